@@ -1,0 +1,47 @@
+// What a dataset is to the pipeline: an ordered list of files, each holding
+// one document (txt) or one document per line (jsonl), some carrying their
+// own split (PTB's ptb.train.txt). Readers stream bytes; nothing here loads a
+// whole corpus.
+
+export type Split = 'train' | 'valid' | 'test';
+export const SPLITS: readonly Split[] = ['train', 'valid', 'test'];
+
+/**
+ * How a file's bytes become documents and text:
+ * - `txt`: the whole file is one document (gzip when the name ends in .gz).
+ * - `jsonl`: one JSON object per line, one document each; text in `textField`.
+ * - `brown-tagged`: Brown corpus `word/tag` tokens; the tags are stripped.
+ */
+export type FileFormat = 'txt' | 'jsonl' | 'brown-tagged';
+
+export interface SourceFile {
+  /** Stable document id: the path relative to the dataset root ('/'-separated). */
+  readonly id: string;
+  /** Absolute path on disk (a cached download for URLs). */
+  readonly path: string;
+  readonly format: FileFormat;
+  readonly gzip: boolean;
+  /** The split this file belongs to when the corpus ships its own (PTB, WikiText-2). */
+  readonly split?: Split;
+  readonly bytes: number;
+}
+
+/** Hints a dataset gives the tokenize stage for its `auto` settings. */
+export interface DatasetHints {
+  /** `line`: each non-empty line is a sentence (Brown, PTB); `punct`: split sentences by punctuation. */
+  sentences?: 'line' | 'punct';
+  /** `whitespace` keeps pre-tokenized corpora token for token. */
+  tokenizer?: 'words' | 'whitespace';
+}
+
+export interface DatasetSource {
+  /** As the user named it: `brown`, `./my-corpus/`, `ptb=data/ptb`, an https URL. */
+  readonly name: string;
+  readonly hints: DatasetHints;
+  /** JSON text field for jsonl files. */
+  readonly textField: string;
+  /** The files, in a fixed order (sorted by id). Downloads happen here. */
+  files(): Promise<SourceFile[]>;
+  /** A hash of every file's id and content (cached by path, size and mtime). */
+  fingerprint(): Promise<string>;
+}

@@ -1,0 +1,68 @@
+// One piscina pool per run, shared by every stage (DESIGN.md, "Parallelism").
+// Tasks name their worker file in `workers/`; large buffers go in
+// `transferList` (moved, not cloned) or live in SharedArrayBuffers.
+
+import os from 'node:os';
+import type { TransferListItem } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { reviveWorkerError } from './errors.js';
+
+export interface Pool {
+  /** Worker threads in the pool (`--threads`). */
+  readonly threads: number;
+  /** Run `task` in `workers/<worker>.js`; its default export receives the task. */
+  run<R = unknown>(worker: string, task: unknown, transferList?: TransferListItem[]): Promise<R>;
+  destroy(): Promise<void>;
+}
+
+const workersDir = new URL('../workers/', import.meta.url);
+
+export function workerFile(worker: string): string {
+  return new URL(`${worker}.js`, workersDir).href;
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+export function createPool(threads = defaultThreads()): Pool {
+  const piscina = new Piscina({
+    minThreads: threads,
+    maxThreads: threads,
+    // One task per thread at a time: tasks are CPU-bound.
+    concurrentTasksPerWorker: 1,
+    idleTimeout: 60_000,
+    // Large queues are fine; callers bound their own in-flight work.
+    maxQueue: 'auto',
+  });
+  return {
+    threads,
+    async run<R>(worker: string, task: unknown, transferList?: TransferListItem[]): Promise<R> {
+      try {
+        return (await piscina.run(task, { filename: workerFile(worker), transferList: transferList as never })) as R;
+      } catch (e) {
+        throw reviveWorkerError(e);
+      }
+    },
+    async destroy() {
+      await piscina.destroy();
+    },
+  };
+}
+
+/**
+ * Worker-side: wrap a task function so a UsageError thrown inside a worker
+ * reaches the main thread as a UsageError (exit 2), not as a crash.
+ */
+export function workerTask<T, R>(fn: (task: T) => R | Promise<R>): (task: T) => Promise<R> {
+  return async (task: T) => {
+    try {
+      return await fn(task);
+    } catch (e) {
+      if (e && typeof e === 'object' && (e as { exitCode?: number }).exitCode === 2) {
+        throw new Error(`UsageError: ${(e as Error).message}`);
+      }
+      throw e;
+    }
+  };
+}

@@ -1,0 +1,284 @@
+// Walks the stage DAG: for each selected stage, resolve its params, compute its
+// fingerprint from (params, version, inputs' fingerprints, dataset), skip it
+// when its manifest matches and its outputs verify, else run it into a tmp
+// folder and rename that into place (DESIGN.md, "Resume" and "Atomic").
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from './errors.js';
+import { stageFingerprint } from './fingerprint.js';
+import { createLogger, type Level, type Logger } from './log.js';
+import { describeOutputs, readManifest, verifyOutputs, writeManifest, type Manifest } from './manifest.js';
+import { resolveParams, type ParamSchema } from './params.js';
+import { createPool, defaultThreads, type Pool } from './pool.js';
+import { createProgress, type Progress } from './progress.js';
+import { allStages, downstreamOf, getStage, topoOrder } from './registry.js';
+import {
+  acquireLock,
+  checkpointDir,
+  commitStageDir,
+  newTmpDir,
+  readRunJson,
+  removeStaleTmp,
+  stageDir,
+  writeRunJson,
+} from './rundir.js';
+import type { StageContext, StageDef, StageOutput } from './stage.js';
+import { LEXFLOW_VERSION } from './version.js';
+import { resolveDataset } from '../datasets/index.js';
+import type { DatasetSource } from '../datasets/source.js';
+
+export const DEFAULT_DATASET = 'brown';
+
+export interface RunOptions {
+  /** The run directory. */
+  out: string;
+  /** Dataset spec (`brown`, a path, `ptb=folder`, an https URL); default: run.json's, else brown. */
+  dataset?: string;
+  /** JSON field holding the text of .jsonl records. */
+  textField?: string;
+  /** Per-stage parameter overrides, keyed by stage then kebab-case param name. */
+  params?: Record<string, Record<string, unknown>>;
+  /** Restrict to these stages (in DAG order). Default: every registered stage. */
+  only?: string[];
+  from?: string;
+  to?: string;
+  /** Rerun these stages (true: all selected) even when up to date. */
+  force?: boolean | string[];
+  threads?: number;
+  logLevel?: Level;
+  progress?: 'tty' | 'plain' | 'quiet';
+  /** Reuse a pool (tests); otherwise one is created and destroyed. */
+  pool?: Pool;
+  /** When false, inputs of selected stages that are missing are an error instead of being run. Default false for `stage`, true for `run`. */
+  runMissingInputs?: boolean;
+  logger?: Logger;
+}
+
+export type StageStatus = 'ran' | 'skipped' | 'failed';
+
+export interface StageReport {
+  stage: string;
+  status: StageStatus;
+  fingerprint: string;
+  wallSeconds: number;
+  peakRssMB: number;
+  rows: number;
+  reason: string;
+}
+
+export interface RunReport {
+  runDir: string;
+  stages: StageReport[];
+}
+
+/** Resolve a stage's params from defaults < run config < overrides, validated. */
+export function stageParams(def: StageDef, given: Record<string, unknown> | undefined): Record<string, unknown> {
+  return resolveParams(def.params as ParamSchema, given ?? {}, `stage ${def.name}`) as Record<string, unknown>;
+}
+
+/** Params that enter the fingerprint (those not marked `fingerprint: false`). */
+export function fingerprintParams(def: StageDef, params: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, spec] of Object.entries(def.params)) if (spec.fingerprint !== false) out[k] = params[k];
+  return out;
+}
+
+/** Which stages a run touches, in order. */
+export function selectStages(opts: Pick<RunOptions, 'only' | 'from' | 'to'>): StageDef[] {
+  const order = topoOrder(allStages());
+  const names = order.map((d) => d.name);
+  for (const n of [...(opts.only ?? []), opts.from, opts.to]) if (n) getStage(n);
+  let sel = order;
+  if (opts.only && opts.only.length) {
+    const want = new Set(opts.only);
+    sel = sel.filter((d) => want.has(d.name));
+  }
+  if (opts.from) {
+    const down = downstreamOf(opts.from, order);
+    sel = sel.filter((d) => d.name === opts.from || down.has(d.name));
+  }
+  if (opts.to) {
+    const upto = names.indexOf(opts.to);
+    const needed = new Set<string>([opts.to]);
+    for (let i = upto; i >= 0; i--) if (needed.has(order[i]!.name)) for (const inp of order[i]!.inputs) needed.add(inp);
+    sel = sel.filter((d) => needed.has(d.name));
+  }
+  return sel;
+}
+
+function sampleRss(): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const t = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 100);
+  t.unref();
+  return {
+    stop() {
+      clearInterval(t);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
+}
+
+export async function runPipeline(opts: RunOptions): Promise<RunReport> {
+  const runDir = path.resolve(opts.out);
+  const log = opts.logger ?? createLogger(opts.logLevel ?? 'normal');
+  const progressMode = opts.progress ?? (opts.logLevel === 'quiet' ? 'quiet' : process.stderr.isTTY && !process.env.CI ? 'tty' : 'plain');
+  const progress: Progress = createProgress({ mode: progressMode });
+  const selected = selectStages(opts);
+  const runMissing = opts.runMissingInputs ?? true;
+
+  // Validate every selected stage's params before any work starts.
+  const prevConfig = readRunJson(runDir);
+  const given = opts.params ?? {};
+  const resolved = new Map<string, Record<string, unknown>>();
+  for (const def of selected) resolved.set(def.name, stageParams(def, given[def.name]));
+  for (const name of Object.keys(given)) getStage(name);
+
+  const datasetSpec = opts.dataset ?? (prevConfig?.dataset as string | undefined) ?? DEFAULT_DATASET;
+  const textField = opts.textField ?? (prevConfig?.textField as string | undefined) ?? 'text';
+  let dataset: DatasetSource | undefined;
+  const needsDataset = selected.some((d) => d.source);
+  if (needsDataset) dataset = resolveDataset(datasetSpec, { textField });
+
+  const lock = acquireLock(runDir);
+  if (lock.tookOverFrom !== undefined) log.info(`took over a stale lock left by pid ${lock.tookOverFrom}`);
+  const ownPool = !opts.pool;
+  const pool = opts.pool ?? createPool(opts.threads ?? defaultThreads());
+  const reports: StageReport[] = [];
+  try {
+    // Record the resolved config (merged over the previous one: it describes the whole directory).
+    const prevStages = (prevConfig?.stages as Record<string, unknown> | undefined) ?? {};
+    const stagesCfg: Record<string, unknown> = { ...prevStages };
+    for (const [k, v] of resolved) stagesCfg[k] = v;
+    writeRunJson(runDir, {
+      lexflowVersion: LEXFLOW_VERSION,
+      dataset: needsDataset ? datasetSpec : (prevConfig?.dataset ?? datasetSpec),
+      textField,
+      threads: pool.threads,
+      stages: stagesCfg,
+    });
+
+    const fingerprints = new Map<string, string>();
+    const selectedNames = new Set(selected.map((d) => d.name));
+    const forced = (name: string): boolean => opts.force === true || (Array.isArray(opts.force) && opts.force.includes(name));
+    let datasetFp: string | undefined;
+
+    for (const def of selected) {
+      const params = resolved.get(def.name)!;
+      const inputs: Record<string, StageOutput> = {};
+      const inputFps: Record<string, string> = {};
+      for (const inp of def.inputs) {
+        const dir = stageDir(runDir, inp);
+        const m = readManifest(dir);
+        if (!m) {
+          if (selectedNames.has(inp)) throw new Error(`stage ${inp} did not produce a manifest`);
+          const hint = runMissing ? '' : ` Run \`lexflow stage ${inp} --out ${opts.out}\` (or \`lexflow run --out ${opts.out}\`) first.`;
+          throw new UsageError(`stage ${def.name} needs the output of stage ${inp}, but ${dir} has none.${hint}`);
+        }
+        inputs[inp] = { dir, manifest: m };
+        inputFps[inp] = fingerprints.get(inp) ?? m.fingerprint;
+      }
+      if (def.source) datasetFp ??= await dataset!.fingerprint();
+      const fpParams = fingerprintParams(def, params);
+      const fingerprint = stageFingerprint({
+        stage: def.name,
+        version: def.version,
+        params: fpParams,
+        inputs: inputFps,
+        ...(def.source ? { dataset: datasetFp! } : {}),
+      });
+      fingerprints.set(def.name, fingerprint);
+
+      const dir = stageDir(runDir, def.name);
+      const existing = readManifest(dir);
+      if (existing && existing.fingerprint === fingerprint && !forced(def.name)) {
+        const v = verifyOutputs(dir, existing);
+        if (v.ok) {
+          reports.push({
+            stage: def.name,
+            status: 'skipped',
+            fingerprint,
+            wallSeconds: existing.wallSeconds,
+            peakRssMB: existing.peakRssMB,
+            rows: Object.values(existing.rows).reduce((s, n) => s + n, 0),
+            reason: 'up to date',
+          });
+          log.info(`${def.name}: up to date (${fingerprint.slice(0, 12)})`);
+          continue;
+        }
+        log.info(`${def.name}: rerunning, ${v.reason}`);
+      } else if (existing && existing.fingerprint !== fingerprint) {
+        log.debug(`${def.name}: fingerprint changed ${existing.fingerprint.slice(0, 12)} -> ${fingerprint.slice(0, 12)}`);
+      }
+
+      removeStaleTmp(runDir, def.name);
+      const tmp = newTmpDir(runDir, def.name);
+      const ckpt = checkpointDir(runDir, def.name, fingerprint);
+      const warnings: string[] = [];
+      const ctx: StageContext<ParamSchema> = {
+        params: params as never,
+        runDir,
+        outDir: tmp,
+        checkpointDir: ckpt,
+        input(name) {
+          const o = inputs[name];
+          if (!o) throw new Error(`stage ${def.name} asked for input ${name}, which it does not declare`);
+          return o;
+        },
+        dataset: def.source ? dataset : undefined,
+        pool,
+        progress,
+        log,
+        warn(message) {
+          warnings.push(message);
+          log.warn(`${def.name}: ${message}`);
+        },
+      };
+      log.info(`== ${def.name} (${def.describe})`);
+      const started = new Date();
+      const t0 = performance.now();
+      const rss = sampleRss();
+      let result;
+      try {
+        result = await def.run(ctx);
+      } catch (e) {
+        rss.stop();
+        // Keep checkpoints for a rerun; drop the half-written output.
+        fs.rmSync(tmp, { recursive: true, force: true });
+        reports.push({ stage: def.name, status: 'failed', fingerprint, wallSeconds: (performance.now() - t0) / 1000, peakRssMB: 0, rows: 0, reason: (e as Error).message });
+        throw e;
+      }
+      const wallSeconds = (performance.now() - t0) / 1000;
+      const peakRssMB = Math.round(rss.stop() / 2 ** 20);
+      const manifest: Manifest = {
+        format: 1,
+        stage: def.name,
+        version: def.version,
+        fingerprint,
+        params,
+        inputs: inputFps,
+        ...(def.source ? { dataset: { name: datasetSpec, fingerprint: datasetFp! } } : {}),
+        outputs: describeOutputs(tmp),
+        rows: result.rows ?? {},
+        metrics: result.metrics ?? {},
+        warnings,
+        started: started.toISOString(),
+        ended: new Date().toISOString(),
+        wallSeconds: Math.round(wallSeconds * 1000) / 1000,
+        peakRssMB,
+        lexflowVersion: LEXFLOW_VERSION,
+      };
+      writeManifest(tmp, manifest);
+      commitStageDir(tmp, dir);
+      fs.rmSync(ckpt, { recursive: true, force: true });
+      const rows = Object.values(manifest.rows).reduce((s, n) => s + n, 0);
+      reports.push({ stage: def.name, status: 'ran', fingerprint, wallSeconds, peakRssMB, rows, reason: forced(def.name) ? 'forced' : existing ? 'stale' : 'new' });
+    }
+  } finally {
+    if (ownPool) await pool.destroy();
+    lock.release();
+  }
+  return { runDir, stages: reports };
+}

@@ -1,0 +1,73 @@
+// The stage contract (DESIGN.md, "The stage contract"). A stage is declared once
+// with `defineStage` and registered with one line in `stages/index.ts`.
+//
+// A stage is a pure function of (its params, its `version`, its inputs' outputs
+// and, for a source stage, the dataset's content). Its fingerprint hashes exactly
+// those, so the runner can skip it when nothing changed.
+
+import type { ParamSchema, ParamValues } from './params.js';
+import type { Pool } from './pool.js';
+import type { Progress } from './progress.js';
+import type { Logger } from './log.js';
+import type { Manifest } from './manifest.js';
+import type { DatasetSource } from '../datasets/source.js';
+
+/** What a finished upstream stage offers to its consumers. */
+export interface StageOutput {
+  /** The stage's folder, e.g. `out/brown/tokenize`. Read-only for consumers. */
+  readonly dir: string;
+  readonly manifest: Manifest;
+}
+
+export interface StageContext<P extends ParamSchema> {
+  /** Resolved, validated params (defaults applied). */
+  readonly params: ParamValues<P>;
+  /** The run directory, `out/<run>`. */
+  readonly runDir: string;
+  /** Write every output here; the runner renames it into place when `run` returns. */
+  readonly outDir: string;
+  /**
+   * A folder that survives a killed run and is handed back to the next run
+   * with the same fingerprint: training stages keep their checkpoints here.
+   * Removed once the stage completes.
+   */
+  readonly checkpointDir: string;
+  /** Outputs of the stages named in `inputs`. */
+  input(name: string): StageOutput;
+  /** The run's corpus; only for stages declared with `source: true`. */
+  readonly dataset: DatasetSource | undefined;
+  /** The run's worker pool (piscina), shared by all stages. */
+  readonly pool: Pool;
+  readonly progress: Progress;
+  readonly log: Logger;
+  /** Record a warning: printed once, and kept in the manifest. */
+  warn(message: string): void;
+}
+
+/** What `run` reports back; the runner adds file sizes and checksums itself. */
+export interface StageResult {
+  /** Row counts by output file (relative to the stage folder). */
+  rows?: Record<string, number>;
+  /** Anything worth keeping in the manifest: token counts, OOV rates, final loss. */
+  metrics?: Record<string, unknown>;
+}
+
+export interface StageDef<P extends ParamSchema = ParamSchema> {
+  /** Folder name under the run directory and CLI name, e.g. `tokenize`. */
+  readonly name: string;
+  /** One line for `--help` and `status`. */
+  readonly describe: string;
+  /** Bump when the output format or semantics change: it changes the fingerprint. */
+  readonly version: number;
+  /** Names of upstream stages whose outputs this stage reads. */
+  readonly inputs: readonly string[];
+  /** True for a stage that reads the run's dataset (the fingerprint then covers its content). */
+  readonly source?: boolean;
+  readonly params: P;
+  run(ctx: StageContext<P>): Promise<StageResult>;
+}
+
+/** Identity function that keeps the params type attached to `run`. */
+export function defineStage<P extends ParamSchema>(def: StageDef<P>): StageDef<P> {
+  return def;
+}
