@@ -5,12 +5,16 @@ import { UsageError } from './errors.js';
 import type { ParamSchema } from './params.js';
 import type { StageDef } from './stage.js';
 
+import { STAGES } from '../stages/index.js';
+
 const stages = new Map<string, StageDef>();
 
 export function registerStage<P extends ParamSchema>(def: StageDef<P>): void {
   if (stages.has(def.name)) throw new Error(`stage ${def.name} registered twice`);
   stages.set(def.name, def as unknown as StageDef);
 }
+
+for (const s of STAGES) registerStage(s);
 
 export function getStage(name: string): StageDef {
   const s = stages.get(name);

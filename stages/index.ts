@@ -1,9 +1,8 @@
-// Every stage, registered once. To add a stage: write stages/<name>/ and add
-// one line here.
+// Every stage, registered once: to add a stage, write stages/<name>/ whose
+// index.ts default-exports its `defineStage(...)`, and add one line below.
 
-import { registerStage } from '../pipeline/registry.js';
+import type { StageDef } from '../pipeline/stage.js';
 
-export function registerAllStages(): void {
-  // (stages register here, one line each)
-  void registerStage;
-}
+export const STAGES: StageDef[] = [
+  // (await import('./tokenize/index.js')).default,
+] as StageDef[];
