@@ -1,0 +1,49 @@
+// `lexflow stage NAME`: run one stage; its inputs must already exist.
+
+import type { CommandModule } from 'yargs';
+import { getStage } from '../registry.js';
+import { runPipeline } from '../runner.js';
+import { printRunReport } from './run.js';
+import { configStageParams, defaultOut, logLevel, mergeParams, readConfig, withRunDirOptions, type RunDirArgs } from './options.js';
+
+interface StageArgs extends RunDirArgs {
+  name: string;
+  force?: boolean;
+  [key: string]: unknown;
+}
+
+const GLOBAL_KEYS = new Set(['_', '$0', 'name', 'force', 'out', 'dataset', 'config', 'threads', 'quiet', 'verbose', 'text-field', 'sha256', 'tokens-from', 'help', 'version', 'h']);
+
+const command: CommandModule<object, StageArgs> = {
+  command: 'stage <name>',
+  describe: 'run one stage (its parameters are plain flags, e.g. `lexflow stage tokenize --min-count 5`)',
+  builder: (y) =>
+    withRunDirOptions(y)
+      .strictOptions(false)
+      .positional('name', { type: 'string', describe: 'stage name', demandOption: true })
+      .option('force', { type: 'boolean', describe: 'rerun even when up to date' }) as never,
+  handler: async (argv) => {
+    const def = getStage(argv.name);
+    const cfg = readConfig(argv.config);
+    const flags: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(argv)) if (!GLOBAL_KEYS.has(k)) flags[k] = v;
+    const params = mergeParams(configStageParams(cfg), { [def.name]: flags });
+    const dataset = argv.dataset ?? cfg.dataset;
+    const report = await runPipeline({
+      out: argv.out ?? cfg.out ?? defaultOut(dataset),
+      ...(dataset ? { dataset } : {}),
+      ...((argv['text-field'] ?? cfg.textField) ? { textField: argv['text-field'] ?? cfg.textField } : {}),
+      ...(argv.sha256 ? { sha256: argv.sha256 } : {}),
+      ...((argv['tokens-from'] ?? cfg.tokensFrom) ? { tokensFrom: argv['tokens-from'] ?? cfg.tokensFrom } : {}),
+      params,
+      only: [def.name],
+      runMissingInputs: false,
+      force: argv.force === true,
+      ...((argv.threads ?? cfg.threads) ? { threads: argv.threads ?? cfg.threads } : {}),
+      logLevel: logLevel(argv),
+    });
+    if (!argv.quiet) printRunReport(report);
+  },
+};
+
+export default command;
