@@ -10,25 +10,12 @@
 import { readTokenShard } from '../../pipeline/tokens.js';
 import { type ThreadState, dropWeightsBefore, saveThreadState, saveWeights } from './checkpoint.js';
 import { MAX_CODE_LENGTH } from './huffman.js';
+import { expTable, hsStep, nsStep } from './kernels.js';
 import { Lcg, lcgModBig } from './lcg.js';
 
 export const MAX_SENTENCE_LENGTH = 1000;
-export const EXP_TABLE_SIZE = 1000;
-export const MAX_EXP = 6;
-/** word2vec.c indexes its table with (f + MAX_EXP) * (EXP_TABLE_SIZE / MAX_EXP / 2), integer division: 83. */
-const EXP_SCALE = Math.floor(Math.floor(EXP_TABLE_SIZE / MAX_EXP) / 2);
 /** Progress and the learning rate are refreshed every this many words, as in word2vec.c. */
 const REFRESH_WORDS = 10000;
-
-/** sigma(x) = e^x / (e^x + 1) at EXP_TABLE_SIZE points of [-MAX_EXP, MAX_EXP) (word2vec.c main). */
-export function expTable(): Float32Array {
-  const t = new Float32Array(EXP_TABLE_SIZE + 1);
-  for (let i = 0; i < EXP_TABLE_SIZE; i++) {
-    const e = Math.fround(Math.exp((i / EXP_TABLE_SIZE * 2 - 1) * MAX_EXP));
-    t[i] = e / (e + 1);
-  }
-  return t;
-}
 
 /** Rows [rowStart, rowEnd) of one token shard. */
 export interface RowRange {
@@ -96,7 +83,6 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
   const neu1 = new Float32Array(dim);
   const neu1e = new Float32Array(dim);
   const vm1 = vocabSize - 1;
-  const dim4 = dim & ~3;
   const bigVocab = vm1 >= 1 << 21;
 
   const rng = new Lcg(0);
@@ -223,21 +209,9 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
               if (hs) {
                 const base = word * MAX_CODE_LENGTH;
                 const n = codelen[word]!;
-                for (let d = 0; d < n; d++) {
-                  const l2 = points[base + d]! * dim;
-                  let f = 0;
-                  for (let c = 0; c < dim; c++) f += neu1[c]! * syn1[l2 + c]!;
-                  if (f <= -MAX_EXP || f >= MAX_EXP) continue;
-                  f = expT[((f + MAX_EXP) * EXP_SCALE) | 0]!;
-                  const g = (1 - codes[base + d]! - f) * alpha;
-                  for (let c = 0; c < dim; c++) {
-                    const s = syn1[l2 + c]!;
-                    neu1e[c] += g * s;
-                    syn1[l2 + c] = s + g * neu1[c]!;
-                  }
-                }
+                for (let d = 0; d < n; d++) hsStep(neu1, 0, syn1, points[base + d]! * dim, neu1e, dim, codes[base + d]!, alpha, expT);
               }
-              for (let d = 0; d <= negative; d++) {
+              for (let d = 0; negative > 0 && d <= negative; d++) {
                 let target: number;
                 let label: number;
                 if (d === 0) {
@@ -250,18 +224,7 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
                   if (target === word) continue;
                   label = 0;
                 }
-                const l2 = target * dim;
-                let f = 0;
-                for (let c = 0; c < dim; c++) f += neu1[c]! * syn1neg[l2 + c]!;
-                let g: number;
-                if (f > MAX_EXP) g = (label - 1) * alpha;
-                else if (f < -MAX_EXP) g = label * alpha;
-                else g = (label - expT[((f + MAX_EXP) * EXP_SCALE) | 0]!) * alpha;
-                for (let c = 0; c < dim; c++) {
-                  const s = syn1neg[l2 + c]!;
-                  neu1e[c] += g * s;
-                  syn1neg[l2 + c] = s + g * neu1[c]!;
-                }
+                nsStep(neu1, 0, syn1neg, target * dim, neu1e, dim, label, alpha, expT);
               }
               // hidden -> in: every context word gets the whole error (word2vec.c does not divide it)
               for (let a = b; a < window * 2 + 1 - b; a++) {
@@ -282,21 +245,9 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
                 if (hs) {
                   const base = word * MAX_CODE_LENGTH;
                   const n = codelen[word]!;
-                  for (let d = 0; d < n; d++) {
-                    const l2 = points[base + d]! * dim;
-                    let f = 0;
-                    for (let c = 0; c < dim; c++) f += syn0[l1 + c]! * syn1[l2 + c]!;
-                    if (f <= -MAX_EXP || f >= MAX_EXP) continue;
-                    f = expT[((f + MAX_EXP) * EXP_SCALE) | 0]!;
-                    const g = (1 - codes[base + d]! - f) * alpha;
-                    for (let c = 0; c < dim; c++) {
-                      const s = syn1[l2 + c]!;
-                      neu1e[c] += g * s;
-                      syn1[l2 + c] = s + g * syn0[l1 + c]!;
-                    }
-                  }
+                  for (let d = 0; d < n; d++) hsStep(syn0, l1, syn1, points[base + d]! * dim, neu1e, dim, codes[base + d]!, alpha, expT);
                 }
-                for (let d = 0; d <= negative; d++) {
+                for (let d = 0; negative > 0 && d <= negative; d++) {
                   let target: number;
                   let label: number;
                   if (d === 0) {
@@ -309,30 +260,7 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
                     if (target === word) continue;
                     label = 0;
                   }
-                  const l2 = target * dim;
-                  // dot(syn0[l1], syn1neg[l2]) with four accumulators (independent adds pipeline better)
-                  let f0 = 0;
-                  let f1 = 0;
-                  let f2 = 0;
-                  let f3 = 0;
-                  let c = 0;
-                  for (; c < dim4; c += 4) {
-                    f0 += syn0[l1 + c]! * syn1neg[l2 + c]!;
-                    f1 += syn0[l1 + c + 1]! * syn1neg[l2 + c + 1]!;
-                    f2 += syn0[l1 + c + 2]! * syn1neg[l2 + c + 2]!;
-                    f3 += syn0[l1 + c + 3]! * syn1neg[l2 + c + 3]!;
-                  }
-                  for (; c < dim; c++) f0 += syn0[l1 + c]! * syn1neg[l2 + c]!;
-                  const f = f0 + f1 + f2 + f3;
-                  let g: number;
-                  if (f > MAX_EXP) g = (label - 1) * alpha;
-                  else if (f < -MAX_EXP) g = label * alpha;
-                  else g = (label - expT[((f + MAX_EXP) * EXP_SCALE) | 0]!) * alpha;
-                  for (let c = 0; c < dim; c++) {
-                    const s = syn1neg[l2 + c]!;
-                    neu1e[c] += g * s;
-                    syn1neg[l2 + c] = s + g * syn0[l1 + c]!;
-                  }
+                  nsStep(syn0, l1, syn1neg, target * dim, neu1e, dim, label, alpha, expT);
                 }
                 for (let c = 0; c < dim; c++) syn0[l1 + c] += neu1e[c]!;
               }
