@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { runPipeline, type RunReport } from '../runner.js';
 import { allStages } from '../registry.js';
 import { formatTable } from './table.js';
+import { collectPerplexities } from '../metrics-table.js';
 import { configStageParams, defaultOut, logLevel, mergeParams, readConfig, withRunDirOptions, type RunDirArgs } from './options.js';
 
 interface RunArgs extends RunDirArgs {
@@ -22,6 +23,17 @@ function flagStageParams(argv: Record<string, unknown>): Record<string, Record<s
     if (v && typeof v === 'object' && !Array.isArray(v)) out[s.name] = v as Record<string, unknown>;
   }
   return out;
+}
+
+/** One table comparing the test perplexity of every language model the run holds. */
+export async function printPerplexities(report: RunReport): Promise<void> {
+  const ppl = await collectPerplexities(
+    report.runDir,
+    report.stages.filter((s) => s.status !== 'failed').map((s) => s.stage),
+  );
+  if (ppl.length === 0) return;
+  const rows = ppl.map((r) => [r.model, r.stage, r.value.toFixed(2)]);
+  process.stdout.write(`\ntest perplexity (lower is better)\n${formatTable(['model', 'stage', 'ppl'], rows, ['l', 'l', 'r'])}\n`);
 }
 
 export function printRunReport(report: RunReport): void {
@@ -67,7 +79,10 @@ const command: CommandModule<object, RunArgs> = {
       ...((argv.threads ?? cfg.threads) ? { threads: argv.threads ?? cfg.threads } : {}),
       logLevel: logLevel(argv),
     });
-    if (!argv.quiet) printRunReport(report);
+    if (!argv.quiet) {
+      printRunReport(report);
+      await printPerplexities(report);
+    }
   },
 };
 
