@@ -5,7 +5,7 @@ import { runPipeline, type RunReport } from '../runner.js';
 import { allStages } from '../registry.js';
 import { formatTable } from './table.js';
 import { collectPerplexities } from '../metrics-table.js';
-import { configStageParams, defaultOut, logLevel, mergeParams, readConfig, withRunDirOptions, type RunDirArgs } from './options.js';
+import { baseRunOptions, configStageParams, mergeParams, readConfig, withRunDirOptions, type RunDirArgs } from './options.js';
 
 interface RunArgs extends RunDirArgs {
   from?: string;
@@ -62,22 +62,14 @@ const command: CommandModule<object, RunArgs> = {
       .epilog('Stage parameters: --NAME.param value (e.g. --tokenize.min-count 5), or in --config.') as never,
   handler: async (argv) => {
     const cfg = readConfig(argv.config);
-    const dataset = argv.dataset ?? cfg.dataset;
-    const params = mergeParams(configStageParams(cfg), flagStageParams(argv));
     const only = argv.only?.flatMap((s) => s.split(','));
     const report = await runPipeline({
-      out: argv.out ?? cfg.out ?? defaultOut(dataset),
-      ...(dataset ? { dataset } : {}),
-      ...((argv['text-field'] ?? cfg.textField) ? { textField: argv['text-field'] ?? cfg.textField } : {}),
-      ...(argv.sha256 ? { sha256: argv.sha256 } : {}),
-      ...((argv['tokens-from'] ?? cfg.tokensFrom) ? { tokensFrom: argv['tokens-from'] ?? cfg.tokensFrom } : {}),
-      params,
+      ...baseRunOptions(argv, cfg),
+      params: mergeParams(configStageParams(cfg), flagStageParams(argv)),
       ...(only?.length ? { only, runMissingInputs: false } : {}),
       ...(argv.from ? { from: argv.from } : {}),
       ...(argv.to ? { to: argv.to } : {}),
       force: argv.force === true,
-      ...((argv.threads ?? cfg.threads) ? { threads: argv.threads ?? cfg.threads } : {}),
-      logLevel: logLevel(argv),
     });
     if (!argv.quiet) {
       printRunReport(report);

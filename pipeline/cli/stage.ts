@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { getStage } from '../registry.js';
 import { runPipeline } from '../runner.js';
 import { printRunReport } from './run.js';
-import { configStageParams, defaultOut, logLevel, mergeParams, readConfig, withRunDirOptions, type RunDirArgs } from './options.js';
+import { baseRunOptions, configStageParams, mergeParams, readConfig, withRunDirOptions, type RunDirArgs } from './options.js';
 
 interface StageArgs extends RunDirArgs {
   name: string;
@@ -27,20 +27,12 @@ const command: CommandModule<object, StageArgs> = {
     const cfg = readConfig(argv.config);
     const flags: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(argv)) if (!GLOBAL_KEYS.has(k)) flags[k] = v;
-    const params = mergeParams(configStageParams(cfg), { [def.name]: flags });
-    const dataset = argv.dataset ?? cfg.dataset;
     const report = await runPipeline({
-      out: argv.out ?? cfg.out ?? defaultOut(dataset),
-      ...(dataset ? { dataset } : {}),
-      ...((argv['text-field'] ?? cfg.textField) ? { textField: argv['text-field'] ?? cfg.textField } : {}),
-      ...(argv.sha256 ? { sha256: argv.sha256 } : {}),
-      ...((argv['tokens-from'] ?? cfg.tokensFrom) ? { tokensFrom: argv['tokens-from'] ?? cfg.tokensFrom } : {}),
-      params,
+      ...baseRunOptions(argv, cfg),
+      params: mergeParams(configStageParams(cfg), { [def.name]: flags }),
       only: [def.name],
       runMissingInputs: false,
       force: argv.force === true,
-      ...((argv.threads ?? cfg.threads) ? { threads: argv.threads ?? cfg.threads } : {}),
-      logLevel: logLevel(argv),
     });
     if (!argv.quiet) printRunReport(report);
   },
