@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { Level } from '../log.js';
 import { allStages } from '../registry.js';
-import { DEFAULT_DATASET } from '../runner.js';
+import { DEFAULT_DATASET, type RunOptions } from '../runner.js';
 
 export interface RunDirArgs {
   out?: string;
@@ -89,4 +89,21 @@ export function defaultOut(dataset: string | undefined): string {
   const d = dataset ?? DEFAULT_DATASET;
   const base = d.includes('=') ? d.split('=')[0]! : path.basename(d.replace(/[#?].*$/, '').replace(/[/\\]+$/, '')).replace(/\.(txt|jsonl|gz)+$/g, '');
   return path.join('out', base.replace(/[^A-Za-z0-9._-]+/g, '_') || 'run');
+}
+
+/** The RunOptions common to `run` and `stage`: flags win over the config file. */
+export function baseRunOptions(argv: RunDirArgs, cfg: ConfigFile): RunOptions {
+  const dataset = argv.dataset ?? cfg.dataset;
+  const textField = argv['text-field'] ?? cfg.textField;
+  const tokensFrom = argv['tokens-from'] ?? cfg.tokensFrom;
+  const threads = argv.threads ?? cfg.threads;
+  return {
+    out: argv.out ?? cfg.out ?? defaultOut(dataset),
+    ...(dataset ? { dataset } : {}),
+    ...(textField ? { textField } : {}),
+    ...(argv.sha256 ? { sha256: argv.sha256 } : {}),
+    ...(tokensFrom ? { tokensFrom } : {}),
+    ...(threads ? { threads } : {}),
+    logLevel: logLevel(argv),
+  };
 }

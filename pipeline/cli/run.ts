@@ -4,7 +4,8 @@ import type { CommandModule } from 'yargs';
 import { runPipeline, type RunReport } from '../runner.js';
 import { allStages } from '../registry.js';
 import { formatTable } from './table.js';
-import { configStageParams, defaultOut, logLevel, mergeParams, readConfig, withRunDirOptions, type RunDirArgs } from './options.js';
+import { collectPerplexities } from '../metrics-table.js';
+import { baseRunOptions, configStageParams, mergeParams, readConfig, withRunDirOptions, type RunDirArgs } from './options.js';
 
 interface RunArgs extends RunDirArgs {
   from?: string;
@@ -22,6 +23,17 @@ function flagStageParams(argv: Record<string, unknown>): Record<string, Record<s
     if (v && typeof v === 'object' && !Array.isArray(v)) out[s.name] = v as Record<string, unknown>;
   }
   return out;
+}
+
+/** One table comparing the test perplexity of every language model the run holds. */
+export async function printPerplexities(report: RunReport): Promise<void> {
+  const ppl = await collectPerplexities(
+    report.runDir,
+    report.stages.filter((s) => s.status !== 'failed').map((s) => s.stage),
+  );
+  if (ppl.length === 0) return;
+  const rows = ppl.map((r) => [r.model, r.stage, r.value.toFixed(2)]);
+  process.stdout.write(`\ntest perplexity (lower is better)\n${formatTable(['model', 'stage', 'ppl'], rows, ['l', 'l', 'r'])}\n`);
 }
 
 export function printRunReport(report: RunReport): void {
@@ -50,24 +62,19 @@ const command: CommandModule<object, RunArgs> = {
       .epilog('Stage parameters: --NAME.param value (e.g. --tokenize.min-count 5), or in --config.') as never,
   handler: async (argv) => {
     const cfg = readConfig(argv.config);
-    const dataset = argv.dataset ?? cfg.dataset;
-    const params = mergeParams(configStageParams(cfg), flagStageParams(argv));
     const only = argv.only?.flatMap((s) => s.split(','));
     const report = await runPipeline({
-      out: argv.out ?? cfg.out ?? defaultOut(dataset),
-      ...(dataset ? { dataset } : {}),
-      ...((argv['text-field'] ?? cfg.textField) ? { textField: argv['text-field'] ?? cfg.textField } : {}),
-      ...(argv.sha256 ? { sha256: argv.sha256 } : {}),
-      ...((argv['tokens-from'] ?? cfg.tokensFrom) ? { tokensFrom: argv['tokens-from'] ?? cfg.tokensFrom } : {}),
-      params,
+      ...baseRunOptions(argv, cfg),
+      params: mergeParams(configStageParams(cfg), flagStageParams(argv)),
       ...(only?.length ? { only, runMissingInputs: false } : {}),
       ...(argv.from ? { from: argv.from } : {}),
       ...(argv.to ? { to: argv.to } : {}),
       force: argv.force === true,
-      ...((argv.threads ?? cfg.threads) ? { threads: argv.threads ?? cfg.threads } : {}),
-      logLevel: logLevel(argv),
     });
-    if (!argv.quiet) printRunReport(report);
+    if (!argv.quiet) {
+      printRunReport(report);
+      await printPerplexities(report);
+    }
   },
 };
 
