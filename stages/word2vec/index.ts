@@ -15,6 +15,7 @@ import { huffmanTree } from './huffman.js';
 import { Lcg } from './lcg.js';
 import { UNIGRAM_TABLE_SIZE, word2vecParams } from './params.js';
 import type { Word2VecShared, Word2VecThreadResult, Word2VecThreadTask } from './train.js';
+import { word2vecWritable } from './writable.js';
 import { SENTENCE_END, buildTrainingVocab, subsampleThresholds, unigramTable } from './vocab.js';
 
 type Ctx = StageContext<typeof word2vecParams>;
@@ -28,21 +29,6 @@ function initInputVectors(syn0: Float32Array, dim: number, seed: number): void {
     rng.next();
     syn0[i] = ((rng.lo & 0xffff) / 65536 - 0.5) / dim;
   }
-}
-
-/**
- * The rows the word2vec text formats can hold: a token that is empty or contains
- * whitespace (a lone U+FEFF decodes to "") cannot be written there; embeddings.arrow keeps it.
- */
-function word2vecWritable(tokens: string[], dim: number, vectors: Float32Array, ctx: Ctx | undefined): { tokens: string[]; dim: number; vectors: Float32Array } {
-  const bad = tokens.flatMap((t, i) => (t === '' || /\s/.test(t) ? [i] : []));
-  if (bad.length === 0) return { tokens, dim, vectors };
-  ctx?.warn(`${bad.length} token(s) are empty or contain whitespace and are left out of vectors.txt/vectors.bin (kept in embeddings.arrow): ${bad.slice(0, 3).map((i) => JSON.stringify(tokens[i])).join(', ')}`);
-  const skip = new Set(bad);
-  const keep = tokens.flatMap((_, i) => (skip.has(i) ? [] : [i]));
-  const out = new Float32Array(keep.length * dim);
-  keep.forEach((r, k) => out.set(vectors.subarray(r * dim, (r + 1) * dim), k * dim));
-  return { tokens: keep.map((i) => tokens[i]!), dim, vectors: out };
 }
 
 export default defineStage({
@@ -141,7 +127,7 @@ export default defineStage({
     const vectors = new Float32Array(syn0);
     const rows: Record<string, number> = {};
     rows['embeddings.arrow'] = await writeEmbeddingsArrow(path.join(ctx.outDir, 'embeddings.arrow'), { tokens, dim, vectors });
-    const plain = word2vecWritable(tokens, dim, vectors, ctx);
+    const plain = word2vecWritable(tokens, dim, vectors, (m) => ctx.warn(m));
     writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), plain);
     writeWord2vecBinary(path.join(ctx.outDir, 'vectors.bin'), plain);
     rows['vectors.txt'] = plain.tokens.length;
@@ -149,7 +135,7 @@ export default defineStage({
     if (p['save-context']) {
       const context = new Float32Array(syn1neg);
       rows['context.arrow'] = await writeEmbeddingsArrow(path.join(ctx.outDir, 'context.arrow'), { tokens, dim, vectors: context });
-      const plainContext = word2vecWritable(tokens, dim, context, undefined);
+      const plainContext = word2vecWritable(tokens, dim, context);
       writeWord2vecText(path.join(ctx.outDir, 'context.txt'), plainContext);
       rows['context.txt'] = plainContext.tokens.length;
     }
