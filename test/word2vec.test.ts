@@ -20,7 +20,8 @@ import { tokenFolder, topicSeparation, twoTopicText } from './helpers/embedding-
 import { distRoot, tmpDir } from './helpers/tmp.js';
 
 const pool = createPool(2);
-t.teardown(() => pool.destroy());
+const pool1 = createPool(1);
+t.teardown(() => Promise.all([pool.destroy(), pool1.destroy()]));
 
 t.test('LCG equals next = next * 25214903917 + 11 mod 2^64', async (t) => {
   const rng = new Lcg(1);
@@ -71,13 +72,8 @@ const small = { dim: 16, window: 3, negative: 3, epochs: 3, sample: 0, 'min-coun
 
 async function train(t: Parameters<typeof tmpDir>[0], tokDir: string, params: Record<string, unknown>, threads = 1) {
   const dir = tmpDir(t);
-  const p = threads === 2 ? pool : createPool(threads);
-  try {
-    const r = await runStageDirect(word2vec, { inputs: { tokenize: tokDir }, outDir: path.join(dir, 'out'), checkpointDir: path.join(dir, 'ck'), pool: p, params });
-    return { ...r, out: path.join(dir, 'out') };
-  } finally {
-    if (p !== pool) await p.destroy();
-  }
+  const r = await runStageDirect(word2vec, { inputs: { tokenize: tokDir }, outDir: path.join(dir, 'out'), checkpointDir: path.join(dir, 'ck'), pool: threads === 2 ? pool : pool1, params });
+  return { ...r, out: path.join(dir, 'out') };
 }
 
 t.test('skip-gram and CBOW separate two topics; one thread is bit-identical run to run', async (t) => {
@@ -119,8 +115,8 @@ t.test('output formats agree; --save-context writes the output vectors', async (
 });
 
 t.test('a killed run resumes from its checkpoint and, with one thread, ends as an uninterrupted run', async (t) => {
-  const tok = await tokenFolder(tmpDir(t), twoTopicText(4000), 500);
-  const params = { ...small, epochs: 4, 'checkpoint-every': 10_000 };
+  const tok = await tokenFolder(tmpDir(t), twoTopicText(2000), 500);
+  const params = { ...small, epochs: 3, 'checkpoint-every': 10_000 };
   const full = await train(t, tok, params);
   const dir = tmpDir(t);
   const ck = path.join(dir, 'ck');
@@ -141,13 +137,8 @@ t.test('a killed run resumes from its checkpoint and, with one thread, ends as a
   t.notOk(fs.existsSync(path.join(dir, 'out1', 'vectors.bin')), 'the killed run did not finish');
   const state = JSON.parse(fs.readFileSync(path.join(ck, 'thread-0.json'), 'utf8'));
   t.ok(state.contributed > 0 && !state.done, 'checkpoint taken mid-training');
-  const p1 = createPool(1);
-  try {
-    const r = await runStageDirect(word2vec, { inputs: { tokenize: tok }, outDir: path.join(dir, 'out2'), checkpointDir: ck, pool: p1, params });
-    t.equal(r.metrics!.resumed, true, 'rerun resumed');
-  } finally {
-    await p1.destroy();
-  }
+  const r = await runStageDirect(word2vec, { inputs: { tokenize: tok }, outDir: path.join(dir, 'out2'), checkpointDir: ck, pool: pool1, params });
+  t.equal(r.metrics!.resumed, true, 'rerun resumed');
   t.ok(fs.readFileSync(path.join(dir, 'out2', 'vectors.bin')).equals(fs.readFileSync(path.join(full.out, 'vectors.bin'))), 'resumed result is bit-identical to the uninterrupted run');
 });
 

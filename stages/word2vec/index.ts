@@ -13,7 +13,8 @@ import { loadCheckpoint, readWeightsInto, writeHeader } from './checkpoint.js';
 import { planCorpus } from './corpus-plan.js';
 import { huffmanTree } from './huffman.js';
 import { Lcg } from './lcg.js';
-import { UNIGRAM_TABLE_SIZE, word2vecParams } from './params.js';
+import { sharedMemory, simdModule } from './simd.js';
+import { unigramTableSize, word2vecParams } from './params.js';
 import type { Word2VecShared, Word2VecThreadResult, Word2VecThreadTask } from './train.js';
 import { word2vecWritable } from './writable.js';
 import { SENTENCE_END, buildTrainingVocab, subsampleThresholds, unigramTable } from './vocab.js';
@@ -58,14 +59,22 @@ export default defineStage({
       throw new InputError(vocabFile, `only ${vocab.size - 1} words occur at least ${p['min-count']} times, fewer than --negative ${p.negative} (or 2)`, 'Lower --min-count or --negative, or use a larger corpus');
     if (plan.trainableSentences === 0)
       throw new InputError(path.join(tokDir, 'tokens'), `no train sentence has two words that occur at least ${p['min-count']} times`, 'Lower --min-count, or use a corpus with sentences of two words or more');
-    ctx.log.info(`word2vec: ${vocab.size} words (min-count ${p['min-count']}), ${plan.wordsPerEpoch} words per epoch, ${threads} threads`);
+    ctx.log.info(`word2vec: ${vocab.size} words (min-count ${p['min-count']}), ${plan.wordsPerEpoch} words per epoch, ${threads} threads, ${p.dim % 4 === 0 && simdModule() ? 'WebAssembly SIMD' : 'JS'} kernels`);
 
     // 2. Shared model
     const V = vocab.size;
     const dim = p.dim;
-    const syn0 = sharedFloats(V * dim);
-    const syn1neg = sharedFloats(p.negative > 0 ? V * dim : 0);
-    const syn1 = sharedFloats(p.hs ? V * dim : 0);
+    // With dim a multiple of 4 the matrices live in one shared WebAssembly.Memory and the
+    // SIMD kernels train them (simd.ts); otherwise in plain SharedArrayBuffers.
+    const matrixBytes = V * dim * 4;
+    const useSimd = dim % 4 === 0 && simdModule() !== null;
+    const layout = { syn0: 0, syn1neg: matrixBytes, syn1: matrixBytes * (p.negative > 0 ? 2 : 1) };
+    const scratch = layout.syn1 + (p.hs ? matrixBytes : 0);
+    const memory = useSimd ? sharedMemory(scratch + threads * 2 * dim * 4) : undefined;
+    const view = (offset: number, n: number): Float32Array => (memory ? new Float32Array(memory.buffer, offset, n) : sharedFloats(n));
+    const syn0 = view(layout.syn0, V * dim);
+    const syn1neg = view(layout.syn1neg, p.negative > 0 ? V * dim : 0);
+    const syn1 = view(layout.syn1, p.hs ? V * dim : 0);
     const tree = p.hs ? huffmanTree(vocab.counts) : { codes: new Uint8Array(0), points: new Int32Array(0), codelen: new Uint8Array(0) };
     const counter = new BigInt64Array(new SharedArrayBuffer(8));
     const shared: Word2VecShared = {
@@ -76,9 +85,10 @@ export default defineStage({
       syn1,
       indexOfId: vocab.indexOfId,
       keep: subsampleThresholds(vocab.counts, plan.wordsPerEpoch, p.sample),
-      table: p.negative > 0 ? unigramTable(vocab.counts, UNIGRAM_TABLE_SIZE) : new Int32Array(0),
+      table: p.negative > 0 ? unigramTable(vocab.counts, unigramTableSize(V)) : new Int32Array(0),
       ...tree,
       counter,
+      ...(memory ? { wasm: { memory, ...layout, scratch } } : {}),
     };
 
     // 3. Resume from a checkpoint of a killed run, or start fresh
@@ -152,6 +162,7 @@ export default defineStage({
         wordsPerSecondPerThread: wordsDone / seconds / threads,
         centreWordsTrained: trained,
         resumed: resumed !== undefined,
+        kernels: useSimd ? 'wasm-simd' : 'js',
       },
     };
   },

@@ -5,6 +5,8 @@
 // added to neu1e (applied to the input later) and the output row is updated at once.
 // sigma comes from word2vec.c's table: index (f + 6) * 83 over [-6, 6).
 
+import type { SimdKernels } from './simd.js';
+
 export const MAX_EXP = 6;
 export const EXP_TABLE_SIZE = 1000;
 /** word2vec.c computes EXP_TABLE_SIZE / MAX_EXP / 2 in integer arithmetic: 83. */
@@ -63,4 +65,21 @@ export function hsStep(inp: Float32Array, l1: number, out: Float32Array, l2: num
   if (f <= -MAX_EXP || f >= MAX_EXP) return;
   const g = (1 - code - expT[((f + MAX_EXP) * EXP_SCALE) | 0]!) * alpha;
   update(inp, l1, out, l2, neu1e, dim, g);
+}
+
+/** nsStep on rows in a shared WebAssembly.Memory (byte offsets), with the SIMD kernels. */
+export function nsStepSimd(k: SimdKernels, inp: number, out: number, err: number, bytes: number, label: number, alpha: number, expT: Float32Array): void {
+  const f = k.dot(inp, out, bytes);
+  let g: number;
+  if (f > MAX_EXP) g = (label - 1) * alpha;
+  else if (f < -MAX_EXP) g = label * alpha;
+  else g = (label - expT[((f + MAX_EXP) * EXP_SCALE) | 0]!) * alpha;
+  k.update(inp, out, err, bytes, g);
+}
+
+/** hsStep on rows in a shared WebAssembly.Memory (byte offsets), with the SIMD kernels. */
+export function hsStepSimd(k: SimdKernels, inp: number, out: number, err: number, bytes: number, code: number, alpha: number, expT: Float32Array): void {
+  const f = k.dot(inp, out, bytes);
+  if (f <= -MAX_EXP || f >= MAX_EXP) return;
+  k.update(inp, out, err, bytes, (1 - code - expT[((f + MAX_EXP) * EXP_SCALE) | 0]!) * alpha);
 }

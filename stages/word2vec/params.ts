@@ -19,5 +19,10 @@ export const word2vecParams = {
   'checkpoint-every': { type: 'int', default: 10_000_000, min: 10_000, describe: 'save a checkpoint every N words (and at each epoch end) to resume a killed run', fingerprint: false },
 } satisfies ParamSchema;
 
-/** Negative-sampling table size: 1e7 entries (40 MB, shared by all threads); word2vec.c uses 1e8. */
-export const UNIGRAM_TABLE_SIZE = 10_000_000;
+/**
+ * Negative-sampling table size: 100 slots per word, at least 1e6 and at most 1e7
+ * (40 MB, shared by all threads); word2vec.c always uses 1e8 (400 MB).
+ */
+export function unigramTableSize(vocabSize: number): number {
+  return Math.min(10_000_000, Math.max(1_000_000, vocabSize * 100));
+}

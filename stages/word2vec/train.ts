@@ -10,8 +10,9 @@
 import { readTokenShard } from '../../pipeline/tokens.js';
 import { type ThreadState, dropWeightsBefore, saveThreadState, saveWeights } from './checkpoint.js';
 import { MAX_CODE_LENGTH } from './huffman.js';
-import { expTable, hsStep, nsStep } from './kernels.js';
+import { expTable, hsStep, hsStepSimd, nsStep, nsStepSimd } from './kernels.js';
 import { Lcg, lcgModBig } from './lcg.js';
+import { simdKernels, type WasmMemory } from './simd.js';
 
 export const MAX_SENTENCE_LENGTH = 1000;
 /** Progress and the learning rate are refreshed every this many words, as in word2vec.c. */
@@ -41,6 +42,11 @@ export interface Word2VecShared {
   codelen: Uint8Array;
   /** [0]: words done by all threads (word2vec.c word_count_actual). */
   counter: BigInt64Array;
+  /**
+   * When set, syn0/syn1neg/syn1 are views into this shared WebAssembly.Memory at these
+   * byte offsets, and the SIMD kernels train them; `scratch` holds each thread's neu1 and neu1e.
+   */
+  wasm?: { memory: WasmMemory; syn0: number; syn1neg: number; syn1: number; scratch: number };
 }
 
 export interface Word2VecSettings {
@@ -80,8 +86,17 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
   const tableScale = table.length / 4294967296;
   const expT = expTable();
   const sen = new Int32Array(MAX_SENTENCE_LENGTH + 1);
-  const neu1 = new Float32Array(dim);
-  const neu1e = new Float32Array(dim);
+  const wasm = shared.wasm;
+  const k = wasm ? simdKernels(wasm.memory) : null;
+  // byte offsets for the SIMD kernels: rows of syn0 / syn1neg / syn1, this thread's neu1 and neu1e
+  const bytes = dim * 4;
+  const B0 = wasm ? wasm.syn0 : 0;
+  const BN = wasm ? wasm.syn1neg : 0;
+  const BH = wasm ? wasm.syn1 : 0;
+  const BU = wasm ? wasm.scratch + thread * 2 * bytes : 0;
+  const BE = BU + bytes;
+  const neu1 = wasm ? new Float32Array(wasm.memory.buffer, BU, dim) : new Float32Array(dim);
+  const neu1e = wasm ? new Float32Array(wasm.memory.buffer, BE, dim) : new Float32Array(dim);
   const vm1 = vocabSize - 1;
   const bigVocab = vm1 >= 1 << 21;
 
@@ -209,7 +224,10 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
               if (hs) {
                 const base = word * MAX_CODE_LENGTH;
                 const n = codelen[word]!;
-                for (let d = 0; d < n; d++) hsStep(neu1, 0, syn1, points[base + d]! * dim, neu1e, dim, codes[base + d]!, alpha, expT);
+                for (let d = 0; d < n; d++) {
+                  if (k) hsStepSimd(k, BU, BH + points[base + d]! * bytes, BE, bytes, codes[base + d]!, alpha, expT);
+                  else hsStep(neu1, 0, syn1, points[base + d]! * dim, neu1e, dim, codes[base + d]!, alpha, expT);
+                }
               }
               for (let d = 0; negative > 0 && d <= negative; d++) {
                 let target: number;
@@ -224,7 +242,8 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
                   if (target === word) continue;
                   label = 0;
                 }
-                nsStep(neu1, 0, syn1neg, target * dim, neu1e, dim, label, alpha, expT);
+                if (k) nsStepSimd(k, BU, BN + target * bytes, BE, bytes, label, alpha, expT);
+                else nsStep(neu1, 0, syn1neg, target * dim, neu1e, dim, label, alpha, expT);
               }
               // hidden -> in: every context word gets the whole error (word2vec.c does not divide it)
               for (let a = b; a < window * 2 + 1 - b; a++) {
@@ -232,7 +251,8 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
                 const c0 = pos - window + a;
                 if (c0 < 0 || c0 >= len) continue;
                 const l1 = sen[c0]! * dim;
-                for (let c = 0; c < dim; c++) syn0[l1 + c] += neu1e[c]!;
+                if (k) k.addTo(B0 + l1 * 4, BE, bytes);
+                else for (let c = 0; c < dim; c++) syn0[l1 + c] += neu1e[c]!;
               }
             } else {
               // skip-gram: each context word's input vector predicts the centre word
@@ -245,7 +265,10 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
                 if (hs) {
                   const base = word * MAX_CODE_LENGTH;
                   const n = codelen[word]!;
-                  for (let d = 0; d < n; d++) hsStep(syn0, l1, syn1, points[base + d]! * dim, neu1e, dim, codes[base + d]!, alpha, expT);
+                  for (let d = 0; d < n; d++) {
+                    if (k) hsStepSimd(k, B0 + l1 * 4, BH + points[base + d]! * bytes, BE, bytes, codes[base + d]!, alpha, expT);
+                    else hsStep(syn0, l1, syn1, points[base + d]! * dim, neu1e, dim, codes[base + d]!, alpha, expT);
+                  }
                 }
                 for (let d = 0; negative > 0 && d <= negative; d++) {
                   let target: number;
@@ -260,9 +283,11 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
                     if (target === word) continue;
                     label = 0;
                   }
-                  nsStep(syn0, l1, syn1neg, target * dim, neu1e, dim, label, alpha, expT);
+                  if (k) nsStepSimd(k, B0 + l1 * 4, BN + target * bytes, BE, bytes, label, alpha, expT);
+                  else nsStep(syn0, l1, syn1neg, target * dim, neu1e, dim, label, alpha, expT);
                 }
-                for (let c = 0; c < dim; c++) syn0[l1 + c] += neu1e[c]!;
+                if (k) k.addTo(B0 + l1 * 4, BE, bytes);
+                else for (let c = 0; c < dim; c++) syn0[l1 + c] += neu1e[c]!;
               }
             }
             trained++;
