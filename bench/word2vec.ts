@@ -117,11 +117,12 @@ async function main(): Promise<void> {
   } else console.log('fastText: not on PATH, skipped');
 
   // gensim
-  const hasGensim = spawnSync('python3', ['-c', 'import gensim'], { encoding: 'utf8' }).status === 0;
-  if (!noPeers && hasGensim) {
+  // The Debian package installs gensim for the system python, which may not be the first python3 on PATH.
+  const python = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import gensim'], { encoding: 'utf8' }).status === 0);
+  if (!noPeers && python) {
     const script = `import sys\nfrom gensim.models import Word2Vec\nm = Word2Vec(corpus_file=sys.argv[1], vector_size=100, window=5, negative=5, hs=0, sample=1e-4, epochs=${epochs}, min_count=5, workers=${threads}, sg=1, alpha=0.025, seed=1)\nm.wv.save_word2vec_format(sys.argv[2], binary=True)\n`;
     fs.writeFileSync(path.join(work, 'gensim_w2v.py'), script);
-    const c = timed('python3', ['gensim_w2v.py', path.resolve(text), path.join(work, 'gensim.bin')], work);
+    const c = timed(python, ['gensim_w2v.py', path.resolve(text), path.join(work, 'gensim.bin')], work);
     if (c.ok) {
       figures.gensim = { wallSeconds: c.wall, cpuSeconds: c.cpu, wordsPerSecPerThread: words / c.wall / threads, cpuWordsPerSec: c.cpu ? words / c.cpu : null, quality: await evaluateVectors(path.join(work, 'gensim.bin'), dataDir) };
       console.log(`gensim     ${(figures.gensim.wordsPerSecPerThread / 1000).toFixed(1)}k words/s/thread (wall ${c.wall.toFixed(1)}s)`, figures.gensim.quality);
