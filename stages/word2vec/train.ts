@@ -3,9 +3,12 @@
 // from the unigram^0.75 table and/or hierarchical softmax, subsampling of frequent
 // words, the dynamic window b = rand % window, and a learning rate that decays
 // linearly to alpha * 1e-4 with the words done by all threads (a shared Atomics
-// counter). The weights live in SharedArrayBuffers that every thread updates
-// without locks. The thread reads its own rows of the token shards as Int32Arrays;
-// nothing in the loop allocates.
+// counter). The weights live in SharedArrayBuffers (or one shared
+// WebAssembly.Memory, for the SIMD kernels) that every thread updates without
+// locks. The thread reads its own rows of the token shards as Int32Arrays;
+// nothing in the loop allocates. Same LCG and formulas as the C tool, except the
+// noise-table index (top 32 bits times the table size, not (next >> 16) % size)
+// and float64 sums in the JS kernels, so results are close to, not equal to, C's.
 
 import { readTokenShard } from '../../pipeline/tokens.js';
 import { type ThreadState, dropWeightsBefore, saveThreadState, saveWeights } from './checkpoint.js';
