@@ -7,7 +7,7 @@
 // WS-353, SimLex-999 and analogy accuracy (restricted to 30000) side by side.
 // Last line: JSON.
 //
-//   node dist/bench/glove.js TEXT [--threads 2] [--epochs 15] [--work DIR] [--no-peers]
+//   node dist/bench/glove.js TEXT [--threads 2] [--epochs 15] [--work DIR] [--no-peers] [--reuse-lexflow]
 // Peer: $GLOVE_BIN (the folder holding GloVe's build/ binaries) or `glove` etc. on PATH.
 
 import fs from 'node:fs';
@@ -75,6 +75,12 @@ async function main(): Promise<void> {
     console.log(`lexflow cooccur: ${((performance.now() - t0) / 1000).toFixed(1)}s`);
   }
   const outDir = path.join(work, 'lexflow');
+  const saved = path.join(work, 'lexflow-figures.json');
+  if (process.argv.includes('--reuse-lexflow') && fs.existsSync(saved)) {
+    // Figures of an earlier lexflow run in the same --work folder (to rerun only the peer).
+    figures.lexflow = JSON.parse(fs.readFileSync(saved, 'utf8')) as GloveFigures;
+    await pool.destroy();
+  } else {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.rmSync(path.join(work, 'glove-ck'), { recursive: true, force: true });
   const r = await runStageDirect(glove, { inputs: { cooccur: coDir }, outDir, checkpointDir: path.join(work, 'glove-ck'), pool, params: { dim: 100, epochs, 'x-max': 100, alpha: 0.75, eta: 0.05, model: 2 }, logLevel: 'normal' });
@@ -88,13 +94,17 @@ async function main(): Promise<void> {
     finalCost: costs.at(-1)!,
     quality: await evaluateVectors(path.join(outDir, 'vectors.bin'), dataDir),
   };
+  fs.writeFileSync(saved, JSON.stringify(figures.lexflow));
+  }
   console.log(`lexflow GloVe: ${figures.lexflow.secondsPerEpoch.toFixed(1)} s/epoch, final cost ${figures.lexflow.finalCost.toFixed(6)}`, figures.lexflow.quality);
 
   // Stanford GloVe
   const bins = ['vocab_count', 'cooccur', 'shuffle', 'glove'].map(gloveTool);
   if (!process.argv.includes('--no-peers') && bins.every((b) => b)) {
     const [vc, co, sh, gl] = bins as string[];
-    const txt = path.resolve(text);
+    // GloVe refuses a corpus that spells <unk> (it reserves that word): rename it, as its error message advises.
+    const txt = path.join(work, 'glove-input.txt');
+    if (!fs.existsSync(txt)) shell(`sed -e 's/<unk>/<raw_unk>/g' ${path.resolve(text)} > ${txt}`, work);
     const prep = shell(`${vc} -min-count 5 -verbose 0 < ${txt} > vocab.txt && ${co} -memory 4.0 -vocab-file vocab.txt -verbose 0 -window-size 10 < ${txt} > cooccurrence.bin && ${sh} -memory 4.0 -verbose 0 < cooccurrence.bin > cooccurrence.shuf.bin`, work);
     if (!prep.ok) console.log(`GloVe preprocessing failed: ${prep.stderr.slice(-300)}`);
     else {
