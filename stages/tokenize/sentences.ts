@@ -88,7 +88,8 @@ export function splitSentences(text: string, spans: TokenSpans, mode: SentenceMo
         pending = false;
       } else if (pending) {
         const f = flagsAt(text, start[t]!);
-        if (nl === 0 && f & (TERM | CLOSER)) continue; // ?! or a closing quote: still the same sentence
+        // More terminators (?! or ". . .") or a closing quote glued to them: still the same sentence.
+        if (nl === 0 && (f & TERM || (f & CLOSER && start[t] === end[t - 1]))) continue;
         pending = false;
         if (!(f & LOWER)) {
           out.push(t);
