@@ -60,21 +60,21 @@ export const PRESPLIT_CORPORA: readonly PresplitCorpus[] = [
   {
     name: 'ptb',
     names: /^(ptb|penn)$/i,
-    files: /(^|\/)(ptb\.)?(train|valid|test)\.txt$/,
+    files: /(^|\/)(ptb\.)?(train|valid|test)\.txt(\.gz)?$/,
     hints: PRETOKENIZED,
     describe: 'Penn Treebank (Mikolov): a folder with ptb.train.txt, ptb.valid.txt, ptb.test.txt',
   },
   {
     name: 'wikitext-2-raw',
     names: /^wikitext-\w+-raw$/i,
-    files: /(^|\/)(wiki\.)?(train|valid|test)\.(raw|txt)$/,
+    files: /(^|\/)(wiki\.)?(train|valid|test)\.(raw|txt)(\.gz)?$/,
     hints: {},
     describe: 'WikiText raw, untokenized (also wikitext-103-raw=): a folder with wiki.train.raw, wiki.valid.raw, wiki.test.raw',
   },
   {
     name: 'wikitext-2',
     names: /^wikitext(-\w+)?$/i,
-    files: /(^|\/)(wiki\.)?(train|valid|test)\.(tokens|txt)$/,
+    files: /(^|\/)(wiki\.)?(train|valid|test)\.(tokens|txt)(\.gz)?$/,
     hints: PRETOKENIZED,
     describe: 'WikiText, tokenized (also wikitext-103=): a folder with wiki.train.tokens, wiki.valid.tokens, wiki.test.tokens',
   },
@@ -86,7 +86,7 @@ export function presplitCorpus(name: string): PresplitCorpus | undefined {
 
 /** Hints for an auto-detected pre-split folder whose file names say which corpus it is. */
 export function hintsFromFileNames(ids: readonly string[]): DatasetHints {
-  if (ids.length > 0 && ids.every((id) => /(^|\/)ptb\.(train|valid|test)\.txt$/.test(id))) return PRETOKENIZED;
-  if (ids.length > 0 && ids.every((id) => /(^|\/)wiki\.(train|valid|test)\.tokens$/.test(id))) return PRETOKENIZED;
+  if (ids.length > 0 && ids.every((id) => /(^|\/)ptb\.(train|valid|test)\.txt(\.gz)?$/.test(id))) return PRETOKENIZED;
+  if (ids.length > 0 && ids.every((id) => /(^|\/)wiki\.(train|valid|test)\.tokens(\.gz)?$/.test(id))) return PRETOKENIZED;
   return {};
 }
