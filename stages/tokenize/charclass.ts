@@ -56,7 +56,8 @@ export function classify(cp: number): number {
   let f = KNOWN;
   if (reSpace.test(ch)) return f | SPACE;
   if (reCjk.test(ch)) f |= CJK;
-  else if (reLetter.test(ch)) f |= LETTER;
+  // U+FFFD stands for an undecodable byte, nearly always part of a word (caf\ufffd): treat it as a letter.
+  else if (reLetter.test(ch) || cp === 0xfffd) f |= LETTER;
   if (reMark.test(ch)) f |= MARK;
   // Han numerals such as 〇 are one character per token like every other Han character.
   if (!(f & CJK) && reDigit.test(ch)) f |= DIGIT;
