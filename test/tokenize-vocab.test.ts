@@ -3,7 +3,8 @@
 
 import t from 'tap';
 import { buildVocab, compareCodePoints } from '../stages/tokenize/vocab.js';
-import { TypeTable } from '../stages/tokenize/types.js';
+import { LITERAL_SPECIALS, TypeTable, type TypeBlock } from '../stages/tokenize/types.js';
+import { hashString } from '../stages/tokenize/encode.js';
 
 t.test('code-point order differs from UTF-16 order above U+D7FF', async (t) => {
   const astral = '𝐀'; // U+1D400, surrogates D835 DC00
@@ -34,11 +35,43 @@ t.test('vocabulary from train counts', async (t) => {
 });
 
 t.test('the type table maps literal specials to <unk> and merges blocks', async (t) => {
+  const block = (types: string[], counts: number[]): TypeBlock => {
+    const typeBytes = new TextEncoder().encode(types.map((w) => w + '\n').join(''));
+    const typeEnds = new Int32Array(types.length);
+    for (let i = 0, k = 0; i < typeBytes.length; i++) if (typeBytes[i] === 10) typeEnds[k++] = i;
+    return { typeBytes, typeEnds, typeHashes: Int32Array.from(types, hashString), counts: Uint32Array.from(counts) };
+  };
   const table = new TypeTable();
-  const r1 = table.merge(['a', '<unk>', 'b'], Uint32Array.from([2, 1, 0]));
-  const r2 = table.merge(['b', '<s>', 'c', 'a'], Uint32Array.from([3, 1, 1, 1]));
-  t.same(Array.from(r1), [1, 0, 2]);
-  t.same(Array.from(r2), [2, 0, 3, 1]);
-  t.same(table.tokens, ['<unk>', 'a', 'b', 'c']);
-  t.same(Array.from(table.trainCounts), [2, 3, 3, 1]);
+  // Counts per local type: [train, valid, test].
+  const r1 = table.merge(block(['a', '<unk>', 'b'], [2, 0, 0, 1, 0, 0, 0, 1, 0]));
+  const r2 = table.merge(block(['b', '<s>', 'c', 'a', 'é'], [3, 0, 0, 1, 0, 0, 1, 0, 2, 1, 1, 0, 0, 0, 1]));
+  t.same(Array.from(r1), [4, 0, 5]);
+  t.same(Array.from(r2), [5, 1, 6, 4, 7]);
+  t.same(table.tokens(), ['<unk>', '<s>', '</s>', '<pad>', 'a', 'b', 'c', 'é']);
+  t.same(Array.from(table.trainCounts()), [1, 1, 0, 0, 3, 3, 1, 0]);
+  t.same([4, 5, 6, 7].map((g) => table.count(g, 1)), [1, 1, 0, 0], 'valid counts');
+  t.same([4, 5, 6, 7].map((g) => table.count(g, 2)), [0, 0, 2, 1], 'test counts');
+  // Literal specials (provisional 0..3) all become <unk> in the vocabulary.
+  const v = buildVocab(table.tokens(), table.trainCounts(), 5, { minCount: 1, maxSize: 0 }, LITERAL_SPECIALS);
+  t.same(v.tokens, ['<unk>', '<s>', '</s>', '<pad>', 'a', 'b', 'c']);
+  t.same(Array.from(v.counts), [2, 5, 5, 0, 3, 3, 1]);
+  t.same(Array.from(v.finalId), [0, 0, 0, 0, 4, 5, 6, 0]);
+});
+
+t.test('the type table grows (many types, long tokens)', async (t) => {
+  const table = new TypeTable();
+  const words = Array.from({ length: 300_000 }, (_, i) => `w${i}${i % 1000 === 0 ? 'x'.repeat(5000) : ''}`);
+  const remap = table.merge(block2(words));
+  t.equal(table.size, 4 + words.length);
+  t.ok(remap.every((g, i) => g === 4 + i));
+  const again = table.merge(block2(words.slice().reverse()));
+  t.ok(again.every((g, i) => g === 4 + words.length - 1 - i), 'found again after growing');
+  t.same(table.tokens().slice(4, 8), words.slice(0, 4));
+
+  function block2(types: string[]): TypeBlock {
+    const typeBytes = new TextEncoder().encode(types.map((w) => w + '\n').join(''));
+    const typeEnds = new Int32Array(types.length);
+    for (let i = 0, k = 0; i < typeBytes.length; i++) if (typeBytes[i] === 10) typeEnds[k++] = i;
+    return { typeBytes, typeEnds, typeHashes: Int32Array.from(types, hashString), counts: new Uint32Array(3 * types.length) };
+  }
 });

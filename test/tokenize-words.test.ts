@@ -80,7 +80,8 @@ t.test('brown-tagged blocks: tags cut at the last slash, one sentence per line',
   const sents = [];
   for (let s = 0; s + 1 < r.sentEnds.length; s++) sents.push(Array.from(r.ids.subarray(r.sentEnds[s], r.sentEnds[s + 1]), (i) => types[i]));
   t.same(sents, [['The', 'jury', 'said', '``', '1/2', '.'], ['It', 'ran', '.']]);
-  t.same(Array.from(r.trainCounts), [1, 1, 1, 1, 1, 2, 1, 1], 'train counts per local type');
+  // Counts per local type as [train, valid, test]: the block is all train.
+  t.same(Array.from(r.counts), [1, 1, 1, 1, 1, 2, 1, 1].flatMap((c) => [c, 0, 0]), 'counts per local type and split');
 });
 
 const data = process.env.LEXFLOW_DATA;

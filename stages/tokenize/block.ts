@@ -59,6 +59,10 @@ function stripTags(text: string, spans: TokenSpans): void {
   spans.count = w;
 }
 
+// Reused by every block this thread tokenizes (a task runs to the end before the next starts).
+const spans = new TokenSpans();
+const bounds = new SentenceBounds();
+
 export function tokenizeBlock(task: BlockTask): EncodedBlock {
   const { options } = task;
   const decoded = decodeUtf8(task.bytes, options.onInvalid === 'replace');
@@ -72,8 +76,6 @@ export function tokenizeBlock(task: BlockTask): EncodedBlock {
   }
   const enc = new BlockEncoder(options.lowercase);
   enc.replaced = decoded.replaced;
-  const spans = new TokenSpans();
-  const bounds = new SentenceBounds();
   const split = preTokenizer(options.tokenizer);
 
   const addText = (raw: string, mode: SentenceMode, doc: number, docSplit: number, brown: boolean): void => {

@@ -1,7 +1,11 @@
-// The block encoder: token strings -> block-local ids, in first-seen order,
-// with the train-split count of each local type. Sentences are recorded as
-// offsets into the id array, with their document and split. The main thread
-// later merges local types into the global table and remaps the ids.
+// The block encoder: token spans -> block-local ids, in first-seen order,
+// with each local type's count per split. Sentences are recorded as offsets
+// into the id array, with their document and split. The main thread later
+// merges local types into the global table.
+//
+// The local type table is an open-addressing hash table keyed by the token's
+// characters in the text: a token already seen costs a hash and a compare
+// over its characters, with no string allocated (most tokens are repeats).
 
 import type { SentenceBounds } from './sentences.js';
 import type { TokenSpans } from './spans.js';
@@ -20,8 +24,12 @@ export interface EncodedBlock {
   docSplit: Uint8Array;
   /** The local types, UTF-8, each followed by '\n' (tokens never contain whitespace). */
   typeBytes: Uint8Array;
-  /** Occurrences of each local type in train sentences. */
-  trainCounts: Uint32Array;
+  /** End (exclusive, before its '\n') of each local type in typeBytes. */
+  typeEnds: Int32Array;
+  /** hashString of each local type, so the main thread merges without decoding strings. */
+  typeHashes: Int32Array;
+  /** Occurrences of local type i in split s at [3 * i + s]. */
+  counts: Uint32Array;
   /** Invalid UTF-8 sequences replaced by U+FFFD (`--on-invalid replace`). */
   replaced: number;
 }
@@ -35,10 +43,29 @@ function grown<T extends Int32Array | Uint32Array | Uint8Array>(a: T, need: numb
   return b;
 }
 
+/** FNV-1a over the UTF-16 units of s[start..end). */
+export function hashRange(s: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** The hash the type tables use for a whole string. */
+export function hashString(s: string): number {
+  return hashRange(s, 0, s.length);
+}
+
+function sameRange(tok: string, s: string, start: number, end: number): boolean {
+  if (tok.length !== end - start) return false;
+  for (let i = 0; i < tok.length; i++) if (tok.charCodeAt(i) !== s.charCodeAt(start + i)) return false;
+  return true;
+}
+
 export class BlockEncoder {
-  private readonly index = new Map<string, number>();
   private readonly types: string[] = [];
-  private trainCounts = new Uint32Array(1024);
+  private hashes = new Int32Array(1024);
+  private slots = new Int32Array(1 << 12); // type id + 1; 0 = empty
+  private counts = new Uint32Array(3 * 1024);
   private ids = new Int32Array(1 << 14);
   private idCount = 0;
   private sentEnds = new Int32Array(1024);
@@ -56,6 +83,39 @@ export class BlockEncoder {
     return this.docSplits.length - 1;
   }
 
+  /** The local id of the token s[start..end), added if new. */
+  private idOf(s: string, start: number, end: number): number {
+    const h = hashRange(s, start, end);
+    const mask = this.slots.length - 1;
+    for (let j = h & mask; ; j = (j + 1) & mask) {
+      const v = this.slots[j]!;
+      if (v === 0) {
+        const id = this.types.length;
+        this.types.push(s.slice(start, end));
+        if (id === this.hashes.length) {
+          this.hashes = grown(this.hashes, id + 1);
+          this.counts = grown(this.counts, 3 * (id + 1));
+        }
+        this.hashes[id] = h;
+        this.slots[j] = id + 1;
+        if (2 * this.types.length > this.slots.length) this.rehash();
+        return id;
+      }
+      if (this.hashes[v - 1] === h && sameRange(this.types[v - 1]!, s, start, end)) return v - 1;
+    }
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.types.length; id++) {
+      let j = this.hashes[id]! & mask;
+      while (slots[j] !== 0) j = (j + 1) & mask;
+      slots[j] = id + 1;
+    }
+    this.slots = slots;
+  }
+
   /**
    * Add the sentences of `text`: tokens at `spans`, sentence ends at `bounds`.
    * `lower` is the lowercased text when it keeps indices in place (see normalize.ts).
@@ -70,21 +130,16 @@ export class BlockEncoder {
     this.sentDoc = grown(this.sentDoc, need);
     this.sentSplit = grown(this.sentSplit, need);
     const ids = this.ids;
-    const index = this.index;
     let t = 0;
     for (let s = 0; s < bounds.count; s++) {
       const stop = bounds.ends[s]!;
       for (; t < stop; t++) {
-        let tok = src.slice(start[t], end[t]);
-        if (perToken) tok = tok.toLowerCase();
-        let id = index.get(tok);
-        if (id === undefined) {
-          id = this.types.length;
-          index.set(tok, id);
-          this.types.push(tok);
-          if (id === this.trainCounts.length) this.trainCounts = grown(this.trainCounts, id + 1);
-        }
-        if (split === 0) this.trainCounts[id]!++;
+        let id: number;
+        if (perToken) {
+          const tok = src.slice(start[t], end[t]).toLowerCase();
+          id = this.idOf(tok, 0, tok.length);
+        } else id = this.idOf(src, start[t]!, end[t]!);
+        this.counts[3 * id + split]!++;
         ids[this.idCount++] = id;
       }
       this.sentDoc[this.sentCount] = doc;
@@ -94,15 +149,20 @@ export class BlockEncoder {
   }
 
   finish(): EncodedBlock {
-    const typeBytes = new TextEncoder().encode(this.types.length ? this.types.join('\n') + '\n' : '');
+    const n = this.types.length;
+    const typeBytes = new TextEncoder().encode(n ? this.types.join('\n') + '\n' : '');
+    const typeEnds = new Int32Array(n);
+    for (let i = 0, k = 0; i < typeBytes.length; i++) if (typeBytes[i] === 10) typeEnds[k++] = i;
     return {
+      typeEnds,
+      typeHashes: this.hashes.slice(0, n),
       ids: this.ids.slice(0, this.idCount),
       sentEnds: this.sentEnds.slice(0, this.sentCount + 1),
       sentDoc: this.sentDoc.slice(0, this.sentCount),
       sentSplit: this.sentSplit.slice(0, this.sentCount),
       docSplit: Uint8Array.from(this.docSplits),
       typeBytes,
-      trainCounts: this.trainCounts.slice(0, this.types.length),
+      counts: this.counts.slice(0, 3 * this.types.length),
       replaced: this.replaced,
     };
   }
@@ -110,10 +170,10 @@ export class BlockEncoder {
 
 /** The ArrayBuffers of a block, for the transfer list. */
 export function blockBuffers(b: EncodedBlock): ArrayBuffer[] {
-  return [b.ids, b.sentEnds, b.sentDoc, b.sentSplit, b.docSplit, b.typeBytes, b.trainCounts].map((a) => a.buffer as ArrayBuffer);
+  return [b.ids, b.sentEnds, b.sentDoc, b.sentSplit, b.docSplit, b.typeBytes, b.typeEnds, b.typeHashes, b.counts].map((a) => a.buffer as ArrayBuffer);
 }
 
-/** Decode the local type list of a block. */
+/** Decode the local type list of a block (tests and debugging; the stage merges bytes). */
 export function blockTypes(b: EncodedBlock): string[] {
   if (b.typeBytes.length === 0) return [];
   const s = new TextDecoder().decode(b.typeBytes);

@@ -20,11 +20,11 @@ import { readBlocks } from '../../datasets/read.js';
 import { parseSplitFractions, splitOfFile, type SplitIndex } from '../../datasets/split.js';
 import { SPLITS, type DatasetHints, type SourceFile } from '../../datasets/source.js';
 import type { BlockTask, TokenizerOptions } from './block.js';
-import { blockTypes, type EncodedBlock } from './encode.js';
+import type { EncodedBlock } from './encode.js';
 import { tokenizeParams } from './params.js';
 import { ShardWriter } from './shards.js';
 import { BlockStore } from './store.js';
-import { TypeTable } from './types.js';
+import { LITERAL_SPECIALS, TypeTable } from './types.js';
 import { buildVocab } from './vocab.js';
 
 type Ctx = StageContext<typeof tokenizeParams>;
@@ -42,8 +42,8 @@ export function tokenizerOptions(p: Ctx['params'], hints: DatasetHints): Tokeniz
 
 interface SplitStats {
   documents: number;
-  sentences: number;
   tokens: number;
+  types: number;
   oov: number;
 }
 
@@ -70,7 +70,7 @@ export default defineStage({
     // ---- 1/3 tokenizing
     const types = new TypeTable();
     const store = new BlockStore(`${ctx.outDir}-spill`, p.memory);
-    const stats: SplitStats[] = SPLITS.map(() => ({ documents: 0, sentences: 0, tokens: 0, oov: 0 }));
+    const stats: SplitStats[] = SPLITS.map(() => ({ documents: 0, tokens: 0, types: 0, oov: 0 }));
     const sentencesBySplit = [0, 0, 0];
     let docs = 0;
     let fileDoc = 0;
@@ -90,9 +90,7 @@ export default defineStage({
       }
       const r = await item.result;
       inFlight--;
-      const remap = types.merge(blockTypes(r), r.trainCounts);
-      const ids = r.ids;
-      for (let i = 0; i < ids.length; i++) ids[i] = remap[ids[i]!]!;
+      const remap = types.merge(r);
       // Global document ids: the file's (txt), or this block's records numbered after those before it (jsonl).
       const sentDoc = new Uint32Array(r.sentDoc.length);
       if (r.docSplit.length > 0) for (let i = 0; i < sentDoc.length; i++) sentDoc[i] = docs + r.sentDoc[i]!;
@@ -101,7 +99,7 @@ export default defineStage({
       for (const s of r.sentSplit) sentencesBySplit[s]!++;
       docs += r.docSplit.length;
       replaced += r.replaced;
-      store.put({ ids, sentEnds: r.sentEnds, sentDoc, sentSplit: r.sentSplit });
+      store.put({ ids: r.ids, remap, sentEnds: r.sentEnds, sentDoc, sentSplit: r.sentSplit });
     };
 
     const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
@@ -137,7 +135,8 @@ export default defineStage({
       reading.done();
 
       // ---- 2/3 vocabulary
-      const trainTokens = types.trainCounts.reduce((s, c) => s + c, 0);
+      const trainCounts = types.trainCounts();
+      const trainTokens = trainCounts.reduce((s, c) => s + c, 0);
       if (trainTokens === 0) {
         if (!sentencesBySplit.some((n) => n > 0)) throw new InputError(dataset.name, `has no text to tokenize (${files.length} file${files.length === 1 ? '' : 's'}, no tokens)`, 'Point --dataset at a corpus with text in it');
         throw new InputError(
@@ -146,7 +145,7 @@ export default defineStage({
           'Give the corpus more documents (files or jsonl records), or change --split (e.g. --split 1,0,0)',
         );
       }
-      const vocab = buildVocab(types.tokens, types.trainCounts, sentencesBySplit[0]!, { minCount: p['min-count'], maxSize: p['max-size'] });
+      const vocab = buildVocab(types.tokens(), trainCounts, sentencesBySplit[0]!, { minCount: p['min-count'], maxSize: p['max-size'] }, LITERAL_SPECIALS);
       const vocabStep = ctx.progress.step('2/3 vocabulary');
       const vw = new ArrowFileWriter(path.join(ctx.outDir, 'vocab.arrow'), vocabSchema);
       const ids = new Int32Array(vocab.tokens.length).map((_, i) => i);
@@ -158,27 +157,18 @@ export default defineStage({
       // ---- 3/3 writing
       const writing = ctx.progress.step('3/3 writing shards', store.length, 'blocks');
       const writers = SPLITS.map((s) => new ShardWriter(ctx.outDir, s, p['shard-tokens']));
-      const seen = new Uint8Array(types.size); // bit s: provisional type seen in split s
       const finalId = vocab.finalId;
       for (let b = 0; b < store.length; b++) {
-        const blk = store.get(b);
-        const { ids: src, sentEnds, sentDoc, sentSplit } = blk;
+        const { ids, remap, sentEnds, sentDoc, sentSplit } = store.get(b);
+        // Local -> final ids for this block: one lookup per type, then one per token.
+        const toFinal = new Int32Array(remap.length);
+        for (let i = 0; i < remap.length; i++) toFinal[i] = finalId[remap[i]!]!;
         for (let s = 0; s < sentDoc.length; s++) {
-          const split = sentSplit[s]!;
           const from = sentEnds[s]!;
           const to = sentEnds[s + 1]!;
-          const w = writers[split]!;
+          const w = writers[sentSplit[s]!]!;
           if (w.full(to - from)) await w.flush();
-          w.add(sentDoc[s]!, src, from, to, finalId);
-          const st = stats[split]!;
-          st.sentences++;
-          st.tokens += to - from;
-          const bit = 1 << split;
-          for (let i = from; i < to; i++) {
-            const t = src[i]!;
-            if (finalId[t] === 0) st.oov++;
-            seen[t]! |= bit;
-          }
+          w.add(sentDoc[s]!, ids, from, to, toFinal);
         }
         store.release(b);
         writing.tick();
@@ -189,17 +179,26 @@ export default defineStage({
       }
       writing.done();
 
-      const splitTypes = [0, 0, 0];
-      for (let t = 0; t < seen.length; t++) for (let s = 0; s < 3; s++) if (seen[t]! & (1 << s)) splitTypes[s]!++;
+      // Per-split figures from the per-type counts: tokens, types seen, tokens mapped to <unk>.
+      for (let g = 0; g < types.size; g++) {
+        for (let s = 0; s < 3; s++) {
+          const c = types.count(g, s);
+          if (c === 0) continue;
+          const st = stats[s]!;
+          st.tokens += c;
+          st.types++;
+          if (finalId[g] === 0) st.oov += c;
+        }
+      }
       if (replaced > 0) ctx.warn(`replaced ${replaced} invalid UTF-8 sequence${replaced === 1 ? '' : 's'} with U+FFFD (--on-invalid replace)`);
       const splits: Record<string, unknown> = {};
       SPLITS.forEach((name, s) => {
         const st = stats[s]!;
         splits[name] = {
           documents: st.documents,
-          sentences: st.sentences,
+          sentences: sentencesBySplit[s],
           tokens: st.tokens,
-          types: splitTypes[s],
+          types: st.types,
           oovRate: st.tokens ? st.oov / st.tokens : 0,
         };
       });
@@ -207,7 +206,7 @@ export default defineStage({
         rows,
         metrics: {
           documents: docs,
-          sentences: stats.reduce((s, x) => s + x.sentences, 0),
+          sentences: sentencesBySplit.reduce((a, b) => a + b, 0),
           tokens: stats.reduce((s, x) => s + x.tokens, 0),
           types: vocab.tokens.length,
           trainTypes: vocab.trainTypes,

@@ -7,11 +7,16 @@ export type NormalForm = 'nfc' | 'nfkc' | 'none';
 
 // eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
+// Every character below U+0300 has NFC_Quick_Check=Yes (combining marks and
+// the first singletons start at U+0300), so such text is NFC already.
+// eslint-disable-next-line no-control-regex
+const MAYBE_NOT_NFC = /[^\x00-\u02ff]/;
 
-/** `text` in normal form `form`. ASCII text is in every normal form already, so it is returned as is. */
+/** `text` in normal form `form`; text that is in it already (checked cheaply) is returned as is. */
 export function normalizeText(text: string, form: NormalForm): string {
-  if (form === 'none' || !NON_ASCII.test(text)) return text;
-  return text.normalize(form === 'nfc' ? 'NFC' : 'NFKC');
+  if (form === 'none') return text;
+  if (form === 'nfc') return MAYBE_NOT_NFC.test(text) ? text.normalize('NFC') : text;
+  return NON_ASCII.test(text) ? text.normalize('NFKC') : text;
 }
 
 /**

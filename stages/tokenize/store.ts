@@ -6,17 +6,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** One block after merging: provisional ids, sentences with global document ids and splits. */
+/** One block after merging: local ids and their map to provisional ids, sentences with global document ids and splits. */
 export interface StoredBlock {
   ids: Int32Array;
+  /** Local id -> provisional id. */
+  remap: Int32Array;
   /** length sentences+1 */
   sentEnds: Int32Array;
   sentDoc: Uint32Array;
   sentSplit: Uint8Array;
 }
 
+function arrays(b: StoredBlock): ArrayBufferView[] {
+  return [b.ids, b.remap, b.sentEnds, b.sentDoc, b.sentSplit];
+}
+
 function bytesOf(b: StoredBlock): number {
-  return b.ids.byteLength + b.sentEnds.byteLength + b.sentDoc.byteLength + b.sentSplit.byteLength;
+  return arrays(b).reduce((s, a) => s + a.byteLength, 0);
 }
 
 export class BlockStore {
@@ -44,8 +50,8 @@ export class BlockStore {
     const file = path.join(this.spillDir, `block-${this.blocks.length}.bin`);
     const fd = fs.openSync(file, 'w');
     try {
-      const header = Int32Array.of(b.ids.length, b.sentDoc.length);
-      for (const a of [header, b.ids, b.sentEnds, b.sentDoc, b.sentSplit]) fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      const header = Int32Array.of(b.ids.length, b.remap.length, b.sentDoc.length);
+      for (const a of [header, ...arrays(b)]) fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     } finally {
       fs.closeSync(fd);
     }
@@ -66,16 +72,20 @@ export class BlockStore {
       fs.closeSync(fd);
     }
     fs.rmSync(b, { force: true });
-    const [nIds, nSent] = new Int32Array(buf, 0, 2);
-    let off = 8;
-    const ids = new Int32Array(buf, off, nIds!);
-    off += 4 * nIds!;
-    const sentEnds = new Int32Array(buf, off, nSent! + 1);
-    off += 4 * (nSent! + 1);
-    const sentDoc = new Uint32Array(buf, off, nSent!);
-    off += 4 * nSent!;
-    const sentSplit = new Uint8Array(buf, off, nSent!);
-    return { ids, sentEnds, sentDoc, sentSplit };
+    const [nIds, nTypes, nSent] = new Int32Array(buf, 0, 3);
+    let off = 12;
+    const take = <T>(make: new (buf: ArrayBuffer, off: number, n: number) => T, n: number, width: number): T => {
+      const a = new make(buf, off, n);
+      off += n * width;
+      return a;
+    };
+    return {
+      ids: take(Int32Array, nIds!, 4),
+      remap: take(Int32Array, nTypes!, 4),
+      sentEnds: take(Int32Array, nSent! + 1, 4),
+      sentDoc: take(Uint32Array, nSent!, 4),
+      sentSplit: take(Uint8Array, nSent!, 1),
+    };
   }
 
   /** Forget block i (after the second pass used it), so its memory can be freed. */

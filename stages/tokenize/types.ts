@@ -1,49 +1,139 @@
-// The global type table on the main thread: every distinct token string gets
-// a provisional id in order of first appearance (in block order), with its
-// train count. Block-local ids are remapped to provisional ids as blocks
-// arrive; the vocabulary builder later maps provisional ids to final ids.
+// The global type table on the main thread: every distinct token gets a
+// provisional id in order of first appearance (in block order), with its
+// count in each split. Block-local ids map to provisional ids through a
+// per-block remap; the vocabulary builder maps provisional ids to final ids.
+//
+// Keys are the tokens' UTF-8 bytes, found by the hash the worker computed:
+// merging a block compares bytes and allocates no strings (it runs on the
+// main thread, which every worker waits on). Strings are decoded once, at
+// the end, for the vocabulary.
 
-import { SPECIALS, UNK } from '../../pipeline/tokens.js';
+import { SPECIALS } from '../../pipeline/tokens.js';
+import { hashString } from './encode.js';
+
+/** Provisional ids 0..3 are the specials written literally in the corpus; all of them mean <unk>. */
+export const LITERAL_SPECIALS = SPECIALS.length;
+
+export interface TypeBlock {
+  typeBytes: Uint8Array;
+  typeEnds: Int32Array;
+  typeHashes: Int32Array;
+  /** [3 * i + split] */
+  counts: Uint32Array;
+}
 
 export class TypeTable {
-  private readonly index = new Map<string, number>();
-  readonly tokens: string[] = [];
-  private counts = new Float64Array(1 << 16);
+  private arena = new Uint8Array(1 << 20); // type bytes, each followed by '\n'
+  private used = 0;
+  private starts = new Int32Array(1 << 16);
+  private lens = new Int32Array(1 << 16);
+  private hashes = new Int32Array(1 << 16);
+  private slots = new Int32Array(1 << 17); // provisional id + 1; 0 = empty
+  private counts = new Float64Array(3 << 16);
+  size = 0;
 
   constructor() {
-    // A literal `<unk>` in the corpus (PTB) is the unknown word: provisional id 0, like the special.
-    // The other specials written literally are unknown words too: they cannot be two tokens at once.
-    this.tokens.push(SPECIALS[UNK]);
-    for (const s of SPECIALS) this.index.set(s, UNK);
+    const enc = new TextEncoder();
+    for (const s of SPECIALS) {
+      const b = enc.encode(s);
+      this.add(b, 0, b.length, hashString(s), -1);
+    }
   }
 
-  get size(): number {
-    return this.tokens.length;
+  /** Count of provisional type g in split s. */
+  count(g: number, split: number): number {
+    return this.counts[3 * g + split]!;
   }
 
-  /** Train counts by provisional id (a view; valid until the next merge). */
-  get trainCounts(): Float64Array {
-    return this.counts.subarray(0, this.tokens.length);
+  /** Train counts by provisional id. */
+  trainCounts(): Float64Array {
+    const out = new Float64Array(this.size);
+    for (let g = 0; g < out.length; g++) out[g] = this.counts[3 * g]!;
+    return out;
   }
 
-  /** Add a block's local types and train counts; returns the local -> provisional id map. */
-  merge(localTypes: readonly string[], trainCounts: Uint32Array): Int32Array {
-    const remap = new Int32Array(localTypes.length);
-    for (let i = 0; i < localTypes.length; i++) {
-      const tok = localTypes[i]!;
-      let id = this.index.get(tok);
-      if (id === undefined) {
-        id = this.tokens.length;
-        this.index.set(tok, id);
-        this.tokens.push(tok);
-        if (id === this.counts.length) {
-          const c = new Float64Array(this.counts.length * 2);
-          c.set(this.counts);
-          this.counts = c;
+  /** The tokens by provisional id (decoded once). */
+  tokens(): string[] {
+    if (this.size === 0) return [];
+    return new TextDecoder().decode(this.arena.subarray(0, this.used - 1)).split('\n');
+  }
+
+  private add(src: Uint8Array, from: number, to: number, h: number, slot: number): number {
+    const id = this.size++;
+    const len = to - from;
+    if (id === this.starts.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, n: number): T => {
+        const b = new (a.constructor as new (n: number) => T)(n);
+        b.set(a);
+        return b;
+      };
+      this.starts = grow(this.starts, id * 2);
+      this.lens = grow(this.lens, id * 2);
+      this.hashes = grow(this.hashes, id * 2);
+      this.counts = grow(this.counts, id * 6);
+    }
+    if (this.used + len + 1 > this.arena.length) {
+      let n = this.arena.length * 2;
+      while (n < this.used + len + 1) n *= 2;
+      const a = new Uint8Array(n);
+      a.set(this.arena.subarray(0, this.used));
+      this.arena = a;
+    }
+    this.arena.set(src.subarray(from, to), this.used);
+    this.starts[id] = this.used;
+    this.lens[id] = len;
+    this.arena[this.used + len] = 10;
+    this.used += len + 1;
+    this.hashes[id] = h;
+    if (slot < 0) slot = this.freeSlot(h);
+    this.slots[slot] = id + 1;
+    if (2 * this.size > this.slots.length) this.rehash();
+    return id;
+  }
+
+  private freeSlot(h: number): number {
+    const mask = this.slots.length - 1;
+    let j = h & mask;
+    while (this.slots[j] !== 0) j = (j + 1) & mask;
+    return j;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    for (let id = 0; id < this.size; id++) this.slots[this.freeSlot(this.hashes[id]!)] = id + 1;
+  }
+
+  /** Add a block's local types and their per-split counts; returns the local -> provisional id map. */
+  merge(b: TypeBlock): Int32Array {
+    const n = b.typeEnds.length;
+    const remap = new Int32Array(n);
+    const bytes = b.typeBytes;
+    let from = 0;
+    for (let i = 0; i < n; i++) {
+      const to = b.typeEnds[i]!;
+      const h = b.typeHashes[i]!;
+      const len = to - from;
+      let id = -1;
+      const mask = this.slots.length - 1;
+      let j = h & mask;
+      for (; ; j = (j + 1) & mask) {
+        const v = this.slots[j]!;
+        if (v === 0) break;
+        if (this.hashes[v - 1] !== h || this.lens[v - 1] !== len) continue;
+        const s = this.starts[v - 1]!;
+        let k = 0;
+        while (k < len && this.arena[s + k] === bytes[from + k]) k++;
+        if (k === len) {
+          id = v - 1;
+          break;
         }
       }
-      this.counts[id]! += trainCounts[i]!;
+      if (id < 0) id = this.add(bytes, from, to, h, j);
+      this.counts[3 * id]! += b.counts[3 * i]!;
+      this.counts[3 * id + 1]! += b.counts[3 * i + 1]!;
+      this.counts[3 * id + 2]! += b.counts[3 * i + 2]!;
       remap[i] = id;
+      from = to + 1;
     }
     return remap;
   }

@@ -40,15 +40,16 @@ export interface BuiltVocab {
 }
 
 /**
- * `tokens[i]`/`trainCounts[i]` are the provisional types; provisional id 0
- * is `<unk>` (holding the count of literal `<unk>` tokens).
+ * `tokens[i]`/`trainCounts[i]` are the provisional types; the first
+ * `literalSpecials` of them are specials written literally in the corpus
+ * (`<unk>` in PTB), which all map to `<unk>` and add to its count.
  */
-export function buildVocab(tokens: readonly string[], trainCounts: Float64Array, trainSentences: number, opts: VocabOptions): BuiltVocab {
+export function buildVocab(tokens: readonly string[], trainCounts: Float64Array, trainSentences: number, opts: VocabOptions, literalSpecials = 1): BuiltVocab {
   const n = tokens.length;
   let kept = 0;
   let trainTypes = 0;
   const order = new Int32Array(n);
-  for (let i = 1; i < n; i++) {
+  for (let i = literalSpecials; i < n; i++) {
     if (trainCounts[i]! > 0) trainTypes++;
     if (trainCounts[i]! >= opts.minCount) order[kept++] = i;
   }
