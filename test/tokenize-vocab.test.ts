@@ -1,7 +1,12 @@
 // The vocabulary builder: min-count and max-size cuts, specials at 0..3,
 // ties broken by code-point order, <unk> counting what is cut.
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import t from 'tap';
+import { readVocab } from '../pipeline/tokens.js';
+import { writeVocab } from '../stages/tokenize/vocab-file.js';
 import { buildVocab, compareCodePoints } from '../stages/tokenize/vocab.js';
 import { LITERAL_SPECIALS, TypeTable, type TypeBlock } from '../stages/tokenize/types.js';
 import { hashString } from '../stages/tokenize/encode.js';
@@ -74,4 +79,15 @@ t.test('the type table grows (many types, long tokens)', async (t) => {
     for (let i = 0, k = 0; i < typeBytes.length; i++) if (typeBytes[i] === 10) typeEnds[k++] = i;
     return { typeBytes, typeEnds, typeHashes: Int32Array.from(types, hashString), counts: new Uint32Array(3 * types.length) };
   }
+});
+
+t.test('vocab.arrow round trip: utf8 tokens in one buffer, int64 counts above 2^32', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-vocab-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const tokens = ['<unk>', '<s>', '</s>', '<pad>', 'a', 'é', '𝐀', 'שלום', 'x'.repeat(300)];
+  const counts = Float64Array.from([5, 2, 2, 0, 2 ** 40 + 7, 3, 1, 1, 1]);
+  t.equal(await writeVocab(path.join(dir, 'vocab.arrow'), tokens, counts), tokens.length);
+  const v = await readVocab(dir);
+  t.same(v.tokens, tokens);
+  t.same(Array.from(v.counts), Array.from(counts));
 });

@@ -11,11 +11,9 @@
 // for any --threads.
 
 import path from 'node:path';
-import * as A from 'apache-arrow';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
-import { ArrowFileWriter, primitiveData, utf8Data } from '../../pipeline/arrow.js';
 import { InputError, UsageError } from '../../pipeline/errors.js';
-import { SPECIALS, vocabSchema } from '../../pipeline/tokens.js';
+import { SPECIALS } from '../../pipeline/tokens.js';
 import { readBlocks } from '../../datasets/read.js';
 import { parseSplitFractions, splitOfFile, type SplitIndex } from '../../datasets/split.js';
 import { SPLITS, type DatasetHints, type SourceFile } from '../../datasets/source.js';
@@ -26,6 +24,7 @@ import { ShardWriter } from './shards.js';
 import { BlockStore } from './store.js';
 import { LITERAL_SPECIALS, TypeTable } from './types.js';
 import { buildVocab } from './vocab.js';
+import { writeVocab } from './vocab-file.js';
 
 type Ctx = StageContext<typeof tokenizeParams>;
 
@@ -147,11 +146,7 @@ export default defineStage({
       }
       const vocab = buildVocab(types.tokens(), trainCounts, sentencesBySplit[0]!, { minCount: p['min-count'], maxSize: p['max-size'] }, LITERAL_SPECIALS);
       const vocabStep = ctx.progress.step('2/3 vocabulary');
-      const vw = new ArrowFileWriter(path.join(ctx.outDir, 'vocab.arrow'), vocabSchema);
-      const ids = new Int32Array(vocab.tokens.length).map((_, i) => i);
-      const counts = BigInt64Array.from(vocab.counts, (c) => BigInt(c));
-      await vw.writeColumns([primitiveData(new A.Int32(), ids), utf8Data(vocab.tokens), primitiveData(new A.Int64(), counts)]);
-      const rows: Record<string, number> = { 'vocab.arrow': await vw.close() };
+      const rows: Record<string, number> = { 'vocab.arrow': await writeVocab(path.join(ctx.outDir, 'vocab.arrow'), vocab.tokens, vocab.counts) };
       vocabStep.done(`${vocab.tokens.length} types (${vocab.trainTypes} in train before the cut)`);
 
       // ---- 3/3 writing
