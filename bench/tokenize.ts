@@ -41,14 +41,18 @@ for (const threads of threadCounts) {
   const pool = createPool(threads);
   const out = path.join(outRoot, `threads-${threads}`);
   try {
+    const cpu0 = process.cpuUsage();
     const report = await runPipeline({ out, dataset: corpus, only: ['tokenize'], params: { tokenize: params }, pool, force: true, logLevel: 'quiet', progress: 'quiet' });
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const stage = report.stages.find((s) => s.stage === 'tokenize')!;
     const m = readManifest(path.join(out, 'tokenize'))!;
     const tokens = (m.metrics as { tokens: number }).tokens;
     results[threads] = { seconds: stage.wallSeconds, tokens };
     console.log(
       `threads ${threads}: ${stage.wallSeconds.toFixed(2)} s, ${(tokens / stage.wallSeconds / 1e6).toFixed(2)} M tokens/s, ` +
-        `${(bytes / 1e6 / stage.wallSeconds).toFixed(1)} MB/s, peak ${stage.peakRssMB} MB`,
+        `${(bytes / 1e6 / stage.wallSeconds).toFixed(1)} MB/s, peak ${stage.peakRssMB} MB; ` +
+        `CPU ${cpuSeconds.toFixed(2)} s over all threads (${(bytes / 1e6 / cpuSeconds).toFixed(1)} MB per CPU-second)`,
     );
   } finally {
     await pool.destroy();
