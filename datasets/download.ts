@@ -154,5 +154,15 @@ export async function download(r: RemoteSpec, attempts = 3): Promise<string> {
     return final;
   } finally {
     release();
+    removeIfEmpty(path.dirname(final));
+  }
+}
+
+/** A failed download leaves no empty `<sha256>/` folder behind. */
+function removeIfEmpty(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // not empty (the download succeeded, or another file shares the hash): keep it
   }
 }
