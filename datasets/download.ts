@@ -132,8 +132,20 @@ async function fetchInto(r: RemoteSpec, part: string): Promise<{ done: boolean; 
  * The verified local copy of a URL dataset, downloading it when not cached.
  * Network failures are retried `attempts` times, each resuming where the last stopped.
  */
-export async function download(r: RemoteSpec, attempts = 3): Promise<string> {
+export function download(r: RemoteSpec, attempts = 3): Promise<string> {
   const final = cachedPath(r);
+  // Callers in this process share one download (the lock file only keeps other processes out).
+  let p = inFlight.get(final);
+  if (!p) {
+    p = downloadOnce(r, final, attempts).finally(() => inFlight.delete(final));
+    inFlight.set(final, p);
+  }
+  return p;
+}
+
+const inFlight = new Map<string, Promise<string>>();
+
+async function downloadOnce(r: RemoteSpec, final: string, attempts: number): Promise<string> {
   if (fs.existsSync(final)) return final;
   fs.mkdirSync(path.dirname(final), { recursive: true });
   const part = `${final}.part`;

@@ -100,6 +100,14 @@ t.test('downloads once into the cache, verified; fingerprint needs no download',
   t.equal(served.length, 1, 'not downloaded again');
 });
 
+t.test('two callers in one process share one download', async (t) => {
+  const spec = `${base}/corpus.txt#sha256=${SHA}`;
+  const [a, b] = await Promise.all([resolveDataset(spec, opts).files(), resolveDataset(spec, opts).files()]);
+  t.same(a, b);
+  t.equal(served.length, 1);
+  t.ok(fs.readFileSync(a[0]!.path).equals(BODY));
+});
+
 t.test('a partial download is resumed with a Range request', async (t) => {
   const r = parseRemote(`${base}/corpus.txt`, SHA);
   const part = `${cachedPath(r)}.part`;
