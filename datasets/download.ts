@@ -6,8 +6,6 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../pipeline/errors.js';
 import { cacheDir } from './cache.js';
 import { sha256File } from './content-hash.js';
@@ -117,10 +115,20 @@ async function fetchInto(r: RemoteSpec, part: string): Promise<{ done: boolean; 
   }
   const expected = Number(res.headers.get('content-length') ?? NaN);
   const before = flags === 'a' ? have : 0;
+  // Each chunk goes to disk as soon as it arrives: when the connection drops,
+  // everything received is kept for the next Range request.
+  const fd = fs.openSync(part, flags);
   try {
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), fs.createWriteStream(part, { flags }));
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (let off = 0; off < value.length; ) off += fs.writeSync(fd, value, off, value.length - off);
+    }
   } catch (error) {
     return { done: false, error };
+  } finally {
+    fs.closeSync(fd);
   }
   if (Number.isFinite(expected) && sizeOf(part) - before < expected) {
     return { done: false, error: new Error(`connection closed after ${sizeOf(part) - before} of ${expected} bytes`) };
