@@ -160,7 +160,10 @@ async function downloadOnce(r: RemoteSpec, final: string, attempts: number): Pro
   const release = acquireDownloadLock(`${final}.lock`, r.url);
   try {
     let result: { done: boolean; error?: unknown } = { done: false };
-    for (let i = 0; i < attempts && !result.done; i++) result = await fetchInto(r, part);
+    for (let i = 0; i < attempts && !result.done; i++) {
+      if (i > 0) await new Promise((ok) => setTimeout(ok, 200 * i)); // let a flaky link recover
+      result = await fetchInto(r, part);
+    }
     if (!result.done) {
       const why = result.error instanceof Error ? (result.error.cause instanceof Error ? result.error.cause.message : result.error.message) : String(result.error);
       throw new Error(`download of ${r.url} failed after ${attempts} attempts (${why}); ${sizeOf(part)} bytes kept in ${part}: run again to resume`);
