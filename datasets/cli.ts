@@ -72,8 +72,8 @@ export function formatTable(rows: readonly DatasetRow[]): string {
 
 const list: CommandModule<object, { format: string }> = {
   command: 'list',
-  describe: 'List the registered datasets: documents, size and source',
-  builder: (y: Argv) => y.option('format', { choices: ['table', 'json'] as const, default: 'table', describe: 'Output format' }) as Argv<{ format: string }>,
+  describe: 'list the registered datasets: documents, size and source',
+  builder: (y: Argv) => y.option('format', { choices: ['table', 'json'] as const, default: 'table', describe: 'output format' }) as Argv<{ format: string }>,
   handler: (argv) => {
     const rows = datasetRows();
     process.stdout.write(argv.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
@@ -82,7 +82,7 @@ const list: CommandModule<object, { format: string }> = {
 
 const datasets: CommandModule = {
   command: 'datasets',
-  describe: 'Registered corpora and how to name your own',
+  describe: 'registered corpora and how to name your own',
   builder: (y: Argv) => y.command(list).demandCommand(1, 'Give a subcommand: lexflow datasets list'),
   handler: () => {},
 };

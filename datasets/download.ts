@@ -6,8 +6,6 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../pipeline/errors.js';
 import { cacheDir } from './cache.js';
 import { sha256File } from './content-hash.js';
@@ -117,10 +115,20 @@ async function fetchInto(r: RemoteSpec, part: string): Promise<{ done: boolean; 
   }
   const expected = Number(res.headers.get('content-length') ?? NaN);
   const before = flags === 'a' ? have : 0;
+  // Each chunk goes to disk as soon as it arrives: when the connection drops,
+  // everything received is kept for the next Range request.
+  const fd = fs.openSync(part, flags);
   try {
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), fs.createWriteStream(part, { flags }));
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (let off = 0; off < value.length; ) off += fs.writeSync(fd, value, off, value.length - off);
+    }
   } catch (error) {
     return { done: false, error };
+  } finally {
+    fs.closeSync(fd);
   }
   if (Number.isFinite(expected) && sizeOf(part) - before < expected) {
     return { done: false, error: new Error(`connection closed after ${sizeOf(part) - before} of ${expected} bytes`) };
@@ -132,15 +140,30 @@ async function fetchInto(r: RemoteSpec, part: string): Promise<{ done: boolean; 
  * The verified local copy of a URL dataset, downloading it when not cached.
  * Network failures are retried `attempts` times, each resuming where the last stopped.
  */
-export async function download(r: RemoteSpec, attempts = 3): Promise<string> {
+export function download(r: RemoteSpec, attempts = 3): Promise<string> {
   const final = cachedPath(r);
+  // Callers in this process share one download (the lock file only keeps other processes out).
+  let p = inFlight.get(final);
+  if (!p) {
+    p = downloadOnce(r, final, attempts).finally(() => inFlight.delete(final));
+    inFlight.set(final, p);
+  }
+  return p;
+}
+
+const inFlight = new Map<string, Promise<string>>();
+
+async function downloadOnce(r: RemoteSpec, final: string, attempts: number): Promise<string> {
   if (fs.existsSync(final)) return final;
   fs.mkdirSync(path.dirname(final), { recursive: true });
   const part = `${final}.part`;
   const release = acquireDownloadLock(`${final}.lock`, r.url);
   try {
     let result: { done: boolean; error?: unknown } = { done: false };
-    for (let i = 0; i < attempts && !result.done; i++) result = await fetchInto(r, part);
+    for (let i = 0; i < attempts && !result.done; i++) {
+      if (i > 0) await new Promise((ok) => setTimeout(ok, 200 * i)); // let a flaky link recover
+      result = await fetchInto(r, part);
+    }
     if (!result.done) {
       const why = result.error instanceof Error ? (result.error.cause instanceof Error ? result.error.cause.message : result.error.message) : String(result.error);
       throw new Error(`download of ${r.url} failed after ${attempts} attempts (${why}); ${sizeOf(part)} bytes kept in ${part}: run again to resume`);
@@ -154,5 +177,15 @@ export async function download(r: RemoteSpec, attempts = 3): Promise<string> {
     return final;
   } finally {
     release();
+    removeIfEmpty(path.dirname(final));
+  }
+}
+
+/** A failed download leaves no empty `<sha256>/` folder behind. */
+function removeIfEmpty(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // not empty (the download succeeded, or another file shares the hash): keep it
   }
 }

@@ -25,8 +25,8 @@ interface Served {
   range: string | undefined;
   bytes: number;
 }
-/** `cut`: the first request sends half the body and drops the connection. `noRange`: Range is ignored. */
-const mode = { cut: false, noRange: false };
+/** `cuts`: that many requests send half their body and drop the connection. `noRange`: Range is ignored. */
+const mode = { cuts: 0, noRange: false };
 const served: Served[] = [];
 
 const server = http.createServer((req, res) => {
@@ -39,8 +39,9 @@ const server = http.createServer((req, res) => {
   }
   const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   let body = BODY;
+  let start = 0;
   if (m && !mode.noRange) {
-    const start = Number(m[1]);
+    start = Number(m[1]);
     if (start >= BODY.length) {
       res.writeHead(416, { 'content-range': `bytes */${BODY.length}` }).end();
       return;
@@ -50,11 +51,18 @@ const server = http.createServer((req, res) => {
   } else {
     res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' });
   }
-  if (mode.cut) {
-    mode.cut = false;
+  if (mode.cuts > 0) {
+    mode.cuts--;
     const half = body.subarray(0, body.length >> 1);
     record.bytes = half.length;
-    res.write(half, () => setTimeout(() => res.socket?.destroy(), 20));
+    // Drop the connection once the client has saved the half: the retry must ask for exactly the rest.
+    const part = `${cachedPath(parseRemote(`${base}${url}`, SHA))}.part`;
+    const deadline = Date.now() + 10_000;
+    const cut = (): void => {
+      if ((fs.statSync(part, { throwIfNoEntry: false })?.size ?? 0) >= start + half.length || Date.now() > deadline) res.socket?.destroy();
+      else setTimeout(cut, 10);
+    };
+    res.write(half, cut);
     return;
   }
   record.bytes = body.length;
@@ -72,7 +80,7 @@ t.teardown(() => {
 });
 t.beforeEach(() => {
   served.length = 0;
-  mode.cut = false;
+  mode.cuts = 0;
   mode.noRange = false;
   rmAll(path.join(cache, 'downloads'));
 });
@@ -100,6 +108,14 @@ t.test('downloads once into the cache, verified; fingerprint needs no download',
   t.equal(served.length, 1, 'not downloaded again');
 });
 
+t.test('two callers in one process share one download', async (t) => {
+  const spec = `${base}/corpus.txt#sha256=${SHA}`;
+  const [a, b] = await Promise.all([resolveDataset(spec, opts).files(), resolveDataset(spec, opts).files()]);
+  t.same(a, b);
+  t.equal(served.length, 1);
+  t.ok(fs.readFileSync(a[0]!.path).equals(BODY));
+});
+
 t.test('a partial download is resumed with a Range request', async (t) => {
   const r = parseRemote(`${base}/corpus.txt`, SHA);
   const part = `${cachedPath(r)}.part`;
@@ -112,13 +128,28 @@ t.test('a partial download is resumed with a Range request', async (t) => {
 });
 
 t.test('a dropped connection is retried from where it stopped', async (t) => {
-  mode.cut = true;
+  mode.cuts = 1;
   const [f] = await resolveDataset(`${base}/corpus.txt#sha256=${SHA}`, opts).files();
   t.equal(served.length, 2);
   t.equal(served[0]!.range, undefined);
-  const resumedAt = Number(/^bytes=(\d+)-$/.exec(served[1]!.range ?? '')?.[1]);
-  t.ok(resumedAt > 0 && resumedAt <= BODY.length >> 1, `resumed at byte ${resumedAt}`);
-  t.equal(served[1]!.bytes, BODY.length - resumedAt);
+  t.equal(served[1]!.range, `bytes=${BODY.length >> 1}-`, 'resumed after the half it had');
+  t.equal(served[1]!.bytes, BODY.length - (BODY.length >> 1));
+  t.ok(fs.readFileSync(f!.path).equals(BODY));
+});
+
+t.test('still cut after 3 attempts: the part is kept, and the next run finishes it', async (t) => {
+  mode.cuts = 3;
+  const spec = `${base}/corpus.txt#sha256=${SHA}`;
+  const err = await resolveDataset(spec, opts)
+    .files()
+    .catch((e: unknown) => e);
+  t.notOk(isUsageError(err), 'a network failure, not bad usage');
+  t.match((err as Error).message, /download of .*corpus\.txt failed after 3 attempts .* bytes kept in .*corpus\.txt\.part: run again to resume/);
+  const n = BODY.length;
+  const got = [n >> 1, (n >> 1) + ((n - (n >> 1)) >> 1)];
+  t.same(served.map((s) => s.range), [undefined, `bytes=${got[0]}-`, `bytes=${got[1]}-`], 'each attempt resumed where the last stopped');
+  const [f] = await resolveDataset(spec, opts).files();
+  t.equal(served.length, 4);
   t.ok(fs.readFileSync(f!.path).equals(BODY));
 });
 
@@ -142,7 +173,7 @@ t.test('a wrong sha256 is a usage error naming URL and both hashes; the download
   t.ok(isUsageError(err));
   t.match((err as Error).message, `${base}/corpus.txt: sha256 mismatch: expected ${wrong}, got ${SHA}`);
   const dir = path.join(cache, 'downloads', wrong);
-  t.same(fs.readdirSync(dir), [], 'neither the file nor its .part is kept');
+  t.notOk(fs.existsSync(dir), 'neither the file, nor its .part, nor an empty folder is kept');
 });
 
 t.test('a file the server does not have', async (t) => {
