@@ -42,8 +42,11 @@ for (const threads of threadCounts) {
   const out = path.join(outRoot, `threads-${threads}`);
   try {
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     const report = await runPipeline({ out, dataset: corpus, only: ['tokenize'], params: { tokenize: params }, pool, force: true, logLevel: 'quiet', progress: 'quiet' });
     const cpu = process.cpuUsage(cpu0);
+    // Main-thread busy time (reading, merging types, writing shards): the part that does not parallelize.
+    const mainSeconds = performance.eventLoopUtilization(elu0).active / 1000;
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const stage = report.stages.find((s) => s.stage === 'tokenize')!;
     const m = readManifest(path.join(out, 'tokenize'))!;
@@ -52,7 +55,8 @@ for (const threads of threadCounts) {
     console.log(
       `threads ${threads}: ${stage.wallSeconds.toFixed(2)} s, ${(tokens / stage.wallSeconds / 1e6).toFixed(2)} M tokens/s, ` +
         `${(bytes / 1e6 / stage.wallSeconds).toFixed(1)} MB/s, peak ${stage.peakRssMB} MB; ` +
-        `CPU ${cpuSeconds.toFixed(2)} s over all threads (${(bytes / 1e6 / cpuSeconds).toFixed(1)} MB per CPU-second)`,
+        `CPU ${cpuSeconds.toFixed(2)} s over all threads (${(bytes / 1e6 / cpuSeconds).toFixed(1)} MB per CPU-second), ` +
+        `main thread busy ${mainSeconds.toFixed(2)} s`,
     );
   } finally {
     await pool.destroy();
