@@ -144,8 +144,8 @@ export default defineStage({
           'Give the corpus more documents (files or jsonl records), or change --split (e.g. --split 1,0,0)',
         );
       }
-      const vocab = buildVocab(types.tokens(), trainCounts, sentencesBySplit[0]!, { minCount: p['min-count'], maxSize: p['max-size'] }, LITERAL_SPECIALS);
       const vocabStep = ctx.progress.step('2/3 vocabulary');
+      const vocab = buildVocab(types.tokens(), trainCounts, sentencesBySplit[0]!, { minCount: p['min-count'], maxSize: p['max-size'] }, LITERAL_SPECIALS);
       const rows: Record<string, number> = { 'vocab.arrow': await writeVocab(path.join(ctx.outDir, 'vocab.arrow'), vocab.tokens, vocab.counts) };
       vocabStep.done(`${vocab.tokens.length} types (${vocab.trainTypes} in train before the cut)`);
 
