@@ -25,10 +25,10 @@ export interface TypeBlock {
 export class TypeTable {
   private arena = new Uint8Array(1 << 20); // type bytes, each followed by '\n'
   private used = 0;
-  private starts = new Int32Array(1 << 16);
-  private lens = new Int32Array(1 << 16);
-  private hashes = new Int32Array(1 << 16);
-  private slots = new Int32Array(1 << 17); // provisional id + 1; 0 = empty
+  /** Per provisional id: its start in the arena and its byte length, side by side (one cache line). */
+  private entries = new Int32Array(2 << 16);
+  /** Open addressing, two ints per slot: the hash, and the provisional id + 1 (0 = empty). */
+  private slots = new Int32Array(2 << 17);
   private counts = new Float64Array(3 << 16);
   size = 0;
 
@@ -61,16 +61,13 @@ export class TypeTable {
   private add(src: Uint8Array, from: number, to: number, h: number, slot: number): number {
     const id = this.size++;
     const len = to - from;
-    if (id === this.starts.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T, n: number): T => {
-        const b = new (a.constructor as new (n: number) => T)(n);
-        b.set(a);
-        return b;
-      };
-      this.starts = grow(this.starts, id * 2);
-      this.lens = grow(this.lens, id * 2);
-      this.hashes = grow(this.hashes, id * 2);
-      this.counts = grow(this.counts, id * 6);
+    if (2 * id + 2 > this.entries.length) {
+      const e = new Int32Array(this.entries.length * 2);
+      e.set(this.entries);
+      this.entries = e;
+      const c = new Float64Array(this.counts.length * 2);
+      c.set(this.counts);
+      this.counts = c;
     }
     if (this.used + len + 1 > this.arena.length) {
       let n = this.arena.length * 2;
@@ -80,27 +77,33 @@ export class TypeTable {
       this.arena = a;
     }
     this.arena.set(src.subarray(from, to), this.used);
-    this.starts[id] = this.used;
-    this.lens[id] = len;
+    this.entries[2 * id] = this.used;
+    this.entries[2 * id + 1] = len;
     this.arena[this.used + len] = 10;
     this.used += len + 1;
-    this.hashes[id] = h;
     if (slot < 0) slot = this.freeSlot(h);
-    this.slots[slot] = id + 1;
-    if (2 * this.size > this.slots.length) this.rehash();
+    this.slots[2 * slot] = h;
+    this.slots[2 * slot + 1] = id + 1;
+    if (4 * this.size > this.slots.length) this.rehash();
     return id;
   }
 
   private freeSlot(h: number): number {
-    const mask = this.slots.length - 1;
+    const mask = (this.slots.length >> 1) - 1;
     let j = h & mask;
-    while (this.slots[j] !== 0) j = (j + 1) & mask;
+    while (this.slots[2 * j + 1] !== 0) j = (j + 1) & mask;
     return j;
   }
 
   private rehash(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
-    for (let id = 0; id < this.size; id++) this.slots[this.freeSlot(this.hashes[id]!)] = id + 1;
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k + 1] === 0) continue;
+      const j = this.freeSlot(old[k]!);
+      this.slots[2 * j] = old[k]!;
+      this.slots[2 * j + 1] = old[k + 1]!;
+    }
   }
 
   /** Add a block's local types and their per-split counts; returns the local -> provisional id map. */
@@ -114,13 +117,14 @@ export class TypeTable {
       const h = b.typeHashes[i]!;
       const len = to - from;
       let id = -1;
-      const mask = this.slots.length - 1;
+      const slots = this.slots;
+      const mask = (slots.length >> 1) - 1;
       let j = h & mask;
       for (; ; j = (j + 1) & mask) {
-        const v = this.slots[j]!;
+        const v = slots[2 * j + 1]!;
         if (v === 0) break;
-        if (this.hashes[v - 1] !== h || this.lens[v - 1] !== len) continue;
-        const s = this.starts[v - 1]!;
+        if (slots[2 * j] !== h || this.entries[2 * v - 1] !== len) continue;
+        const s = this.entries[2 * v - 2]!;
         let k = 0;
         while (k < len && this.arena[s + k] === bytes[from + k]) k++;
         if (k === len) {
