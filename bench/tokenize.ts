@@ -36,17 +36,28 @@ const bytes = fs.statSync(corpus).isDirectory()
   : fs.statSync(corpus).size;
 console.log(`corpus ${corpus}: ${(bytes / 1e6).toFixed(1)} MB; ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`);
 
+/** CPU seconds of the main thread (Linux: /proc/self/task/<pid>/stat), or NaN elsewhere. */
+function mainThreadCpu(): number {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
+  } catch {
+    return NaN;
+  }
+}
+
 const results: Record<number, { seconds: number; tokens: number }> = {};
 for (const threads of threadCounts) {
   const pool = createPool(threads);
   const out = path.join(outRoot, `threads-${threads}`);
   try {
     const cpu0 = process.cpuUsage();
-    const elu0 = performance.eventLoopUtilization();
+    const main0 = mainThreadCpu();
     const report = await runPipeline({ out, dataset: corpus, only: ['tokenize'], params: { tokenize: params }, pool, force: true, logLevel: 'quiet', progress: 'quiet' });
     const cpu = process.cpuUsage(cpu0);
-    // Main-thread busy time (reading, merging types, writing shards): the part that does not parallelize.
-    const mainSeconds = performance.eventLoopUtilization(elu0).active / 1000;
+    // Main-thread CPU (reading, merging types, the vocabulary, writing shards): the part that does not parallelize.
+    const mainSeconds = mainThreadCpu() - main0;
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const stage = report.stages.find((s) => s.stage === 'tokenize')!;
     const m = readManifest(path.join(out, 'tokenize'))!;
@@ -56,7 +67,7 @@ for (const threads of threadCounts) {
       `threads ${threads}: ${stage.wallSeconds.toFixed(2)} s, ${(tokens / stage.wallSeconds / 1e6).toFixed(2)} M tokens/s, ` +
         `${(bytes / 1e6 / stage.wallSeconds).toFixed(1)} MB/s, peak ${stage.peakRssMB} MB; ` +
         `CPU ${cpuSeconds.toFixed(2)} s over all threads (${(bytes / 1e6 / cpuSeconds).toFixed(1)} MB per CPU-second), ` +
-        `main thread busy ${mainSeconds.toFixed(2)} s`,
+        `of which main thread ${mainSeconds.toFixed(2)} s`,
     );
   } finally {
     await pool.destroy();
