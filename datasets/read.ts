@@ -36,6 +36,98 @@ function fmtBytes(n: number): string {
   return `${n} bytes`;
 }
 
+function lineTooLong(file: SourceFile, line: number, maxLineBytes: number): InputError {
+  return new InputError(file.path, `line ${line} is longer than ${fmtBytes(maxLineBytes)} (--max-line-bytes)`, 'Break the text into lines, or raise --max-line-bytes');
+}
+
+/** Newlines in `data` (which starts at a line start); throws when a line in it is longer than maxLineBytes. */
+function countLines(file: SourceFile, data: Uint8Array, firstLine: number, maxLineBytes: number): number {
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let n = 0;
+  let start = 0;
+  for (let i = b.indexOf(NL); i >= 0; i = b.indexOf(NL, i + 1)) {
+    if (i - start > maxLineBytes) throw lineTooLong(file, firstLine + n, maxLineBytes);
+    n++;
+    start = i + 1;
+  }
+  if (data.length - start > maxLineBytes) throw lineTooLong(file, firstLine + n, maxLineBytes);
+  return n;
+}
+
+function binaryCheck(file: SourceFile, data: Uint8Array): void {
+  const nul = data.indexOf(0);
+  if (nul >= 0)
+    throw new InputError(file.path, `looks like a binary file (NUL byte at byte offset ${nul}), not text`, 'Remove it from the corpus, or point --dataset at the text files only');
+}
+
+function openError(file: SourceFile, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new InputError(file.path, 'no such file', 'Check the --dataset path');
+  if (code === 'EISDIR') return new InputError(file.path, 'is a directory, not a file', 'Point --dataset at the folder itself');
+  return new InputError(file.path, `cannot be read (${code ?? (e as Error).message})`, 'Check its permissions');
+}
+
+/**
+ * Plain files: read straight into the block's own buffer (no copy of the
+ * block; only the partial line after the cut moves to the next buffer).
+ */
+async function* readPlainBlocks(file: SourceFile, opts: ReadOptions): AsyncGenerator<Block> {
+  const { blockBytes, maxLineBytes } = opts;
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file.path, 'r');
+  } catch (e) {
+    throw openError(file, e);
+  }
+  const slack = Math.min(blockBytes, 1 << 16);
+  let buf = new Uint8Array(blockBytes + slack);
+  let len = 0;
+  let pos = 0;
+  let eof = false;
+  let offset = 0;
+  let line = 1;
+  let index = 0;
+  try {
+    for (;;) {
+      while (!eof && len < buf.length) {
+        const { bytesRead } = await fh.read(buf, len, buf.length - len, pos);
+        if (bytesRead === 0) eof = true;
+        len += bytesRead;
+        pos += bytesRead;
+      }
+      if (len === 0) break;
+      let cut = len;
+      if (len >= blockBytes) {
+        const b = Buffer.from(buf.buffer, 0, len);
+        const i = b.indexOf(NL, blockBytes - 1);
+        if (i >= 0) cut = i + 1;
+        else if (!eof) {
+          // The line across the block size is longer than the slack: grow, up to one line of maxLineBytes.
+          const lineStart = b.lastIndexOf(NL, blockBytes - 1) + 1;
+          if (len - lineStart > maxLineBytes) throw lineTooLong(file, line + countLines(file, buf.subarray(0, lineStart), line, maxLineBytes), maxLineBytes);
+          const bigger = new Uint8Array(Math.min(buf.length * 2, blockBytes + maxLineBytes + slack + 1));
+          bigger.set(buf.subarray(0, len));
+          buf = bigger;
+          continue;
+        }
+      }
+      const data = buf.subarray(0, cut);
+      if (index === 0) binaryCheck(file, data);
+      const lines = countLines(file, data, line, maxLineBytes);
+      const next = new Uint8Array(Math.max(blockBytes + slack, len - cut + slack));
+      next.set(buf.subarray(cut, len));
+      yield { data, offset, firstLine: line, index: index++, sourceBytesRead: pos };
+      offset += cut;
+      line += lines;
+      buf = next;
+      len -= cut;
+      if (eof && len === 0) break;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 function countNewlines(buf: Uint8Array, from = 0, to = buf.length): number {
   let n = 0;
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -49,10 +141,7 @@ function openChunks(file: SourceFile): { chunks: AsyncIterable<Buffer>; bytesRea
   try {
     fd = fs.openSync(file.path, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(file.path, 'no such file', 'Check the --dataset path');
-    if (code === 'EISDIR') throw new InputError(file.path, 'is a directory, not a file', 'Point --dataset at the folder itself');
-    throw new InputError(file.path, `cannot be read (${code ?? (e as Error).message})`, 'Check its permissions');
+    throw openError(file, e);
   }
   const raw = fs.createReadStream(file.path, { fd, highWaterMark: 1 << 20 });
   if (!file.gzip) return { chunks: raw, bytesRead: () => raw.bytesRead, close: () => raw.destroy() };
@@ -75,6 +164,10 @@ function openChunks(file: SourceFile): { chunks: AsyncIterable<Buffer>; bytesRea
  * longer than `maxLineBytes` (naming its line number and the flag).
  */
 export async function* readBlocks(file: SourceFile, opts: ReadOptions): AsyncGenerator<Block> {
+  if (!file.gzip) {
+    yield* readPlainBlocks(file, opts);
+    return;
+  }
   const { blockBytes, maxLineBytes } = opts;
   const { chunks, bytesRead, close } = openChunks(file);
   let pending: Buffer[] = [];

@@ -59,7 +59,10 @@ t.test('boundaries depend on content only: same blocks from gzip and plain, what
     gz.map((b) => [b.offset, b.firstLine, b.data.length]),
     plain.map((b) => [b.offset, b.firstLine, b.data.length]),
   );
-  t.ok(plain.every((b) => b.data.byteOffset === 0 && b.data.buffer.byteLength === b.data.length), 'each block owns its ArrayBuffer (transferable)');
+  t.ok(
+    [...plain, ...gz].every((b) => b.data.byteOffset === 0) && new Set([...plain, ...gz].map((b) => b.data.buffer)).size === plain.length + gz.length,
+    'each block owns its ArrayBuffer (transferable)',
+  );
 });
 
 t.test('bad inputs', async (t) => {
@@ -95,4 +98,14 @@ t.test('a 50 MB line is one clear error, found without buffering it whole', asyn
   // Block 0 runs to the first newline past 1 MB: the end of line 3 (the long one).
   t.same(ok.map((b) => [b.firstLine, b.offset]), [[1, 0], [4, 23 + 50 * 2 ** 20 + 1]], 'line numbers and offsets past the long line');
   fs.rmSync(p);
+});
+
+t.test('a long line inside a block is found too, with its line number (plain and gzip)', async (t) => {
+  const content = Array.from({ length: 200 }, (_, i) => (i === 56 ? 'z'.repeat(500) : `short ${i}`)).join('\n') + '\n';
+  for (const gzip of [false, true]) {
+    await t.rejects(collect(source(gzip ? 'mid.txt.gz' : 'mid.txt', content, gzip), 4096, 100), {
+      message: /line 57 is longer than 100 bytes \(--max-line-bytes\)/,
+    });
+  }
+  t.equal((await collect(source('mid2.txt', content), 4096, 500)).length, 1, 'a line of exactly the limit is fine');
 });
