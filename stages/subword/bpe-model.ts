@@ -5,14 +5,14 @@
 
 import { UNK } from '../../pipeline/tokens.js';
 import { BYTE_PIECES, WORD_START, bytePieceValue } from './pieces.js';
+import { PairTable } from './pair-table.js';
 import type { TokenizerSpec } from './spec.js';
 
-const SHIFT = 4194304;
 const utf8 = new TextEncoder();
 
 export class BpeModel {
   private readonly charId = new Map<string, number>();
-  private readonly rank = new Map<number, number>();
+  private readonly rank: PairTable;
   private readonly mergeResult: Int32Array;
   /** Piece id of each byte value, or -1 without byte fallback. */
   private readonly byteId = new Int32Array(256).fill(-1);
@@ -32,10 +32,12 @@ export class BpeModel {
       if (p.length === (cp > 0xffff ? 2 : 1)) this.charId.set(p, i);
     });
     const merges = spec.merges ?? [];
+    this.rank = new PairTable(merges.length);
     this.mergeResult = new Int32Array(merges.length);
     merges.forEach(([l, r], k) => {
-      const key = idOf.get(l)! * SHIFT + idOf.get(r)!;
-      if (!this.rank.has(key)) this.rank.set(key, k);
+      const a = idOf.get(l)!;
+      const b = idOf.get(r)!;
+      if (this.rank.get(a, b) < 0) this.rank.set(a, b, k);
       this.mergeResult[k] = idOf.get(l + r)!;
     });
   }
@@ -53,14 +55,14 @@ export class BpeModel {
     for (;;) {
       let best = Infinity;
       for (let i = 0; i + 1 < n; i++) {
-        const r = this.rank.get(s[i]! * SHIFT + s[i + 1]!);
-        if (r !== undefined && r < best) best = r;
+        const r = this.rank.get(s[i]!, s[i + 1]!);
+        if (r >= 0 && r < best) best = r;
       }
       if (best === Infinity) break;
       const z = this.mergeResult[best]!;
       let w = 0;
       for (let i = 0; i < n; ) {
-        if (i + 1 < n && this.rank.get(s[i]! * SHIFT + s[i + 1]!) === best) {
+        if (i + 1 < n && this.rank.get(s[i]!, s[i + 1]!) === best) {
           s[w++] = z;
           i += 2;
         } else s[w++] = s[i++]!;

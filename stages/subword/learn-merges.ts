@@ -17,10 +17,10 @@
 
 import { GrowFloat64, GrowInt32 } from './grow.js';
 import { PairHeap } from './pair-heap.js';
+import { PairTable } from './pair-table.js';
 
-/** Pair keys are a * SHIFT + b: exact in a double for up to 2^22 symbols. */
-const SHIFT = 4194304;
-export const MAX_SYMBOLS = SHIFT;
+/** Symbol ids must fit the heap's and tables' int32s with room to spare. */
+export const MAX_SYMBOLS = 4194304;
 
 export interface MergeInput {
   /** Texts of the initial symbols; symbol id = index. */
@@ -64,7 +64,7 @@ export function learnMerges(inp: MergeInput): MergeResult {
   }
 
   // Per pair: its symbols, weighted count (-1 once merged or forbidden), head of its occurrence list.
-  const pairOf = new Map<number, number>();
+  const pairOf = new PairTable(1 << 14);
   const pLeft = new GrowInt32(1 << 14);
   const pRight = new GrowInt32(1 << 14);
   const pCount = new GrowFloat64(1 << 14);
@@ -81,9 +81,8 @@ export function learnMerges(inp: MergeInput): MergeResult {
   const wordSeen = new Int32Array(lens.length);
 
   const pairId = (a: number, b: number): number => {
-    const key = a * SHIFT + b;
-    let p = pairOf.get(key);
-    if (p === undefined) {
+    let p = pairOf.get(a, b);
+    if (p < 0) {
       p = pLeft.push(a);
       pRight.push(b);
       pCount.push(0);
@@ -91,7 +90,7 @@ export function learnMerges(inp: MergeInput): MergeResult {
       pLastWord.push(-1);
       pTouched.push(0);
       pListed.push(0);
-      pairOf.set(key, p);
+      pairOf.set(a, b, p);
     }
     return p;
   };
