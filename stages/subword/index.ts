@@ -31,6 +31,7 @@ export default defineStage({
     'vocab-size': { type: 'int', default: 8000, min: 5, describe: 'Pieces in all: 4 specials + byte pieces + alphabet + learned merges' },
     'byte-fallback': { type: 'bool', default: true, describe: 'bpe: spell characters outside the alphabet as <0xNN> byte pieces (256 pieces) instead of <unk>' },
     'character-coverage': { type: 'float', default: 0.9995, min: 0, exclusiveMin: true, max: 1, describe: 'Share of character occurrences the alphabet must cover (as sentencepiece); rarer characters are bytes or <unk>' },
+    'min-pair-count': { type: 'int', default: 2, min: 1, describe: 'Never merge a pair seen fewer times than this in train (rare pairs make poor pieces, above all for wordpiece)' },
     'max-chars': { type: 'int', default: 100, min: 1, describe: 'wordpiece: a word longer than this many characters is one <unk>' },
   },
   async run(ctx) {
@@ -56,11 +57,12 @@ export default defineStage({
       byteFallback: p['byte-fallback'],
       characterCoverage: p['character-coverage'],
       maxChars: p['max-chars'],
+      minPairCount: p['min-pair-count'],
       onProgress: (n) => trainStep.set(n),
     });
     trainStep.done(`${trained.pieces.length} pieces`);
     if (trained.pieces.length < p['vocab-size'])
-      ctx.warn(`only ${trained.pieces.length} of --vocab-size ${p['vocab-size']} pieces: every word type is a single piece already`);
+      ctx.warn(`only ${trained.pieces.length} of --vocab-size ${p['vocab-size']} pieces: no pair left that occurs --min-pair-count ${p['min-pair-count']} times or more`);
 
     // Each word type is encoded once; pieces are then numbered by train count, as words are.
     const typeStep = ctx.progress.step('encoding word types', vocab.tokens.length, 'types');

@@ -36,6 +36,8 @@ export interface MergeInput {
   join(left: string, right: string): string;
   /** Texts a merge may not produce (skipped, training goes on with the next best pair). */
   isReserved(text: string): boolean;
+  /** Pairs seen fewer times than this are never merged (default 1). */
+  minPairCount?: number;
   /** Stop when this many distinct symbols exist (the initial ones included). */
   maxSymbols: number;
   onMerge?(symbols: number): void;
@@ -51,6 +53,7 @@ export interface MergeResult {
 export function learnMerges(inp: MergeInput): MergeResult {
   const { syms, starts, lens, counts } = inp;
   const likelihood = inp.score === 'likelihood';
+  const minPairCount = inp.minPairCount ?? 1;
   const text = inp.symbols.slice();
   const symbolOf = new Map<string, number>(text.map((t, i) => [t, i]));
   if (inp.maxSymbols > MAX_SYMBOLS) throw new Error(`learnMerges: at most ${MAX_SYMBOLS} symbols`);
@@ -178,7 +181,7 @@ export function learnMerges(inp: MergeInput): MergeResult {
   while (text.length < inp.maxSymbols && heap.size > 0) {
     const s = heap.topScore();
     const p = heap.pop();
-    if (!(pCount.a[p]! > 0)) continue;
+    if (!(pCount.a[p]! > 0) || pCount.a[p]! < minPairCount) continue;
     const cur = score(p);
     if (cur !== s) {
       // A stale entry: the pair's score fell since (rises are always pushed).

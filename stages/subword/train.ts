@@ -17,6 +17,8 @@ export interface TrainOptions {
   byteFallback: boolean;
   characterCoverage: number;
   maxChars: number;
+  /** Pairs seen fewer times than this are never merged (default 1). */
+  minPairCount?: number;
   /** Called as the number of pieces grows. */
   onProgress?(pieces: number): void;
 }
@@ -96,6 +98,7 @@ export function trainSubword(words: readonly string[], counts: ArrayLike<number>
     join: bpe ? (l, r) => l + r : (l, r) => l + r.slice(CONTINUATION.length),
     isReserved: isReservedPiece,
     maxSymbols: opts.vocabSize - reserved,
+    minPairCount: opts.minPairCount,
     onMerge: opts.onProgress ? (n) => opts.onProgress!(n + reserved) : undefined,
   });
 

@@ -23,8 +23,11 @@ export class WordPieceModel {
   }
 
   encodeWord(word: string, out: number[]): void {
-    const chars = Array.from(word);
-    const n = chars.length;
+    // at[i] = UTF-16 offset of the i-th character, so candidates are plain slices.
+    const at: number[] = [];
+    for (let i = 0; i < word.length; i += word.codePointAt(i)! > 0xffff ? 2 : 1) at.push(i);
+    const n = at.length;
+    at.push(word.length);
     if (n > this.spec.settings.maxChars) {
       out.push(UNK);
       return;
@@ -34,7 +37,7 @@ export class WordPieceModel {
       let id = -1;
       let end = Math.min(n, start + this.maxPieceChars);
       for (; end > start; end--) {
-        const body = chars.slice(start, end).join('');
+        const body = word.slice(at[start], at[end]);
         const hit = this.idOf.get(start > 0 ? CONTINUATION + body : body);
         if (hit !== undefined) {
           id = hit;
