@@ -52,6 +52,7 @@ t.test('five-word corpus: the first merges, by hand', async (t) => {
   t.equal(tok.decode(tok.encode('lowest newer low')), 'lowest newer low');
   // Unknown characters without byte fallback: <unk> (id 0), never a crash.
   t.same(tok.encode('lox'), [...tok.encode('lo'), 0]);
+  t.equal(tok.decode([0, ...tok.encode('low'), 0]), '<unk> low <unk>', '<unk> (a word the tokenize stage left out) decodes as a word');
 });
 
 t.test('the incremental trainer makes the same merges as a full recount', async (t) => {

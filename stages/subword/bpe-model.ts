@@ -72,14 +72,16 @@ export class BpeModel {
     for (let i = 0; i < n; i++) out.push(s[i]!);
   }
 
-  /** Pieces back to pre-tokenized text: "▁" becomes a space, byte pieces their bytes; the first space is dropped. */
+  /** Pieces back to pre-tokenized text: "▁" becomes a space, byte pieces their bytes, <unk> the word "<unk>"; the first space is dropped. */
   decode(ids: ArrayLike<number>): string {
     const bytes: number[] = [];
     const pieces = this.spec.pieces;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (id === 1 || id === 2 || id === 3) continue;
-      const p = pieces[id]!;
+      // <unk> reads as a word of its own: in the pipeline it mostly stands for a whole
+      // word the tokenize stage left out of its vocabulary.
+      const p = id === UNK ? WORD_START + pieces[id]! : pieces[id]!;
       const b = bytePieceValue(p);
       if (b >= 0 && this.byteId[b] === id) {
         bytes.push(b);

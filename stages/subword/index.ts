@@ -69,6 +69,7 @@ export default defineStage({
     const table = encodeWordTable(tokenizerFromSpec(trained), vocab.tokens, true);
     const { spec, newId, counts } = sortPiecesByCount(trained, countPieces(table, vocab.counts, trained.pieces.length));
     renumberTable(table, newId);
+    typeStep.set(vocab.tokens.length);
     typeStep.done();
     saveSpec(path.join(ctx.outDir, TOKENIZER_FILE), spec);
     await writePieceVocab(path.join(ctx.outDir, 'vocab.arrow'), spec.pieces, counts);

@@ -1,8 +1,9 @@
 // A stand-in for the tokenize stage while it is not on main: a source stage named
 // `tokenize` that writes its layout (pipeline/tokens.ts) from whitespace-split
 // lines. Every 10th line (from the 9th) is valid, every 10th (from the 10th) test;
-// train goes into two shards. Words seen only in valid/test stay in the vocabulary
-// with count 0. When the real tokenize stage is registered, it is used instead.
+// train goes into two shards. As the real stage: the vocabulary holds the train
+// words, words seen only in valid/test become <unk>, and <s>/</s> count the train
+// sentences. When the real tokenize stage is registered, it is used instead.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,14 +36,15 @@ const fakeTokenize = defineStage({
     });
     const count = new Map<string, number>();
     for (const l of lines) for (const w of l.words) count.set(w, (count.get(w) ?? 0) + (l.split === 'train' ? 1 : 0));
-    const words = [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)! || (a < b ? -1 : 1));
+    const words = [...count.keys()].filter((w) => count.get(w)! > 0).sort((a, b) => count.get(b)! - count.get(a)! || (a < b ? -1 : 1));
     const vocab = [...SPECIALS, ...words];
+    const sentences = lines.filter((l) => l.split === 'train').length;
     const id = new Map(vocab.map((w, i) => [w, i]));
     const v = new ArrowFileWriter(path.join(ctx.outDir, 'vocab.arrow'), vocabSchema);
     await v.writeColumns([
       primitiveData(new A.Int32(), Int32Array.from(vocab, (_, i) => i)),
       utf8Data(vocab),
-      primitiveData(new A.Int64(), BigInt64Array.from(vocab, (w, i) => BigInt(i < SPECIALS.length ? 0 : count.get(w)!))),
+      primitiveData(new A.Int64(), BigInt64Array.from(vocab, (w, i) => BigInt(i === 1 || i === 2 ? sentences : i < SPECIALS.length ? 0 : count.get(w)!))),
     ]);
     await v.close();
     fs.mkdirSync(path.join(ctx.outDir, TOKENS_DIR));
@@ -51,7 +53,7 @@ const fakeTokenize = defineStage({
       const offsets = new Int32Array(part.length + 1);
       const ids: number[] = [];
       part.forEach((l, r) => {
-        for (const w of l.words) ids.push(id.get(w)!);
+        for (const w of l.words) ids.push(id.get(w) ?? 0);
         offsets[r + 1] = ids.length;
       });
       const rel = path.join(TOKENS_DIR, shardName(split, index));
