@@ -71,9 +71,11 @@ const fakeTokenize = defineStage({
   },
 });
 
-/** Register the subword stage, and the stand-in tokenize stage unless the real one is there. */
-export function registerSubwordStages(): void {
+/** Register the subword stage, and the stand-in tokenize stage unless the real one is there; true when the stand-in is used. */
+export function registerSubwordStages(): boolean {
   const names = new Set(allStages().map((s) => s.name));
-  if (!names.has('tokenize')) registerStage(fakeTokenize);
+  const standIn = !names.has('tokenize');
+  if (standIn) registerStage(fakeTokenize);
   if (!names.has('subword')) registerStage(subwordStage);
+  return standIn;
 }
