@@ -159,3 +159,22 @@ t.test('$LEXFLOW_DATA: round trip over every UDHR translation', { skip: !process
     t.equal(bad, 0, `${f}${f === 'jpn.txt' ? ' (unseen in training)' : ''}: every line round-trips`);
   }
 });
+
+t.test('word types encoded in ranges (as the pool does) join into the one-pass table', async (t) => {
+  const { encodeWordTable, encodePackedRange, joinRanges, packWords } = await import('../stages/subword/piece-table.js');
+  const lines = FIXTURES.flatMap((f) => fixtureLines(f));
+  const { words, counts } = countWords(lines);
+  const tok = tokenizerFromSpec(trainSubword(words, counts, bpe(700, { byteFallback: true })));
+  const all = ['<unk>', '<s>', '</s>', '<pad>', ...words, '', 'x▁y'];
+  const whole = encodeWordTable(tok, all);
+  const packed = packWords(all);
+  const ranges = [];
+  for (let from = 0; from < all.length; from += 37) {
+    const to = Math.min(all.length, from + 37);
+    ranges.push({ from, to, data: encodePackedRange(tok, packed, from, to) });
+  }
+  const joined = joinRanges(ranges);
+  t.same(Array.from(joined.offsets), Array.from(whole.offsets));
+  t.same(Array.from(joined.pieces), Array.from(whole.pieces));
+  t.same(Array.from(whole.pieces.subarray(0, 4)), [0, 1, 2, 3], 'specials map to themselves');
+});

@@ -14,9 +14,9 @@ import { defineStage } from '../../pipeline/stage.js';
 import { listTokenShards, readVocab, SPECIALS, TOKENS_DIR, vocabSchema } from '../../pipeline/tokens.js';
 import { SPLITS } from '../../datasets/source.js';
 import type { ShardSummary } from './encode-shard.js';
-import { countPieces, encodeWordTable, renumberTable, sortPiecesByCount } from './piece-table.js';
-import { saveSpec, type SubwordKind } from './spec.js';
-import { tokenizerFromSpec } from './tokenizer.js';
+import { countPieces, joinRanges, packWords, renumberTable, sortPiecesByCount, type PieceTable } from './piece-table.js';
+import { saveSpec, type SubwordKind, type TokenizerSpec } from './spec.js';
+import type { Pool } from '../../pipeline/pool.js';
 import { trainSubword } from './train.js';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -66,10 +66,9 @@ export default defineStage({
 
     // Each word type is encoded once; pieces are then numbered by train count, as words are.
     const typeStep = ctx.progress.step('encoding word types', vocab.tokens.length, 'types');
-    const table = encodeWordTable(tokenizerFromSpec(trained), vocab.tokens, true);
+    const table = await encodeTypesInPool(ctx.pool, trained, vocab.tokens, () => typeStep.tick(TYPES_PER_TASK));
     const { spec, newId, counts } = sortPiecesByCount(trained, countPieces(table, vocab.counts, trained.pieces.length));
     renumberTable(table, newId);
-    typeStep.set(vocab.tokens.length);
     typeStep.done();
     saveSpec(path.join(ctx.outDir, TOKENIZER_FILE), spec);
     await writePieceVocab(path.join(ctx.outDir, 'vocab.arrow'), spec.pieces, counts);
@@ -103,6 +102,24 @@ export default defineStage({
     return { rows, metrics };
   },
 });
+
+const TYPES_PER_TASK = 20_000;
+
+/** Encode every word type once, in ranges across the pool; the table lands in SharedArrayBuffers for the shard tasks. */
+async function encodeTypesInPool(pool: Pool, spec: TokenizerSpec, words: readonly string[], tick: () => void): Promise<PieceTable> {
+  const packed = packWords(words);
+  const json = JSON.stringify(spec);
+  const ranges: Array<{ from: number; to: number }> = [];
+  for (let from = 0; from < words.length; from += TYPES_PER_TASK) ranges.push({ from, to: Math.min(words.length, from + TYPES_PER_TASK) });
+  const done = await Promise.all(
+    ranges.map(async (r) => {
+      const data = await pool.run<Int32Array>('subword-types', { spec: json, bytes: packed.bytes, offsets: packed.offsets, ...r });
+      tick();
+      return { ...r, data };
+    }),
+  );
+  return joinRanges(done);
+}
 
 /** vocab.arrow in the tokenize layout: id, piece, train count. */
 async function writePieceVocab(file: string, pieces: readonly string[], counts: Float64Array): Promise<void> {

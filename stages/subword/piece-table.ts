@@ -66,3 +66,56 @@ export function renumberTable(table: PieceTable, newId: Int32Array): void {
   const p = table.pieces;
   for (let k = 0; k < p.length; k++) p[k] = newId[p[k]!]!;
 }
+
+/** Word types as one UTF-8 buffer and offsets, in SharedArrayBuffers: how the pool sees them without copies. */
+export interface PackedWords {
+  bytes: Uint8Array;
+  offsets: Int32Array;
+}
+
+export function packWords(words: readonly string[]): PackedWords {
+  const enc = new TextEncoder();
+  const parts = words.map((w) => enc.encode(w));
+  const offsets = new Int32Array(new SharedArrayBuffer(4 * (words.length + 1)));
+  for (let i = 0; i < parts.length; i++) offsets[i + 1] = offsets[i]! + parts[i]!.length;
+  const bytes = new Uint8Array(new SharedArrayBuffer(Math.max(1, offsets[words.length]!)));
+  parts.forEach((p, i) => bytes.set(p, offsets[i]!));
+  return { bytes, offsets };
+}
+
+/**
+ * Encode packed word types from..to-1 into one Int32Array: the range's CSR offsets
+ * (to-from+1 values, from 0) followed by its pieces, so a worker returns one buffer.
+ */
+export function encodePackedRange(tok: Tokenizer, words: PackedWords, from: number, to: number): Int32Array {
+  const text = Buffer.from(words.bytes.buffer, words.bytes.byteOffset, words.bytes.byteLength);
+  const n = to - from;
+  const offsets: number[] = [0];
+  const flat: number[] = [];
+  for (let w = from; w < to; w++) {
+    if (w < SPECIALS.length) flat.push(w);
+    else tok.encodeWord(text.toString('utf8', words.offsets[w]!, words.offsets[w + 1]!), flat);
+    offsets.push(flat.length);
+  }
+  const out = new Int32Array(n + 1 + flat.length);
+  out.set(offsets);
+  out.set(flat, n + 1);
+  return out;
+}
+
+/** Join the ranges encodePackedRange made (in word order) into one table in SharedArrayBuffers. */
+export function joinRanges(ranges: ReadonlyArray<{ from: number; to: number; data: Int32Array }>): PieceTable {
+  const nWords = ranges.length ? ranges[ranges.length - 1]!.to : 0;
+  let total = 0;
+  for (const r of ranges) total += r.data.length - (r.to - r.from + 1);
+  const offsets = new Int32Array(new SharedArrayBuffer(4 * (nWords + 1)));
+  const pieces = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, total)));
+  let base = 0;
+  for (const r of ranges) {
+    const n = r.to - r.from;
+    for (let i = 1; i <= n; i++) offsets[r.from + i] = base + r.data[i]!;
+    pieces.set(r.data.subarray(n + 1), base);
+    base += r.data.length - (n + 1);
+  }
+  return { offsets, pieces: pieces.subarray(0, total) };
+}
