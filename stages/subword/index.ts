@@ -66,7 +66,7 @@ export default defineStage({
 
     // Each word type is encoded once; pieces are then numbered by train count, as words are.
     const typeStep = ctx.progress.step('encoding word types', vocab.tokens.length, 'types');
-    const table = await encodeTypesInPool(ctx.pool, trained, vocab.tokens, () => typeStep.tick(TYPES_PER_TASK));
+    const table = await encodeTypesInPool(ctx.pool, trained, vocab.tokens, (n) => typeStep.tick(n));
     const { spec, newId, counts } = sortPiecesByCount(trained, countPieces(table, vocab.counts, trained.pieces.length));
     renumberTable(table, newId);
     typeStep.done();
@@ -106,7 +106,7 @@ export default defineStage({
 const TYPES_PER_TASK = 20_000;
 
 /** Encode every word type once, in ranges across the pool; the table lands in SharedArrayBuffers for the shard tasks. */
-async function encodeTypesInPool(pool: Pool, spec: TokenizerSpec, words: readonly string[], tick: () => void): Promise<PieceTable> {
+async function encodeTypesInPool(pool: Pool, spec: TokenizerSpec, words: readonly string[], tick: (types: number) => void): Promise<PieceTable> {
   const packed = packWords(words);
   const json = JSON.stringify(spec);
   const ranges: Array<{ from: number; to: number }> = [];
@@ -114,7 +114,7 @@ async function encodeTypesInPool(pool: Pool, spec: TokenizerSpec, words: readonl
   const done = await Promise.all(
     ranges.map(async (r) => {
       const data = await pool.run<Int32Array>('subword-types', { spec: json, bytes: packed.bytes, offsets: packed.offsets, ...r });
-      tick();
+      tick(r.to - r.from);
       return { ...r, data };
     }),
   );
