@@ -70,7 +70,7 @@ export default defineStage({
     const { spec, newId, counts } = sortPiecesByCount(trained, countPieces(table, vocab.counts, trained.pieces.length));
     renumberTable(table, newId);
     typeStep.done();
-    saveSpec(path.join(ctx.outDir, TOKENIZER_FILE), spec);
+    saveSpec(path.join(ctx.outDir, TOKENIZER_FILE), { ...spec, words: { stage: 'tokenize', params: ctx.input('tokenize').manifest.params } });
     await writePieceVocab(path.join(ctx.outDir, 'vocab.arrow'), spec.pieces, counts);
 
     const shardStep = ctx.progress.step('encoding shards', undefined, 'shards');

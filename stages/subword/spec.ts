@@ -5,7 +5,8 @@
 //                   "wordStart": "▁" (bpe) | "continuation": "##" (wordpiece),
 //                   "preTokenizer": "whitespace" },
 //     "pieces": [ "<unk>", "<s>", "</s>", "<pad>", ...every piece, index = id ],
-//     "merges": [ ["▁", "t"], ["▁t", "h"], ... ]   (bpe only, in the order learned) }
+//     "merges": [ ["▁", "t"], ["▁t", "h"], ... ]   (bpe only, in the order learned),
+//     "words": { "stage": "tokenize", "params": {...} }   (optional: how the words were made) }
 //
 // Loading checks every key and names the one that is wrong.
 
@@ -39,6 +40,8 @@ export interface TokenizerSpec {
   settings: TokenizerSettings;
   pieces: string[];
   merges?: Array<[string, string]>;
+  /** Where the training words came from (the tokenize stage's params), so text can be split the same way. Informational. */
+  words?: { stage: string; params: Record<string, unknown> };
 }
 
 /** Check a parsed JSON value is a tokenizer spec this lexflow reads; `where` names the file. */
