@@ -53,6 +53,8 @@ export interface TokenShard {
 /** Read a whole shard (bounded size). Zero-copy when the shard is one record batch, as lexflow writes them. */
 export function readTokenShard(file: string): TokenShard {
   const table = readTableSync(file);
+  // An empty split is written as a file with a schema and no record batches.
+  if (table.numRows === 0) return { rows: 0, docs: new Uint32Array(0), offsets: new Int32Array(1), ids: new Int32Array(0) };
   const docCol = table.getChild('doc');
   const idsCol = table.getChild('ids');
   if (!docCol || !idsCol) throw new InputError(file, 'not a token shard (needs columns doc and ids)', 'Point at a tokenize or subword stage output');
