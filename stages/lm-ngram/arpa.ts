@@ -12,40 +12,36 @@ import { makeBackoffOrder, BackoffModel, type BackoffOrder } from './backoff-mod
 function fmt(x: number): string {
   if (x === -Infinity || x < -99) return '-99';
   if (x === 0) return '0';
-  return String(Number(x.toPrecision(8)));
+  // Float32 values: 8 significant digits round-trip them.
+  return x.toPrecision(8);
 }
 
 /** Write `model` as ARPA text; `tokens[id]` spells word id. */
 export async function writeArpa(file: string, model: BackoffModel, tokens: readonly string[]): Promise<void> {
-  const out = fs.createWriteStream(file);
-  const done = new Promise<void>((resolve, reject) => {
-    out.on('finish', resolve);
-    out.on('error', reject);
-  });
-  let buf = '';
-  const put = async (s: string): Promise<void> => {
-    buf += s;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise<void>((r) => out.once("drain", () => r()));
-      buf = '';
+  const fd = fs.openSync(file, 'w');
+  try {
+    const N = model.orders.length;
+    let buf = '\\data\\\n';
+    for (const o of model.orders) buf += `ngram ${o.n}=${o.rows}\n`;
+    for (const o of model.orders) {
+      buf += `\n\\${o.n}-grams:\n`;
+      const withBackoff = o.n < N;
+      const n = o.n;
+      for (let r = 0; r < o.rows; r++) {
+        let line = fmt(o.logprob[r]!) + '\t' + tokens[o.words[r * n]!];
+        for (let k = 1; k < n; k++) line += ' ' + tokens[o.words[r * n + k]!];
+        buf += withBackoff ? line + '\t' + fmt(o.backoff[r]!) + '\n' : line + '\n';
+        if (buf.length > 1 << 22) {
+          fs.writeSync(fd, buf);
+          buf = '';
+        }
+      }
     }
-  };
-  const N = model.orders.length;
-  await put('\\data\\\n');
-  for (const o of model.orders) await put(`ngram ${o.n}=${o.rows}\n`);
-  for (const o of model.orders) {
-    await put(`\n\\${o.n}-grams:\n`);
-    const withBackoff = o.n < N;
-    for (let r = 0; r < o.rows; r++) {
-      let line = fmt(o.logprob[r]!) + '\t' + tokens[o.words[r * o.n]!];
-      for (let k = 1; k < o.n; k++) line += ' ' + tokens[o.words[r * o.n + k]!];
-      if (withBackoff) line += '\t' + fmt(o.backoff[r]!);
-      await put(line + '\n');
-    }
+    buf += '\n\\end\\\n';
+    fs.writeSync(fd, buf);
+  } finally {
+    fs.closeSync(fd);
   }
-  await put('\n\\end\\\n');
-  out.end(buf);
-  await done;
 }
 
 export interface ArpaModel {

@@ -72,14 +72,14 @@ export async function mergeRuns(files: string[], order: number, outFile: string,
     counts = new Uint32Array(batchRows);
     fill = 0;
   };
-  const emit = async (): Promise<void> => {
-    if (pendingCount <= pruneAtOrBelow) return;
+  const emit = (): boolean => {
+    if (pendingCount <= pruneAtOrBelow) return false;
     if (pendingCount > 0xffffffff) throw new Error(`count of an ${order}-gram exceeds 2^32`);
     for (let k = 0; k < order; k++) cols[k]![fill] = pending[k]!;
     counts[fill++] = pendingCount;
     rows++;
     total += pendingCount;
-    if (fill === batchRows) await flush();
+    return fill === batchRows;
   };
 
   while (heap.length > 0) {
@@ -97,7 +97,7 @@ export async function mergeRuns(files: string[], order: number, outFile: string,
     if (same) {
       pendingCount += top.counts[top.pos]!;
     } else {
-      if (pendingCount >= 0) await emit();
+      if (pendingCount >= 0 && emit()) await flush();
       for (let k = 0; k < order; k++) pending[k] = top.words[base + k]!;
       pendingCount = top.counts[top.pos]!;
     }
@@ -112,7 +112,7 @@ export async function mergeRuns(files: string[], order: number, outFile: string,
     }
     if (heap.length > 0) down(0);
   }
-  if (pendingCount >= 0) await emit();
+  if (pendingCount >= 0) emit();
   await flush();
   await writer.close();
   return { rows, total };
