@@ -140,8 +140,7 @@ export async function readArpa(file: string, tokens: readonly string[], index: R
   }
   if (state === 'start') bad('no \\data\\ header: not an ARPA file');
   if (state !== 'end') {
-    lineNo++;
-    bad(`the file ends before \\end\\ (truncated${n ? ` in the \\${n}-grams: section after ${row} of ${declared[n - 1]} n-grams` : ''})`);
+    bad(`the file ends here, before \\end\\ (truncated${n ? ` in the \\${n}-grams: section after ${row} of ${declared[n - 1]} n-grams` : ''})`);
   }
   if (orders.length !== declared.length) bad(`\\data\\ declares ${declared.length} orders but ${orders.length} sections were found`);
   return { model: new BackoffModel(orders, allTokens.length), tokens: allTokens };
