@@ -4,6 +4,7 @@
 // counted once per sentence. When the tables outgrow the memory budget they are
 // sorted and spilled as runs (runs.ts); merge.ts combines the runs.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { readTokenShard, BOS, EOS, type TokenShard } from '../../pipeline/tokens.js';
 import { readTableSync } from '../../pipeline/arrow.js';
@@ -65,9 +66,13 @@ function tableBytes(tables: NgramCounter[]): number {
 
 export function countShards(task: CountTask): CountResult {
   const { order, memoryBytes } = task;
-  // Start small so that a tiny budget really is tiny.
-  const initial = Math.max(16, Math.min(1 << 16, Math.floor(memoryBytes / (order * 4 * (order + 1) * 4))));
-  let tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initial));
+  // Size the tables for the shards' tokens (about 4 bytes a token on disk) so they
+  // rarely grow, but never past what the budget allows (a tiny budget stays tiny).
+  let estTokens = 0;
+  for (const f of task.shards) estTokens += fs.statSync(f).size / 4;
+  const rowBytes = (order * (order + 1) * 2 + order) * 4; // one entry in every table
+  const initialFor = (n: number): number => Math.max(16, Math.min(Math.floor(memoryBytes / rowBytes), n === 1 ? 1 << 12 : Math.ceil(estTokens * 1.4)));
+  let tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initialFor(k + 1)));
   const runs: string[][] = [...Array(order)].map(() => []);
   let spills = 0;
   let sentences = 0;
@@ -97,7 +102,7 @@ export function countShards(task: CountTask): CountResult {
       if ((r & 63) === 0 && tableBytes(tables) > memoryBytes) {
         spill();
         spills++;
-        tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initial));
+        tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initialFor(k + 1)));
       }
     }
   }
