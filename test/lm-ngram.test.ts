@@ -22,6 +22,8 @@ import { readTableSync } from '../pipeline/arrow.js';
 import { UsageError } from '../pipeline/errors.js';
 import { seededRandom } from '../stages/decoding/prng.js';
 import type { NextTokenModel } from '../stages/decoding/model.js';
+import { spawnSync } from 'node:child_process';
+import { cliPath } from './helpers/tmp.js';
 import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from './ngram-fixture.js';
 import { randomCorpus } from './random-corpus.js';
 
@@ -170,7 +172,7 @@ t.test('Jelinek-Mercer EM: lambdas maximize held-out likelihood', async (t) => {
 t.test('stage: every model, ARPA and Arrow files, metrics.arrow, fallback warning, eval ppl', async (t) => {
   const { dir, tokens, index } = await tenSentences(3);
   const out = path.join(dir, 'lm-ngram');
-  const { result, warnings } = await runStage(lmNgram, { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, {}, out);
+  const { result, warnings } = await runStage(lmNgram, { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, { arpa: 'all' }, out);
   t.match(warnings.join('\n'), /kneser-ney: order 1: no n-grams with adjusted count 1 \(counts of adjusted counts t1\.\.t4 = 0, 8, 4, 0\)/);
   t.same((result.metrics as Record<string, { discountFallbackOrders?: number[] }>)['kneser-ney']!.discountFallbackOrders, [1], 'fallback in the manifest metrics');
   for (const m of ['kneser-ney', 'absolute', 'katz', 'jelinek-mercer', 'stupid-backoff', 'mle']) {
@@ -204,12 +206,29 @@ t.test('stage: every model, ARPA and Arrow files, metrics.arrow, fallback warnin
   const katz = await evalPerplexity({ model: path.join(out, 'katz'), split: 'test' }, () => {});
   t.ok(Math.abs(katz.ppl - testPpl.get('katz')!) < 1e-6 * katz.ppl, 'a model folder selects that model');
 
+  // The same through the CLI: `lexflow eval ppl` prints KenLM's summary, `lexflow sample` text.
+  const cli = (args: string[]): { code: number; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const ev = cli(['eval', 'ppl', '--model', out, '--split', 'test']);
+  t.equal(ev.code, 0, ev.stderr);
+  const printed = Number(/Perplexity including OOVs:\t([\d.]+)/.exec(ev.stdout)?.[1]);
+  t.ok(Math.abs(printed - a.ppl) < 1e-9, `CLI prints ${printed}`);
+  const sm = cli(['sample', '--model', out, '--strategy', 'beam', '--beam', '2', '--prompt', 'the', '--max-tokens', '5']);
+  t.equal(sm.code, 0, sm.stderr);
+  t.equal(sm.stdout.trim().split('\n').length, 2, 'two best beams');
+  t.match(sm.stdout, /^-\d+\.\d+\tthe /);
+
   // A test split from another vocabulary: refused, exit 2.
   const other = tmpDir();
   await writeTokenizeDir(path.join(other, 'tokenize'), { train: ['some other words entirely'], test: ['other words'] });
   const err = await evalPerplexity({ model: out, split: 'test', tokens: path.join(other, 'tokenize') }, () => {}).catch((e: unknown) => e);
   t.ok(err instanceof UsageError && err.exitCode === 2, 'different vocabularies: exit 2');
   t.match((err as Error).message, /not the one the model .* was estimated with/);
+  const bad = cli(['eval', 'ppl', '--model', out, '--tokens', path.join(other, 'tokenize')]);
+  t.equal(bad.code, 2, 'exit 2 from the CLI');
+  t.equal(bad.stderr.trim().split('\n').length, 1, `one line: ${bad.stderr.trim()}`);
 });
 
 t.test('ARPA round trip, and corrupt or truncated ARPA names the line', async (t) => {

@@ -16,29 +16,70 @@ function fmt(x: number): string {
   return x.toPrecision(8);
 }
 
+/** Bytes to a file through one reusable buffer (string concatenation of millions of lines is far slower). */
+class ByteSink {
+  private readonly buf = new Uint8Array(1 << 22);
+  private pos = 0;
+  constructor(private readonly fd: number) {}
+  private room(n: number): void {
+    if (this.pos + n > this.buf.length) this.flush();
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  /** ASCII text (numbers, keywords). */
+  ascii(s: string): void {
+    this.room(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+  }
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.pos++] = c;
+  }
+  flush(): void {
+    let off = 0;
+    while (off < this.pos) off += fs.writeSync(this.fd, this.buf, off, this.pos - off);
+    this.pos = 0;
+  }
+}
+
+const TAB = 9;
+const SPACE = 32;
+const NL = 10;
+
 /** Write `model` as ARPA text; `tokens[id]` spells word id. */
 export async function writeArpa(file: string, model: BackoffModel, tokens: readonly string[]): Promise<void> {
+  const enc = new TextEncoder();
+  const spelled = tokens.map((t) => enc.encode(t));
   const fd = fs.openSync(file, 'w');
   try {
+    const out = new ByteSink(fd);
     const N = model.orders.length;
-    let buf = '\\data\\\n';
-    for (const o of model.orders) buf += `ngram ${o.n}=${o.rows}\n`;
+    out.ascii('\\data\\\n');
+    for (const o of model.orders) out.ascii(`ngram ${o.n}=${o.rows}\n`);
     for (const o of model.orders) {
-      buf += `\n\\${o.n}-grams:\n`;
+      out.ascii(`\n\\${o.n}-grams:\n`);
       const withBackoff = o.n < N;
       const n = o.n;
       for (let r = 0; r < o.rows; r++) {
-        let line = fmt(o.logprob[r]!) + '\t' + tokens[o.words[r * n]!];
-        for (let k = 1; k < n; k++) line += ' ' + tokens[o.words[r * n + k]!];
-        buf += withBackoff ? line + '\t' + fmt(o.backoff[r]!) + '\n' : line + '\n';
-        if (buf.length > 1 << 22) {
-          fs.writeSync(fd, buf);
-          buf = '';
+        out.ascii(fmt(o.logprob[r]!));
+        out.byte(TAB);
+        out.bytes(spelled[o.words[r * n]!]!);
+        for (let k = 1; k < n; k++) {
+          out.byte(SPACE);
+          out.bytes(spelled[o.words[r * n + k]!]!);
         }
+        if (withBackoff) {
+          out.byte(TAB);
+          out.ascii(fmt(o.backoff[r]!));
+        }
+        out.byte(NL);
       }
     }
-    buf += '\n\\end\\\n';
-    fs.writeSync(fd, buf);
+    out.ascii('\n\\end\\\n');
+    out.flush();
   } finally {
     fs.closeSync(fd);
   }

@@ -68,7 +68,7 @@ export function buildInterpolated(orders: OrderCounts[], estimate: GroupEstimate
     const lp = new Float32Array(o.rows);
     // KenLM clamps at 0 for numerical noise ("Take that IRST").
     for (let r = 0; r < o.rows; r++) lp[r] = Math.min(0, Math.log10(p[r]!));
-    out.push(makeBackoffOrder(n, o.words, lp, backoffs[n - 1]!));
+    out.push(makeBackoffOrder(n, o.words, lp, backoffs[n - 1]!, o.index));
   }
   return new BackoffModel(out, vocabSize);
 }
