@@ -14,5 +14,6 @@ export const COMMANDS: Command[] = [
   (await import('./status.js')).default,
   (await import('./inspect.js')).default,
   (await import('./eval.js')).default,
+  (await import('../../datasets/cli.js')).default,
   (await import('../../stages/lm-ngram/sample-command.js')).default,
 ];
