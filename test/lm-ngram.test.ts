@@ -10,7 +10,7 @@ import lmNgram from '../stages/lm-ngram/index.js';
 import { readCounts } from '../stages/lm-ngram/counts.js';
 import { estimateKneserNey, kneserNeyDiscounts } from '../stages/lm-ngram/kneser-ney.js';
 import { firstAppearanceRanks } from '../stages/lm-ngram/first-appearance.js';
-import { readArpa, writeArpa } from '../stages/lm-ngram/arpa.js';
+import { readArpa, writeArpa, ByteSink } from '../stages/lm-ngram/arpa.js';
 import { estimateAbsolute, estimateMle } from '../stages/lm-ngram/simple-models.js';
 import { estimateKatz } from '../stages/lm-ngram/katz.js';
 import { estimateJelinekMercer, fitLambdas } from '../stages/lm-ngram/jelinek-mercer.js';
@@ -269,6 +269,26 @@ t.test('ARPA round trip, and corrupt or truncated ARPA names the line', async (t
   const err = await readArpa(wrongCount, tokens, index).catch((e: unknown) => e);
   t.ok(err instanceof UsageError, 'exit 2');
   t.match((err as Error).message, /count.arpa:\d+: the \\2-grams: section has \d+ n-grams but \\data\\ declares/);
+});
+
+t.test('ARPA numbers: 8 significant digits, parsed back exactly enough', async (t) => {
+  const sink = new ByteSink(-1);
+  const rnd = seededRandom(9);
+  const xs = [0, -99, -Infinity, 0.5, -0.0045374703, -1.4998643, 1000, -0.001, 2.5e-7, -12.25];
+  for (let i = 0; i < 2000; i++) xs.push(-Math.pow(10, rnd() * 6 - 4) * (rnd() < 0.9 ? 1 : -1));
+  let worst = 0;
+  const badFormat: string[] = [];
+  for (const x of xs) {
+    sink.pos = 0;
+    sink.number(Math.fround(x));
+    const text = new TextDecoder().decode(sink.buf.subarray(0, sink.pos));
+    if (!/^-?\d+(\.\d+)?(e[-+]\d+)?$/.test(text)) badFormat.push(text);
+    const back = Number(text);
+    const want = x === -Infinity || x < -99 ? -99 : Math.fround(x);
+    worst = Math.max(worst, want === 0 ? Math.abs(back) : Math.abs(back - want) / Math.abs(want));
+  }
+  t.same(badFormat, [], 'plain decimal numbers');
+  t.ok(worst < 1e-7, `worst relative error ${worst}`);
 });
 
 t.test('bad input: a one-word vocabulary', async (t) => {

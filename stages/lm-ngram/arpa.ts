@@ -17,11 +17,11 @@ function fmt(x: number): string {
 }
 
 /** Bytes to a file through one reusable buffer (string concatenation of millions of lines is far slower). */
-class ByteSink {
-  private readonly buf = new Uint8Array(1 << 22);
-  private pos = 0;
+export class ByteSink {
+  readonly buf = new Uint8Array(1 << 22);
+  pos = 0;
   constructor(private readonly fd: number) {}
-  private room(n: number): void {
+  room(n: number): void {
     if (this.pos + n > this.buf.length) this.flush();
   }
   bytes(b: Uint8Array): void {
@@ -34,6 +34,45 @@ class ByteSink {
     this.room(s.length);
     for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
   }
+  /**
+   * A log10 value with 8 significant digits (float32 round-trips), written as
+   * digits straight into the buffer: toPrecision() per number is the cost of
+   * writing a large model otherwise.
+   */
+  number(x: number): void {
+    const a = Math.abs(x);
+    if (x === 0 || x === -Infinity || x < -99 || !(a >= 1e-4 && a < 1e6)) {
+      this.ascii(fmt(x));
+      return;
+    }
+    let e = Math.floor(Math.log10(a));
+    let digits = Math.round(a * POW10[7 - e + 8]!);
+    if (digits >= 1e8) {
+      e++;
+      digits = Math.round(a * POW10[7 - e + 8]!);
+    }
+    const decimals = 7 - e; // digits after the point (>= 2 here since e <= 5)
+    this.room(20);
+    const buf = this.buf;
+    if (x < 0) buf[this.pos++] = 45; // '-'
+    // Integer part, then the fraction without trailing zeros.
+    const scale = POW10[decimals + 8]!;
+    const intPart = Math.floor(digits / scale);
+    let frac = digits - intPart * scale;
+    const s = String(intPart);
+    for (let i = 0; i < s.length; i++) buf[this.pos++] = s.charCodeAt(i);
+    if (frac === 0) return;
+    let d = decimals;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      d--;
+    }
+    buf[this.pos++] = 46; // '.'
+    const f = String(frac);
+    for (let i = f.length; i < d; i++) buf[this.pos++] = 48;
+    for (let i = 0; i < f.length; i++) buf[this.pos++] = f.charCodeAt(i);
+  }
+
   byte(c: number): void {
     this.room(1);
     this.buf[this.pos++] = c;
@@ -44,6 +83,9 @@ class ByteSink {
     this.pos = 0;
   }
 }
+
+/** POW10[k + 8] = 10^k for k = -8..16. */
+const POW10 = Float64Array.from({ length: 25 }, (_, i) => Math.pow(10, i - 8));
 
 const TAB = 9;
 const SPACE = 32;
@@ -64,7 +106,7 @@ export async function writeArpa(file: string, model: BackoffModel, tokens: reado
       const withBackoff = o.n < N;
       const n = o.n;
       for (let r = 0; r < o.rows; r++) {
-        out.ascii(fmt(o.logprob[r]!));
+        out.number(o.logprob[r]!);
         out.byte(TAB);
         out.bytes(spelled[o.words[r * n]!]!);
         for (let k = 1; k < n; k++) {
@@ -73,7 +115,7 @@ export async function writeArpa(file: string, model: BackoffModel, tokens: reado
         }
         if (withBackoff) {
           out.byte(TAB);
-          out.ascii(fmt(o.backoff[r]!));
+          out.number(o.backoff[r]!);
         }
         out.byte(NL);
       }
