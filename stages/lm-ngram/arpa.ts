@@ -25,9 +25,14 @@ export class ByteSink {
     if (this.pos + n > this.buf.length) this.flush();
   }
   bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    this.room(n);
+    // Words are short: a loop beats TypedArray.set's per-call cost.
+    if (n < 32) for (let i = 0; i < n; i++) this.buf[this.pos++] = b[i]!;
+    else {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+    }
   }
   /** ASCII text (numbers, keywords). */
   ascii(s: string): void {
