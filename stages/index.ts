@@ -6,4 +6,6 @@ import type { StageDef } from '../pipeline/stage.js';
 export const STAGES: StageDef[] = [
   (await import('./tokenize/index.js')).default,
   (await import('./subword/index.js')).default,
+  (await import('./ngrams/index.js')).default,
+  (await import('./lm-ngram/index.js')).default,
 ] as StageDef[];
