@@ -102,7 +102,7 @@ t.test('matches brute force for every weighting, direction and boundary mode', a
         const r = await runStageDirect(cooccur, {
           inputs: { tokenize: tok },
           outDir: path.join(root, `bf-${k++}`),
-          params: { window: 4, symmetric, weighting, 'min-count': 3, 'cross-sentences': cross },
+          params: { window: 4, symmetric, weighting, 'min-count': 3, 'cross-sentences': cross, 'dense-words': k % 2 ? 0 : 8 },
           pool: pool3,
         });
         const got = asMap(readMatrix(r.outDir), tokens);
@@ -114,12 +114,12 @@ t.test('matches brute force for every weighting, direction and boundary mode', a
       }
 });
 
-t.test('same matrix for any thread count and memory budget', async (t) => {
+t.test('same matrix for any thread count, memory budget and dense block', async (t) => {
   const corpus = randomCorpus(5, 60, 400);
   const tok = path.join(root, 'inv-tok');
   await writeTokenizeOutput(tok, corpus, 50);
   const a = await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'inv-1'), params: { 'min-count': 1 }, pool: pool1 });
-  const b = await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'inv-3'), params: { 'min-count': 1, memory: '64k' }, pool: pool3 });
+  const b = await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'inv-3'), params: { 'min-count': 1, memory: '64k', 'dense-words': 16 }, pool: pool3 });
   t.equal(a.result.metrics!.spilledRuns, 1);
   t.ok((b.result.metrics!.spilledRuns as number) > 6, `spilled ${b.result.metrics!.spilledRuns} runs`);
   const ma = readMatrix(a.outDir);
