@@ -2,7 +2,7 @@
 // the same whitespace-tokenized text (window 10, symmetric, 1/d weights,
 // every word kept), entry for entry.
 //
-//   node dist/bench/cooccur.js TEXT [--memory 2G] [--threads N] [--work DIR] [--no-embeddings]
+//   node dist/bench/cooccur.js TEXT [--memory 2G] [--threads N] [--work DIR] [--dim 300] [--no-embeddings] [--reuse]
 //
 // GloVe is found via $GLOVE_BIN (its build/ folder) or on PATH; without it the
 // comparison is skipped. GloVe's vocab_count refuses the token `<unk>`
@@ -23,6 +23,7 @@ import { readVocab } from '../pipeline/tokens.js';
 import { sortTriples } from '../stages/cooccur/pair-table.js';
 import cooccur from '../stages/cooccur/index.js';
 import { runStageDirect, writeTokenizeOutputStream } from '../test/fixtures/stage-harness.js';
+import { embeddingsBench } from './embeddings-quality.js';
 
 const self = new URL(import.meta.url).pathname;
 
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
     });
   }
 
+  if (!process.argv.includes('--no-embeddings')) Object.assign(result, await embeddingsBench(work, lexOut, Number(threads), Number(arg('--dim', '300'))));
   console.log(JSON.stringify(result));
 }
 
