@@ -39,7 +39,7 @@ export default defineStage({
       step.done();
     } else ctx.warn('no analogy questions found: set $LEXFLOW_DATA (with analogy/questions-words.txt) or pass --analogies; analogies skipped');
     const n = await writeMetrics(path.join(ctx.outDir, 'metrics.arrow'), rows);
-    ctx.log.info(metricsTable(rows.slice(2)) || '(no evaluation data found)');
+    ctx.log.info(rows.length > 2 ? metricsTable(rows.slice(2)) : `eval-embeddings: ${emb.tokens.length} x ${emb.dim} vectors; no evaluation data found, nothing scored`);
     const metrics: Record<string, number> = {};
     for (const r of rows) if (r.metric === 'spearman' || r.set === 'total') metrics[`${r.metric}:${r.set}`] = r.value;
     return { rows: { 'metrics.arrow': n }, metrics };
