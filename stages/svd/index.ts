@@ -58,7 +58,7 @@ export default defineStage({
   params: {
     dim: { type: 'int', default: 300, min: 1, describe: 'dimensions (singular vectors kept)' },
     eig: { type: 'enum', choices: ['0', '0.5', '1'] as const, default: '0.5', describe: 'weight singular vectors by singular values to this power (Levy et al. 2015: 0 or 0.5 beat 1)' },
-    'power-iterations': { type: 'int', default: 2, min: 0, max: 20, describe: 'subspace iterations of the range finder (Halko et al. 2011, alg. 4.4)' },
+    'power-iterations': { type: 'int', default: 1, min: 0, max: 20, describe: 'subspace iterations of the range finder (Halko et al. 2011, alg. 4.4)' },
     oversample: { type: 'int', default: 10, min: 0, describe: 'extra random directions beyond --dim' },
     normalize: { type: 'bool', default: true, describe: 'scale every vector to unit length' },
     seed: { type: 'int', default: 1, describe: 'random seed of the test matrix' },

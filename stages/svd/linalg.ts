@@ -64,8 +64,11 @@ export function symmetrize(G: Float64Array, l: number): void {
   for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) G[i * l + j] = G[j * l + i]!;
 }
 
-/** Out[r, :] = Y[r, :] M for rows [lo, hi); M is (l x k) row-major, Out is (rows x k). */
-export function multiplyRows(Y: Float64Array, l: number, M: Float64Array, k: number, Out: Float64Array, lo: number, hi: number): void {
+/**
+ * Out[r, :] = Y[r, :] M for rows [lo, hi); M is (l x k) row-major, Out is (rows x k).
+ * `upper`: M is upper triangular (Cholesky QR), so half the products are skipped.
+ */
+export function multiplyRows(Y: Float64Array, l: number, M: Float64Array, k: number, Out: Float64Array, lo: number, hi: number, upper = false): void {
   const row = new Float64Array(k);
   for (let r = lo; r < hi; r++) {
     row.fill(0);
@@ -74,7 +77,7 @@ export function multiplyRows(Y: Float64Array, l: number, M: Float64Array, k: num
       const y = Y[o + i]!;
       if (y === 0) continue;
       const mo = i * k;
-      for (let j = 0; j < k; j++) row[j]! += y * M[mo + j]!;
+      for (let j = upper ? i : 0; j < k; j++) row[j]! += y * M[mo + j]!;
     }
     Out.set(row, r * k);
   }
@@ -207,7 +210,8 @@ export function choleskyOrthonormalizer(G: Float64Array, l: number): Float64Arra
   return M;
 }
 
-/** Cholesky QR when Y is well conditioned, SVQB (eigen-based, rank-revealing) otherwise. */
-export function orthonormalizerOf(G: Float64Array, l: number): Float64Array {
-  return choleskyOrthonormalizer(G, l) ?? orthonormalizer(G, l);
+/** Cholesky QR when Y is well conditioned (M upper triangular), SVQB (eigen-based, rank-revealing) otherwise. */
+export function orthonormalizerOf(G: Float64Array, l: number): { M: Float64Array; upper: boolean } {
+  const chol = choleskyOrthonormalizer(G, l);
+  return chol ? { M: chol, upper: true } : { M: orthonormalizer(G, l), upper: false };
 }

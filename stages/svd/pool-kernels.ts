@@ -47,10 +47,10 @@ export function poolKernels(pool: Pool): Kernels {
       symmetrize(G, l);
       return G;
     },
-    async multiply(Y, rows, l, M, k, Out) {
+    async multiply(Y, rows, l, M, k, Out, upper = false) {
       const Ms = sharedFloat64(M.length);
       Ms.set(M);
-      await Promise.all(ranges(rows, parts).map(([lo, hi]) => run({ op: 'multiply', Y, l, M: Ms, k, Out, lo, hi })));
+      await Promise.all(ranges(rows, parts).map(([lo, hi]) => run({ op: 'multiply', Y, l, M: Ms, k, Out, lo, hi, upper })));
     },
   };
 }

@@ -17,8 +17,8 @@ export interface Kernels {
   spmm(A: Csr, X: Float64Array, Y: Float64Array, l: number): Promise<void>;
   /** Y^T Y, full symmetric l x l. */
   gram(Y: Float64Array, rows: number, l: number): Promise<Float64Array>;
-  /** Out = Y M, Y (rows x l), M (l x k). */
-  multiply(Y: Float64Array, rows: number, l: number, M: Float64Array, k: number, Out: Float64Array): Promise<void>;
+  /** Out = Y M, Y (rows x l), M (l x k); `upper`: M is upper triangular. */
+  multiply(Y: Float64Array, rows: number, l: number, M: Float64Array, k: number, Out: Float64Array, upper?: boolean): Promise<void>;
 }
 
 export interface RsvdOptions {
@@ -38,7 +38,8 @@ export interface RsvdResult {
 
 async function orthonormalize(K: Kernels, Y: Float64Array, rows: number, l: number, Out: Float64Array): Promise<void> {
   const G = await K.gram(Y, rows, l);
-  await K.multiply(Y, rows, l, orthonormalizerOf(G, l), l, Out);
+  const { M, upper } = orthonormalizerOf(G, l);
+  await K.multiply(Y, rows, l, M, l, Out, upper);
 }
 
 export async function randomizedSvd(A: Csr, At: Csr, K: Kernels, o: RsvdOptions): Promise<RsvdResult> {
@@ -93,8 +94,8 @@ export async function inlineKernels(): Promise<Kernels> {
       symmetrize(G, l);
       return G;
     },
-    async multiply(Y, rows, l, M, k, Out) {
-      multiplyRows(Y, l, M, k, Out, 0, rows);
+    async multiply(Y, rows, l, M, k, Out, upper) {
+      multiplyRows(Y, l, M, k, Out, 0, rows, upper);
     },
   };
 }
