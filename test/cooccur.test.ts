@@ -140,3 +140,16 @@ t.test('bad params are usage errors before any work', async (t) => {
   await t.rejects(runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'bad'), params: { window: 0 }, pool: pool1 }), { name: 'UsageError', message: /--window 0 is below its minimum 1/ });
   await t.rejects(runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'bad2'), params: { 'min-count': 99 }, pool: pool1 }), { message: /no word occurs 99 times/ });
 });
+
+t.test('weights: exact integer units, and a float fallback for very wide windows', async (t) => {
+  const { contextWeights, sumsAreExact } = await import('../stages/cooccur/weights.js');
+  const h = contextWeights(10, 'harmonic');
+  t.equal(h.scale, 2520);
+  t.same(Array.from(h.units.subarray(1)), [2520, 1260, 840, 630, 504, 420, 360, 315, 280, 252]);
+  t.same(Array.from(contextWeights(4, 'dynamic').units.subarray(1)), [4, 3, 2, 1]);
+  t.ok(sumsAreExact(h, 1e9));
+  const wide = contextWeights(100, 'harmonic');
+  t.equal(wide.scale, 1);
+  t.equal(wide.units[4], 0.25);
+  t.notOk(sumsAreExact(wide, 10));
+});
