@@ -17,4 +17,6 @@ export const COMMANDS: Command[] = [
   (await import('../../datasets/cli.js')).default,
   (await import('../../stages/subword/tokenize-command.js')).default,
   (await import('../../stages/lm-ngram/sample-command.js')).default,
+  (await import('../../stages/eval-embeddings/neighbors-command.js')).default,
+  (await import('../../stages/eval-embeddings/analogy-command.js')).default,
 ];
