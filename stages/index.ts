@@ -4,5 +4,12 @@
 import type { StageDef } from '../pipeline/stage.js';
 
 export const STAGES: StageDef[] = [
-  // (await import('./tokenize/index.js')).default,
+  (await import('./tokenize/index.js')).default,
+  (await import('./subword/index.js')).default,
+  (await import('./ngrams/index.js')).default,
+  (await import('./lm-ngram/index.js')).default,
+  (await import('./cooccur/index.js')).default,
+  (await import('./pmi/index.js')).default,
+  (await import('./svd/index.js')).default,
+  (await import('./eval-embeddings/index.js')).default,
 ] as StageDef[];

@@ -102,7 +102,7 @@ t.test('matches brute force for every weighting, direction and boundary mode', a
         const r = await runStageDirect(cooccur, {
           inputs: { tokenize: tok },
           outDir: path.join(root, `bf-${k++}`),
-          params: { window: 4, symmetric, weighting, 'min-count': 3, 'cross-sentences': cross },
+          params: { window: 4, symmetric, weighting, 'min-count': 3, 'cross-sentences': cross, 'dense-words': k % 2 ? 0 : 8 },
           pool: pool3,
         });
         const got = asMap(readMatrix(r.outDir), tokens);
@@ -114,12 +114,12 @@ t.test('matches brute force for every weighting, direction and boundary mode', a
       }
 });
 
-t.test('same matrix for any thread count and memory budget', async (t) => {
+t.test('same matrix for any thread count, memory budget and dense block', async (t) => {
   const corpus = randomCorpus(5, 60, 400);
   const tok = path.join(root, 'inv-tok');
   await writeTokenizeOutput(tok, corpus, 50);
   const a = await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'inv-1'), params: { 'min-count': 1 }, pool: pool1 });
-  const b = await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'inv-3'), params: { 'min-count': 1, memory: '64k' }, pool: pool3 });
+  const b = await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'inv-3'), params: { 'min-count': 1, memory: '64k', 'dense-words': 16 }, pool: pool3 });
   t.equal(a.result.metrics!.spilledRuns, 1);
   t.ok((b.result.metrics!.spilledRuns as number) > 6, `spilled ${b.result.metrics!.spilledRuns} runs`);
   const ma = readMatrix(a.outDir);
@@ -139,4 +139,17 @@ t.test('bad params are usage errors before any work', async (t) => {
   const tok = path.join(root, 'hand-tok');
   await t.rejects(runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'bad'), params: { window: 0 }, pool: pool1 }), { name: 'UsageError', message: /--window 0 is below its minimum 1/ });
   await t.rejects(runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'bad2'), params: { 'min-count': 99 }, pool: pool1 }), { message: /no word occurs 99 times/ });
+});
+
+t.test('weights: exact integer units, and a float fallback for very wide windows', async (t) => {
+  const { contextWeights, sumsAreExact } = await import('../stages/cooccur/weights.js');
+  const h = contextWeights(10, 'harmonic');
+  t.equal(h.scale, 2520);
+  t.same(Array.from(h.units.subarray(1)), [2520, 1260, 840, 630, 504, 420, 360, 315, 280, 252]);
+  t.same(Array.from(contextWeights(4, 'dynamic').units.subarray(1)), [4, 3, 2, 1]);
+  t.ok(sumsAreExact(h, 1e9));
+  const wide = contextWeights(100, 'harmonic');
+  t.equal(wide.scale, 1);
+  t.equal(wide.units[4], 0.25);
+  t.notOk(sumsAreExact(wide, 10));
 });

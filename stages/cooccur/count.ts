@@ -5,12 +5,12 @@
 // cross-sentences never a document.
 //
 // Symmetric counting stores each unordered pair once (smaller index first)
-// and expands it to (a,b) and (b,a) when the table spills; a word paired with
+// and expands it to (a,b) and (b,a) when the table spills (pair-table.ts); a word paired with
 // itself counts twice, as GloVe adds both directions to the same cell.
 
 import path from 'node:path';
 import { readTokenShard } from '../../pipeline/tokens.js';
-import { PairTable, sortTriples } from './pair-table.js';
+import { PairTable, type DenseBlock } from './pair-table.js';
 import { writeRun } from './runs.js';
 
 export interface CountUnit {
@@ -33,7 +33,9 @@ export interface CountTask {
   weightUnits: Float64Array;
   symmetric: boolean;
   crossSentences: boolean;
-  /** Table size at which to spill a sorted run. */
+  /** Side of the dense block for pairs of the most frequent words. */
+  denseSize: number;
+  /** Table size at which to spill a run. */
   maxEntries: number;
   /** Runs are written as `${runPrefix}-NNNN.run`. */
   runPrefix: string;
@@ -46,33 +48,10 @@ export interface CountResult {
   sentences: number;
 }
 
-/** Spill a table as one sorted run file (both directions for symmetric tables). */
-function spill(table: PairTable, task: CountTask, runs: string[]): void {
-  const n = table.size;
-  const cap = task.symmetric ? 2 * n : n;
-  const rows = new Int32Array(cap);
-  const cols = new Int32Array(cap);
-  const sums = new Float64Array(cap);
-  let m = 0;
-  table.drain((r, c, s) => {
-    if (task.symmetric && r === c) {
-      rows[m] = r;
-      cols[m] = c;
-      sums[m++] = 2 * s;
-      return;
-    }
-    rows[m] = r;
-    cols[m] = c;
-    sums[m++] = s;
-    if (task.symmetric) {
-      rows[m] = c;
-      cols[m] = r;
-      sums[m++] = s;
-    }
-  });
-  const sorted = sortTriples(rows.subarray(0, m), cols.subarray(0, m), sums.subarray(0, m), task.V);
+/** Spill a table as one run file, grouped by row (both directions for symmetric tables). */
+function spill(table: PairTable, task: CountTask, runs: string[], dense?: DenseBlock): void {
   const file = `${task.runPrefix}-${String(runs.length).padStart(4, '0')}.run`;
-  writeRun(file, task.V, sorted);
+  writeRun(file, task.V, table.drainByRow(task.V, task.symmetric, dense));
   runs.push(file);
 }
 
@@ -80,24 +59,30 @@ function spill(table: PairTable, task: CountTask, runs: string[]): void {
  * Count centers seq[from..to) against up to `window` kept words on their left
  * (which may reach back before `from`, into the carried history).
  */
-function countCenters(seq: Int32Array, from: number, to: number, task: CountTask, table: PairTable, runs: string[]): void {
+function countCenters(seq: Int32Array, from: number, to: number, task: CountTask, table: PairTable, dense: DenseBlock, runs: string[]): void {
   const { window, weightUnits, symmetric } = task;
+  const D = dense.size;
+  const cells = dense.cells;
   for (let i = from; i < to; i++) {
     const center = seq[i]!;
     const stop = Math.max(0, i - window);
     for (let k = i - 1; k >= stop; k--) {
       const left = seq[k]!;
       const w = weightUnits[i - k]!;
-      if (!symmetric) table.add(center, left, w);
-      else if (left <= center) table.add(left, center, w);
-      else table.add(center, left, w);
+      // row, col of the stored entry: (center, left), or for symmetric counting the ordered pair
+      const r = symmetric && left < center ? left : center;
+      const c = symmetric && left < center ? center : left;
+      if (r < D && c < D) cells[r * D + c]! += w;
+      else table.add(r, c, w);
     }
     if (table.full) spill(table, task, runs);
   }
 }
 
 export function countUnits(task: CountTask): CountResult {
-  const table = new PairTable(task.maxEntries);
+  let table: PairTable | undefined;
+  const D = Math.min(task.V, task.denseSize);
+  const dense: DenseBlock = { size: D, cells: new Float64Array(D * D) };
   const runs: string[] = [];
   const { idToIndex, window } = task;
   let tokens = 0;
@@ -121,6 +106,8 @@ export function countUnits(task: CountTask): CountResult {
   }
   for (const unit of task.units) {
     const shard = readTokenShard(unit.file);
+    // Size the table once from the first shard: about window/4 distinct stored pairs per token (WikiText-2, Brown).
+    table ??= new PairTable(task.maxEntries, Math.ceil(((shard.ids.length / unit.parts) * task.units.length * window) / 4));
     const lo = Math.floor((shard.rows * unit.part) / unit.parts);
     const hi = Math.floor((shard.rows * (unit.part + 1)) / unit.parts);
     for (let r = lo; r < hi; r++) {
@@ -141,7 +128,7 @@ export function countUnits(task: CountTask): CountResult {
         if (x >= 0) seq[n++] = x;
       }
       kept += n - hist;
-      countCenters(seq, hist, n, task, table, runs);
+      countCenters(seq, hist, n, task, table, dense, runs);
       // keep the last `window` kept words as history for the next sentence of this document
       if (task.crossSentences) {
         const keep = Math.min(window, n);
@@ -150,6 +137,7 @@ export function countUnits(task: CountTask): CountResult {
       }
     }
   }
-  if (table.size > 0 || runs.length === 0) spill(table, task, runs);
+  table ??= new PairTable(task.maxEntries);
+  spill(table, task, runs, dense);
   return { runs: runs.map((r) => path.resolve(r)), tokens, kept, sentences };
 }

@@ -56,6 +56,7 @@ export default defineStage({
     'min-count': { type: 'int', default: 5, min: 1, describe: 'drop words seen fewer times in train (before windowing, as GloVe and word2vec do)' },
     'max-vocab': { type: 'int', default: 0, min: 0, describe: 'keep at most this many most frequent words (0: no limit)' },
     'cross-sentences': { type: 'bool', default: false, describe: 'let windows run across sentence boundaries (never across documents)' },
+    'dense-words': { type: 'int', default: 2048, min: 0, max: 8192, fingerprint: false, describe: 'pairs of the N most frequent words are counted in a dense N x N block per thread (speed only; 2048: 32 MiB)' },
     memory: { type: 'size', default: '1G', fingerprint: false, describe: 'memory budget for counting tables; past it, sorted runs spill to disk' },
   },
   async run(ctx) {
@@ -90,7 +91,8 @@ export default defineStage({
     fs.mkdirSync(runDir, { recursive: true });
     try {
       const threads = ctx.pool.threads;
-      const maxEntries = Math.max(1024, Math.floor(p.memory / threads / BYTES_PER_ENTRY));
+      const denseBytes = Math.min(V, p['dense-words']) ** 2 * 8;
+      const maxEntries = Math.max(1024, Math.floor((p.memory / threads - denseBytes) / BYTES_PER_ENTRY));
       const groups = planUnits(files, threads, !p['cross-sentences']);
       const counting = ctx.progress.step('counting co-occurrences', groups.length, 'tasks');
       const counted = await Promise.all(
@@ -106,6 +108,7 @@ export default defineStage({
             symmetric: p.symmetric,
             crossSentences: p['cross-sentences'],
             maxEntries,
+            denseSize: p['dense-words'],
             runPrefix: path.join(runDir, `t${String(g).padStart(3, '0')}`),
           };
           const r = await ctx.pool.run<CountResult>('cooccur-count', task);

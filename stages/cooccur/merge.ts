@@ -1,4 +1,4 @@
-// Merging sorted runs, one range of rows at a time (the cooccur stage's second
+// Merging runs (entries grouped by row), one range of rows at a time (the cooccur stage's second
 // worker step). Within a row, the runs' entries are added into a dense
 // accumulator indexed by column, and the touched columns are sorted: no heap,
 // and sums of integer weight units are exact whatever the order.
@@ -25,6 +25,25 @@ export interface MergeResult {
   rowSums: Float64Array;
   /** This range's contribution to every column's sum, in weight units. */
   colSums: Float64Array;
+}
+
+/** Sort a row's touched columns: insertion sort when few, a scan of the flags when dense, else the native sort. */
+function sortColumns(cs: Int32Array, seen: Uint8Array, V: number): void {
+  const t = cs.length;
+  if (t <= 24) {
+    for (let i = 1; i < t; i++) {
+      const x = cs[i]!;
+      let j = i - 1;
+      while (j >= 0 && cs[j]! > x) {
+        cs[j + 1] = cs[j]!;
+        j--;
+      }
+      cs[j + 1] = x;
+    }
+  } else if (t > V >>> 4) {
+    let k = 0;
+    for (let c = 0; c < V; c++) if (seen[c]) cs[k++] = c;
+  } else cs.sort();
 }
 
 export function mergeRows(task: MergeTask): MergeResult {
@@ -54,7 +73,7 @@ export function mergeRows(task: MergeTask): MergeResult {
       }
     }
     const cs = touched.subarray(0, t);
-    if (slices.length > 1) cs.sort();
+    sortColumns(cs, seen, V);
     const id = indexToId[r]!;
     let rowSum = 0;
     for (let k = 0; k < t; k++) {

@@ -13,8 +13,12 @@ export class PairTable {
    * `maxEntries`: the size at which `full` turns true. The table starts small
    * and doubles while more than half full, up to twice `maxEntries` slots.
    */
-  constructor(readonly maxEntries: number) {
-    const cap = 1 << 12;
+  constructor(
+    readonly maxEntries: number,
+    expected = 0,
+  ) {
+    let cap = 1 << 12;
+    while (cap < 2 * Math.min(expected, maxEntries)) cap *= 2;
     this.rowsKey = new Int32Array(cap).fill(-1);
     this.colsKey = new Int32Array(cap);
     this.sums = new Float64Array(cap);
@@ -58,16 +62,102 @@ export class PairTable {
     }
   }
 
-  /** Visit every entry (in table order) and empty the table. */
-  drain(visit: (row: number, col: number, sum: number) => void): void {
+  /**
+   * Empty the table into arrays grouped by row (a counting sort: one pass to
+   * count, one to place; columns stay unordered within a row, the merge sorts
+   * them). `symmetric`: each stored (a, b) also stands for (b, a); a stored
+   * (a, a) counts twice.
+   */
+  drainByRow(V: number, symmetric: boolean, dense?: DenseBlock): RowGroups {
     const rk = this.rowsKey;
+    const ck = this.colsKey;
+    const sums = this.sums;
+    const starts = new Float64Array(V + 1);
+    let n = 0;
+    const D = dense?.size ?? 0;
+    const cells = dense?.cells ?? new Float64Array(0);
+    for (let r = 0; r < D; r++)
+      for (let c = symmetric ? r : 0; c < D; c++) {
+        if (cells[r * D + c] === 0) continue;
+        starts[r + 1]!++;
+        n++;
+        if (symmetric && c !== r) {
+          starts[c + 1]!++;
+          n++;
+        }
+      }
     for (let h = 0; h < rk.length; h++) {
-      if (rk[h] === -1) continue;
-      visit(rk[h]!, this.colsKey[h]!, this.sums[h]!);
+      const r = rk[h]!;
+      if (r === -1) continue;
+      starts[r + 1]!++;
+      n++;
+      if (symmetric && ck[h] !== r) {
+        starts[ck[h]! + 1]!++;
+        n++;
+      }
+    }
+    for (let v = 0; v < V; v++) starts[v + 1]! += starts[v]!;
+    const next = starts.slice(0, V);
+    const cols = new Int32Array(n);
+    const out = new Float64Array(n);
+    for (let r = 0; r < D; r++)
+      for (let c = symmetric ? r : 0; c < D; c++) {
+        const s = cells[r * D + c]!;
+        if (s === 0) continue;
+        cells[r * D + c] = 0;
+        let k = next[r]!++;
+        cols[k] = c;
+        out[k] = symmetric && r === c ? 2 * s : s;
+        if (symmetric && c !== r) {
+          k = next[c]!++;
+          cols[k] = r;
+          out[k] = s;
+        }
+      }
+    for (let h = 0; h < rk.length; h++) {
+      const r = rk[h]!;
+      if (r === -1) continue;
+      const c = ck[h]!;
+      const s = sums[h]!;
       rk[h] = -1;
+      if (!symmetric) {
+        const k = next[r]!++;
+        cols[k] = c;
+        out[k] = s;
+      } else if (r === c) {
+        const k = next[r]!++;
+        cols[k] = c;
+        out[k] = 2 * s;
+      } else {
+        let k = next[r]!++;
+        cols[k] = c;
+        out[k] = s;
+        k = next[c]!++;
+        cols[k] = r;
+        out[k] = s;
+      }
     }
     this.size = 0;
+    return { starts, cols, sums: out };
   }
+}
+
+/**
+ * A dense size x size block for the pairs of the most frequent words, which
+ * take most window events (GloVe keeps a dense table for them too): adding
+ * there is one array write, no hashing. Symmetric counting uses its upper
+ * triangle (row <= col).
+ */
+export interface DenseBlock {
+  size: number;
+  cells: Float64Array;
+}
+
+/** Entries grouped by row: row r's are cols/sums[starts[r] .. starts[r+1]). */
+export interface RowGroups {
+  starts: Float64Array;
+  cols: Int32Array;
+  sums: Float64Array;
 }
 
 /** Triples sorted by row then col. */

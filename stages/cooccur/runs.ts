@@ -1,9 +1,10 @@
-// Sorted runs on disk: one file per spill of a counting table, laid out so a
-// merge can read any row range without reading the rest:
+// Runs on disk: one file per spill of a counting table, entries grouped by
+// row (columns unordered within a row), laid out so a merge can read any row
+// range without reading the rest:
 //   [V, n] float64 | rowStarts (V+1) float64 | cols n int32 | sums n float64
 
 import fs from 'node:fs';
-import type { SortedTriples } from './pair-table.js';
+import type { RowGroups } from './pair-table.js';
 
 const HEADER = 16;
 
@@ -21,11 +22,9 @@ function readInto(fd: number, a: ArrayBufferView, position: number): void {
   }
 }
 
-export function writeRun(file: string, V: number, t: SortedTriples): void {
-  const n = t.rows.length;
-  const starts = new Float64Array(V + 1);
-  for (let i = 0; i < n; i++) starts[t.rows[i]! + 1]!++;
-  for (let v = 0; v < V; v++) starts[v + 1]! += starts[v]!;
+export function writeRun(file: string, V: number, t: RowGroups): void {
+  const n = t.cols.length;
+  const starts = t.starts;
   const fd = fs.openSync(file, 'w');
   try {
     writeAll(fd, Float64Array.of(V, n));

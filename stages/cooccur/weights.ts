@@ -26,6 +26,11 @@ export function contextWeights(window: number, weighting: Weighting): ContextWei
   let scale = 1;
   if (weighting === 'harmonic') for (let d = 2; d <= window; d++) scale = (scale / gcd(scale, d)) * d;
   if (weighting === 'dynamic') scale = window;
+  // Past window 23 or so lcm(1..window) outgrows exact float64 sums: fall back to plain 1/d (sumsAreExact says so).
+  if (scale > 2 ** 32) {
+    for (let d = 1; d <= window; d++) units[d] = 1 / d;
+    return { units, scale: 1 };
+  }
   for (let d = 1; d <= window; d++) units[d] = weighting === 'harmonic' ? scale / d : weighting === 'dynamic' ? window - d + 1 : 1;
   return { units, scale };
 }
@@ -33,6 +38,9 @@ export function contextWeights(window: number, weighting: Weighting): ContextWei
 /** True when no cell can exceed 2^53 units for a corpus of `tokens` tokens, so sums are exact. */
 export function sumsAreExact(w: ContextWeights, tokens: number): boolean {
   let perToken = 0;
-  for (let d = 1; d < w.units.length; d++) perToken += w.units[d]!;
+  for (let d = 1; d < w.units.length; d++) {
+    if (!Number.isInteger(w.units[d]!)) return false;
+    perToken += w.units[d]!;
+  }
   return 2 * perToken * tokens < 2 ** 53;
 }

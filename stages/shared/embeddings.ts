@@ -178,8 +178,11 @@ export function formatFloat32(x: number): string {
   return String(Number(x.toPrecision(9)));
 }
 
+/** Characters word2vec and gensim split rows on: a token may not contain them. */
+export const WORD2VEC_SEPARATORS = /[ \t\n\r]/;
+
 function checkToken(path: string, token: string): void {
-  if (token === '' || /[\s]/.test(token)) throw new InputError(path, `cannot write token ${JSON.stringify(token)} in word2vec format (empty or contains whitespace)`, 'Write embeddings.arrow instead, or tokenize without whitespace inside tokens');
+  if (token === '' || WORD2VEC_SEPARATORS.test(token)) throw new InputError(path, `cannot write token ${JSON.stringify(token)} in word2vec format (empty or contains whitespace)`, 'Write embeddings.arrow instead, or tokenize without whitespace inside tokens');
 }
 
 export function writeWord2vecText(path: string, emb: Pick<Embeddings, 'tokens' | 'dim' | 'vectors'>): void {
