@@ -12,4 +12,6 @@ export const STAGES: StageDef[] = [
   (await import('./pmi/index.js')).default,
   (await import('./svd/index.js')).default,
   (await import('./eval-embeddings/index.js')).default,
+  (await import('./word2vec/index.js')).default,
+  (await import('./glove/index.js')).default,
 ] as StageDef[];
