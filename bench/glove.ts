@@ -105,12 +105,17 @@ async function main(): Promise<void> {
     // GloVe refuses a corpus that spells <unk> (it reserves that word): rename it, as its error message advises.
     const txt = path.join(work, 'glove-input.txt');
     if (!fs.existsSync(txt)) shell(`sed -e 's/<unk>/<raw_unk>/g' ${path.resolve(text)} > ${txt}`, work);
-    const prep = shell(`${vc} -min-count 5 -verbose 0 < ${txt} > vocab.txt && ${co} -memory 4.0 -vocab-file vocab.txt -verbose 0 -window-size 10 < ${txt} > cooccurrence.bin && ${sh} -memory 4.0 -verbose 0 < cooccurrence.bin > cooccurrence.shuf.bin`, work);
+    const prep = fs.existsSync(path.join(work, 'cooccurrence.shuf.bin')) ? { ok: true, stderr: '', seconds: 0 } : shell(`${vc} -min-count 5 -verbose 0 < ${txt} > vocab.txt && ${co} -memory 4.0 -vocab-file vocab.txt -verbose 0 -window-size 10 < ${txt} > cooccurrence.bin && ${sh} -memory 4.0 -verbose 0 < cooccurrence.bin > cooccurrence.shuf.bin`, work);
     if (!prep.ok) console.log(`GloVe preprocessing failed: ${prep.stderr.slice(-300)}`);
     else {
       const g = shell(`${gl} -save-file c-vectors -threads ${threads} -input-file cooccurrence.shuf.bin -x-max 100 -alpha 0.75 -eta 0.05 -iter ${epochs} -vector-size 100 -binary 0 -write-header 1 -model 2 -vocab-file vocab.txt -verbose 2 -seed 1`, work);
       const cCosts = [...g.stderr.matchAll(/iter: (\d+), cost: ([0-9.eE+-]+)/g)].map((m) => Number(m[2]));
       if (g.ok && cCosts.length) {
+        // glove -write-header counts vocab_size rows but then appends an <unk> row (the mean of rare words): drop it.
+        const vecFile = path.join(work, 'c-vectors.txt');
+        const lines = fs.readFileSync(vecFile, 'utf8').split('\n').filter((l) => l !== '');
+        const declared = Number(lines[0]!.split(' ')[0]);
+        if (lines.length - 1 > declared) fs.writeFileSync(vecFile, lines.slice(0, declared + 1).join('\n') + '\n');
         const entries = fs.statSync(path.join(work, 'cooccurrence.shuf.bin')).size / 16;
         figures.glove_c = { entries, secondsPerEpoch: g.seconds / epochs, costPerEpoch: cCosts, finalCost: cCosts.at(-1)!, quality: await evaluateVectors(path.join(work, 'c-vectors.txt'), dataDir) };
         console.log(`GloVe C:       ${figures.glove_c.secondsPerEpoch.toFixed(1)} s/epoch, final cost ${figures.glove_c.finalCost.toFixed(6)}`, figures.glove_c.quality);
