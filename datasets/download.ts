@@ -4,6 +4,7 @@
 // place. The sha256 is required: it pins the content (and so the fingerprint)
 // without trusting the server.
 
+import { processAlive } from '../pipeline/rundir.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../pipeline/errors.js';
@@ -56,15 +57,6 @@ export function cachedPath(r: RemoteSpec): string {
   return path.join(cacheDir(), 'downloads', r.sha256, r.fileName);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** One downloader per file: a second process appending to the same .part would corrupt it. */
 function acquireDownloadLock(lock: string, url: string): () => void {
   for (;;) {
@@ -74,7 +66,7 @@ function acquireDownloadLock(lock: string, url: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(fs.readFileSync(lock, 'utf8'));
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
         throw new UsageError(`${url} is being downloaded by another lexflow process (pid ${pid}); wait for it to finish`);
       }
       fs.rmSync(lock, { force: true }); // left by a dead process: take it over

@@ -17,7 +17,8 @@ interface LockInfo {
   started: string;
 }
 
-function alive(pid: number): boolean {
+/** True when a process with this pid exists (EPERM: it exists but is not ours). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -67,7 +68,7 @@ export function acquireLock(runDir: string): RunLock {
     } catch {
       held = undefined; // torn or empty lock file: treat as stale
     }
-    if (held && held.pid !== process.pid && held.host === os.hostname() && alive(held.pid)) {
+    if (held && held.pid !== process.pid && held.host === os.hostname() && processAlive(held.pid)) {
       throw new UsageError(
         `${runDir} is in use by another lexflow run (pid ${held.pid}, since ${held.started}); wait for it to finish or use another --out`,
       );

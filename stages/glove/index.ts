@@ -12,9 +12,8 @@ import path from 'node:path';
 import { readBatches } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
-import { writeEmbeddingsArrow, writeWord2vecBinary, writeWord2vecText } from '../shared/embeddings.js';
 import { Lcg } from '../word2vec/lcg.js';
-import { word2vecWritable } from '../word2vec/writable.js';
+import { writeVectorFiles } from '../word2vec/writable.js';
 import { gloveParams } from './params.js';
 import { RECORD_BYTES, shuffleCooccurrences } from './shuffle.js';
 import type { GloveEpochResult, GloveEpochTask } from './train.js';
@@ -144,13 +143,7 @@ export default defineStage({
     const stride = dim + 1;
     for (let a = 0; a < V; a++)
       for (let b = 0; b < dim; b++) vectors[a * dim + b] = W[a * stride + b]! + (p.model === 2 ? W[(V + a) * stride + b]! : 0);
-    const rows: Record<string, number> = {};
-    rows['embeddings.arrow'] = await writeEmbeddingsArrow(path.join(ctx.outDir, 'embeddings.arrow'), { tokens, dim, vectors });
-    const plain = word2vecWritable(tokens, dim, vectors, (m) => ctx.warn(m));
-    writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), plain);
-    writeWord2vecBinary(path.join(ctx.outDir, 'vectors.bin'), plain);
-    rows['vectors.txt'] = plain.tokens.length;
-    rows['vectors.bin'] = plain.tokens.length;
+    const rows = await writeVectorFiles(ctx.outDir, { arrow: 'embeddings', base: 'vectors' }, { tokens, dim, vectors }, (m) => ctx.warn(m));
     return {
       rows,
       metrics: { vocabSize: V, entries, epochs: p.epochs, costPerEpoch: state.costs, secondsPerEpoch: state.seconds, finalCost: state.costs.at(-1) },

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { InputError, UsageError } from '../../pipeline/errors.js';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
 import { listTokenShards, readVocab } from '../../pipeline/tokens.js';
-import { writeEmbeddingsArrow, writeWord2vecBinary, writeWord2vecText } from '../shared/embeddings.js';
 import { loadCheckpoint, readWeightsInto, writeHeader } from './checkpoint.js';
 import { planCorpus } from './corpus-plan.js';
 import { huffmanTree } from './huffman.js';
@@ -16,7 +15,7 @@ import { Lcg } from './lcg.js';
 import { sharedMemory, simdModule } from './simd.js';
 import { unigramTableSize, word2vecParams } from './params.js';
 import type { Word2VecShared, Word2VecThreadResult, Word2VecThreadTask } from './train.js';
-import { word2vecWritable } from './writable.js';
+import { writeVectorFiles } from './writable.js';
 import { SENTENCE_END, buildTrainingVocab, subsampleThresholds, unigramTable } from './vocab.js';
 
 type Ctx = StageContext<typeof word2vecParams>;
@@ -135,19 +134,11 @@ export default defineStage({
     const tokens = [SENTENCE_END];
     for (let i = 1; i < V; i++) tokens.push(lexVocab.tokens[vocab.idOfIndex[i]!]!);
     const vectors = new Float32Array(syn0);
-    const rows: Record<string, number> = {};
-    rows['embeddings.arrow'] = await writeEmbeddingsArrow(path.join(ctx.outDir, 'embeddings.arrow'), { tokens, dim, vectors });
-    const plain = word2vecWritable(tokens, dim, vectors, (m) => ctx.warn(m));
-    writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), plain);
-    writeWord2vecBinary(path.join(ctx.outDir, 'vectors.bin'), plain);
-    rows['vectors.txt'] = plain.tokens.length;
-    rows['vectors.bin'] = plain.tokens.length;
+    const warn = (m: string): void => ctx.warn(m);
+    const rows = await writeVectorFiles(ctx.outDir, { arrow: 'embeddings', base: 'vectors' }, { tokens, dim, vectors }, warn);
     if (p['save-context']) {
-      const context = new Float32Array(syn1neg);
-      rows['context.arrow'] = await writeEmbeddingsArrow(path.join(ctx.outDir, 'context.arrow'), { tokens, dim, vectors: context });
-      const plainContext = word2vecWritable(tokens, dim, context);
-      writeWord2vecText(path.join(ctx.outDir, 'context.txt'), plainContext);
-      rows['context.txt'] = plainContext.tokens.length;
+      const context = { tokens, dim, vectors: new Float32Array(syn1neg) };
+      Object.assign(rows, await writeVectorFiles(ctx.outDir, { arrow: 'context', base: 'context' }, context, warn));
     }
     const trained = results.reduce((s, r) => s + r.wordsTrained, 0);
     return {
