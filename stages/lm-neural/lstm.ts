@@ -52,15 +52,19 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
   const zeros = (B: number): LayerState[] => layers.map(() => ({ h: tf.zeros([B, H]) as tf.Tensor2D, c: tf.zeros([B, H]) as tf.Tensor2D }));
   const disposeState = (st: LayerState[] | undefined): void => st?.forEach((x) => (x.h.dispose(), x.c.dispose()));
 
-  /** inputs [B, T] from `start` states -> (logits [B·T, V], final states). */
+  /**
+   * inputs [B, T] (row-major) from `start` states -> (logits [T·B, V] in time-major
+   * order, final states). Time-major because unstacking the time axis is then a
+   * set of contiguous slices (the strided Unpack on axis 1 dominated a wasm step).
+   */
   const forward = (inputs: Int32Array, B: number, T: number, start: LayerState[], rate: number, seed: number) => {
-    let x = dropout(embed(emb, inputs), rate, mixSeed(seed, 0)) as tf.Tensor2D; // (B·T, E)
+    let x = dropout(embed(emb, toTimeMajor(inputs, B, T)), rate, mixSeed(seed, 0)) as tf.Tensor2D; // (T·B, E)
     const finals: LayerState[] = [];
     for (let l = 0; l < L; l++) {
       const { wx, wh, b } = layers[l]!;
       // One big matMul for the input contribution of every step, then T small recurrent ones.
-      const xw = tf.reshape(tf.add(tf.matMul(x, wx), b), [B, T, 4 * H]); // (B, T, 4H)
-      const steps = tf.unstack(xw, 1) as tf.Tensor2D[]; // T × (B, 4H)
+      const xw = tf.reshape(tf.add(tf.matMul(x, wx), b), [T, B, 4 * H]); // (T, B, 4H)
+      const steps = tf.unstack(xw, 0) as tf.Tensor2D[]; // T × (B, 4H)
       let { h, c } = start[l]!;
       const hs: tf.Tensor2D[] = [];
       for (let t = 0; t < T; t++) {
@@ -71,9 +75,9 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
         hs.push(h);
       }
       finals.push({ h, c });
-      x = dropout(tf.reshape(tf.stack(hs, 1), [B * T, H]), rate, mixSeed(seed, l + 1)) as tf.Tensor2D; // (B·T, H)
+      x = dropout(tf.reshape(tf.stack(hs, 0), [T * B, H]), rate, mixSeed(seed, l + 1)) as tf.Tensor2D; // (T·B, H)
     }
-    const logits = tf.add(outW ? tf.matMul(x, outW) : tf.matMul(x, emb, false, true), outB) as tf.Tensor2D; // (B·T, V)
+    const logits = tf.add(outW ? tf.matMul(x, outW) : tf.matMul(x, emb, false, true), outB) as tf.Tensor2D; // (T·B, V)
     return { logits, finals };
   };
 
@@ -89,7 +93,7 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
         disposeState(pending);
         // The carried state crosses batches as a constant: gradients stop here (truncated BPTT).
         pending = finals.map((st) => ({ h: tf.keep(st.h.clone()), c: tf.keep(st.c.clone()) }));
-        return sparseSoftmaxCrossEntropy(logits, batch.targets, batch.weights);
+        return sparseSoftmaxCrossEntropy(logits, toTimeMajor(batch.targets, batch.B, batch.T), batch.weights && toTimeMajorF(batch.weights, batch.B, batch.T));
       });
     },
     commitState() {
@@ -115,13 +119,29 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
       carried = layers.map((_, l) => ({ h: tf.keep(tf.tensor2d(state[2 * l]!, [B, H])), c: tf.keep(tf.tensor2d(state[2 * l + 1]!, [B, H])) }));
     },
     logits(inputs, B, T) {
-      return tf.tidy(() => forward(inputs, B, T, zeros(B), 0, 0).logits);
+      // Back to row-major (B·T, V) for callers.
+      return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(forward(inputs, B, T, zeros(B), 0, 0).logits, [T, B, V]), [1, 0, 2]), [B * T, V]) as tf.Tensor2D);
     },
     scoreSequences(inputs, B, T, targets) {
-      const lg = this.logits(inputs, B, T);
-      const out = labelLogProbs(lg, targets);
+      const lg = tf.tidy(() => forward(inputs, B, T, zeros(B), 0, 0).logits);
+      const tm = labelLogProbs(lg, toTimeMajor(targets, B, T));
       lg.dispose();
+      const out = new Float32Array(B * T);
+      for (let t = 0; t < T; t++) for (let r = 0; r < B; r++) out[r * T + t] = tm[t * B + r]!;
       return out;
     },
   };
+}
+
+/** [B, T] row-major -> [T, B] row-major. */
+export function toTimeMajor(x: Int32Array, B: number, T: number): Int32Array {
+  const out = new Int32Array(B * T);
+  for (let r = 0; r < B; r++) for (let t = 0; t < T; t++) out[t * B + r] = x[r * T + t]!;
+  return out;
+}
+
+function toTimeMajorF(x: Float32Array, B: number, T: number): Float32Array {
+  const out = new Float32Array(B * T);
+  for (let r = 0; r < B; r++) for (let t = 0; t < T; t++) out[t * B + r] = x[r * T + t]!;
+  return out;
 }

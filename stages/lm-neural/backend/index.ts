@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerScatterAdd } from './scatter-add.js';
 import { registerFastTransposedMatMul } from './wasm-matmul.js';
+import { registerFastSplits } from './wasm-split.js';
 import { UsageError } from '../../../pipeline/errors.js';
 
 export { tf };
@@ -25,12 +26,13 @@ export interface SelectedBackend {
 let selected: SelectedBackend | undefined;
 let patched = false;
 
-/** Register lexflow's kernels once: scatter-add on cpu and wasm, transpose-first matMul on wasm. */
+/** Register lexflow's kernels once: scatter-add on cpu and wasm; transpose-first matMul and copy-once Unpack/SplitV on wasm. */
 export function patchKernels(): void {
   if (patched) return;
   registerScatterAdd('cpu');
   registerScatterAdd('wasm');
   registerFastTransposedMatMul();
+  registerFastSplits();
   patched = true;
 }
 
