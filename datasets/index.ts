@@ -10,6 +10,8 @@ import type { DatasetSource, SourceFile } from './source.js';
 
 export interface ResolveOptions {
   textField: string;
+  /** Expected sha256 of a dataset given as a URL. */
+  sha256?: string;
 }
 
 function listLocal(root: string): SourceFile[] {

@@ -48,6 +48,7 @@ export function acquireLock(runDir: string): RunLock {
       const release = (): void => {
         if (released) return;
         released = true;
+        process.removeListener('exit', release);
         try {
           const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
           if (cur.pid === process.pid) fs.unlinkSync(file);

@@ -37,6 +37,13 @@ export interface RunOptions {
   dataset?: string;
   /** JSON field holding the text of .jsonl records. */
   textField?: string;
+  /** Expected sha256 of a dataset given as a URL. */
+  sha256?: string;
+  /**
+   * Read tokens from this stage (e.g. `subword`) wherever a stage declares the
+   * input `tokenize`, so every downstream stage runs on subwords unchanged.
+   */
+  tokensFrom?: string;
   /** Per-stage parameter overrides, keyed by stage then kebab-case param name. */
   params?: Record<string, Record<string, unknown>>;
   /** Restrict to these stages (in DAG order). Default: every registered stage. */
@@ -84,9 +91,18 @@ export function fingerprintParams(def: StageDef, params: Record<string, unknown>
   return out;
 }
 
+/** The stages with `tokenize` inputs redirected to `tokensFrom` (all but that stage itself). */
+export function effectiveStages(tokensFrom?: string): StageDef[] {
+  if (!tokensFrom || tokensFrom === 'tokenize') return allStages();
+  getStage(tokensFrom);
+  return allStages().map((d) =>
+    d.name === tokensFrom || !d.inputs.includes('tokenize') ? d : { ...d, inputs: d.inputs.map((i) => (i === 'tokenize' ? tokensFrom : i)), run: d.run },
+  );
+}
+
 /** Which stages a run touches, in order. */
-export function selectStages(opts: Pick<RunOptions, 'only' | 'from' | 'to'>): StageDef[] {
-  const order = topoOrder(allStages());
+export function selectStages(opts: Pick<RunOptions, 'only' | 'from' | 'to' | 'tokensFrom'>): StageDef[] {
+  const order = topoOrder(effectiveStages(opts.tokensFrom));
   const names = order.map((d) => d.name);
   for (const n of [...(opts.only ?? []), opts.from, opts.to]) if (n) getStage(n);
   let sel = order;
@@ -140,7 +156,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   const textField = opts.textField ?? (prevConfig?.textField as string | undefined) ?? 'text';
   let dataset: DatasetSource | undefined;
   const needsDataset = selected.some((d) => d.source);
-  if (needsDataset) dataset = resolveDataset(datasetSpec, { textField });
+  if (needsDataset) dataset = resolveDataset(datasetSpec, { textField, ...(opts.sha256 ? { sha256: opts.sha256 } : {}) });
+  const tokensFrom = opts.tokensFrom && opts.tokensFrom !== 'tokenize' ? opts.tokensFrom : undefined;
+  /** A stage asks for 'tokenize'; with --tokens-from it gets the redirected stage. */
+  const redirect = (defName: string, inp: string): string => (tokensFrom && inp === 'tokenize' && defName !== tokensFrom ? tokensFrom : inp);
 
   const lock = acquireLock(runDir);
   if (lock.tookOverFrom !== undefined) log.info(`took over a stale lock left by pid ${lock.tookOverFrom}`);
@@ -156,6 +175,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       lexflowVersion: LEXFLOW_VERSION,
       dataset: needsDataset ? datasetSpec : (prevConfig?.dataset ?? datasetSpec),
       textField,
+      ...(tokensFrom ? { tokensFrom } : {}),
       threads: pool.threads,
       stages: stagesCfg,
     });
@@ -170,6 +190,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       const inputs: Record<string, StageOutput> = {};
       const inputFps: Record<string, string> = {};
       for (const inp of def.inputs) {
+        // Keyed by the stage's own input name, so stage code keeps calling ctx.input('tokenize').
+        const key = tokensFrom && inp === tokensFrom && def.name !== tokensFrom ? 'tokenize' : inp;
         const dir = stageDir(runDir, inp);
         const m = readManifest(dir);
         if (!m) {
@@ -177,8 +199,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
           const hint = runMissing ? '' : ` Run \`lexflow stage ${inp} --out ${opts.out}\` (or \`lexflow run --out ${opts.out}\`) first.`;
           throw new UsageError(`stage ${def.name} needs the output of stage ${inp}, but ${dir} has none.${hint}`);
         }
-        inputs[inp] = { dir, manifest: m };
-        inputFps[inp] = fingerprints.get(inp) ?? m.fingerprint;
+        inputs[key] = { dir, manifest: m };
+        inputFps[key] = fingerprints.get(inp) ?? m.fingerprint;
       }
       if (def.source) datasetFp ??= await dataset!.fingerprint();
       const fpParams = fingerprintParams(def, params);
@@ -223,7 +245,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
         outDir: tmp,
         checkpointDir: ckpt,
         input(name) {
-          const o = inputs[name];
+          const o = inputs[name] ?? inputs[redirect(def.name, name)];
           if (!o) throw new Error(`stage ${def.name} asked for input ${name}, which it does not declare`);
           return o;
         },

@@ -1,0 +1,36 @@
+// Progress: plain lines at a fixed interval in pipes, a redrawn line on TTYs, nothing when quiet.
+import t from 'tap';
+import { createProgress } from '../../pipeline/progress.js';
+
+t.test('plain mode prints a line every few seconds with rate and ETA', async (t) => {
+  let now = 0;
+  const lines: string[] = [];
+  const p = createProgress({ mode: 'plain', plainEvery: 5, now: () => now, write: (s) => lines.push(s) });
+  const step = p.step('counting', 1000, 'tokens');
+  for (let i = 1; i <= 10; i++) {
+    now = i;
+    step.tick(100);
+  }
+  step.done();
+  t.equal(lines.length, 3, 'two progress lines (t=5, t=10) and the summary');
+  t.match(lines[0], /^counting \[#+\.*\] 50\.0% 500\/1000 tokens, 100 tokens\/s, ETA 5\.0s\n$/);
+  t.match(lines[2], /^counting: 1000 tokens in 10s\n$/);
+});
+
+t.test('tty mode redraws one line; quiet prints nothing', async (t) => {
+  let now = 0;
+  const out: string[] = [];
+  const p = createProgress({ mode: 'tty', now: () => now, write: (s) => out.push(s) });
+  const s = p.step('reading', undefined, 'MB');
+  now = 1;
+  s.tick(3);
+  s.done('3 files');
+  t.match(out[0], /^\r\x1b\[2Kreading: 3 MB, 3 MB\/s/);
+  t.match(out[1], /reading: 3 files \(1\.0s\)\n$/);
+  const q: string[] = [];
+  const qp = createProgress({ mode: 'quiet', write: (x) => q.push(x) });
+  const qs = qp.step('x', 10);
+  qs.tick(5);
+  qs.done();
+  t.same(q, []);
+});
