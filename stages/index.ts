@@ -5,4 +5,5 @@ import type { StageDef } from '../pipeline/stage.js';
 
 export const STAGES: StageDef[] = [
   // (await import('./tokenize/index.js')).default,
+  (await import('./lm-neural/index.js')).default,
 ] as StageDef[];
