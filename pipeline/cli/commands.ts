@@ -14,4 +14,5 @@ export const COMMANDS: Command[] = [
   (await import('./status.js')).default,
   (await import('./inspect.js')).default,
   (await import('./eval.js')).default,
+  (await import('../../stages/lm-ngram/sample-command.js')).default,
 ];

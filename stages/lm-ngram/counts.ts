@@ -1,0 +1,99 @@
+// The ngrams stage's tables, loaded for estimation: per order, the n-grams as
+// row-major int32 words (sorted by w1..wN, so rows sharing a context are
+// contiguous) and raw counts, with a hash index from n-gram to row.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { columnValues, readBatches } from '../../pipeline/arrow.js';
+import { InputError } from '../../pipeline/errors.js';
+import { NgramIndex } from './ngram-index.js';
+
+export interface OrderCounts {
+  n: number;
+  rows: number;
+  words: Int32Array;
+  counts: Float64Array;
+  index: NgramIndex;
+}
+
+/** Build one order from row-major words and counts (sorted by w1..wn). */
+export function makeOrder(n: number, words: Int32Array, counts: Float64Array): OrderCounts {
+  const rows = counts.length;
+  return { n, rows, words, counts, index: new NgramIndex(words, n, rows) };
+}
+
+export async function readOrder(file: string, n: number): Promise<OrderCounts> {
+  if (!fs.existsSync(file)) throw new InputError(file, 'missing n-gram table', 'Rerun the ngrams stage with a high enough --order');
+  const wordParts: Int32Array[][] = [];
+  const countParts: Uint32Array[] = [];
+  let rows = 0;
+  for await (const b of readBatches(file)) {
+    const cols: Int32Array[] = [];
+    for (let k = 1; k <= n; k++) {
+      const c = b.getChild(`w${k}`);
+      if (!c) throw new InputError(file, `no column w${k}`, 'Point at an ngrams stage output');
+      cols.push(columnValues<Int32Array>(c.data[0]!));
+    }
+    const cc = b.getChild('count');
+    if (!cc) throw new InputError(file, 'no column count', 'Point at an ngrams stage output');
+    wordParts.push(cols);
+    countParts.push(columnValues<Uint32Array>(cc.data[0]!));
+    rows += b.numRows;
+  }
+  const words = new Int32Array(rows * n);
+  const counts = new Float64Array(rows);
+  let r0 = 0;
+  for (let p = 0; p < wordParts.length; p++) {
+    const cols = wordParts[p]!;
+    const cnt = countParts[p]!;
+    for (let i = 0; i < cnt.length; i++) {
+      counts[r0 + i] = cnt[i]!;
+      const base = (r0 + i) * n;
+      for (let k = 0; k < n; k++) words[base + k] = cols[k]![i]!;
+    }
+    r0 += cnt.length;
+  }
+  return makeOrder(n, words, counts);
+}
+
+/** Orders 1..order from an ngrams stage folder. */
+export async function readCounts(ngramsStageDir: string, order: number): Promise<OrderCounts[]> {
+  const out: OrderCounts[] = [];
+  for (let n = 1; n <= order; n++) out.push(await readOrder(path.join(ngramsStageDir, 'ngrams', `order-${n}.arrow`), n));
+  return out;
+}
+
+/**
+ * Sum of counts over each context: for order n, `ctxSum[row of h in order n-1]`
+ * = sum over w of c(h w). Index 0 (order 1) has the single empty context.
+ */
+export function contextSums(orders: OrderCounts[], n: number, values: Float64Array = orders[n - 1]!.counts): Float64Array {
+  const o = orders[n - 1]!;
+  if (n === 1) {
+    let s = 0;
+    for (let r = 0; r < o.rows; r++) s += values[r]!;
+    return Float64Array.of(s);
+  }
+  const ctx = orders[n - 2]!;
+  const sums = new Float64Array(ctx.rows);
+  let r = 0;
+  while (r < o.rows) {
+    const c = ctx.index.find(o.words, r * n);
+    let s = 0;
+    const start = r;
+    do {
+      s += values[r]!;
+      r++;
+    } while (r < o.rows && sameContext(o.words, start, r, n));
+    if (c >= 0) sums[c] = s;
+  }
+  return sums;
+}
+
+/** True when rows a and b of order n share their first n-1 words. */
+export function sameContext(words: Int32Array, a: number, b: number, n: number): boolean {
+  const pa = a * n;
+  const pb = b * n;
+  for (let k = 0; k < n - 1; k++) if (words[pa + k] !== words[pb + k]) return false;
+  return true;
+}

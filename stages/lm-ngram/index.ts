@@ -1,0 +1,208 @@
+// The lm-ngram stage: n-gram language models estimated from the ngrams
+// stage's counts, each in its own folder (`<model>/model.arpa`,
+// `<model>/order-N.arrow` with logprob and backoff, log10), and the perplexity
+// of every model on valid and test in one `metrics.arrow`.
+//
+//   1. loading counts                 orders 1..N from ngrams/order-N.arrow
+//   2. estimating <model>             for each model in --model
+//   3. writing <model>                ARPA + Arrow
+//   4. scoring                        perplexity on valid and test, KenLM query conventions
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as A from 'apache-arrow';
+import { defineStage } from '../../pipeline/stage.js';
+import { InputError, UsageError } from '../../pipeline/errors.js';
+import { ArrowFileWriter, primitiveData, utf8Data } from '../../pipeline/arrow.js';
+import { listTokenShards, readVocab, BOS, EOS } from '../../pipeline/tokens.js';
+import { readCounts, type OrderCounts } from './counts.js';
+import { estimateKneserNey } from './kneser-ney.js';
+import { estimateAbsolute, estimateMle, estimateStupidBackoff } from './simple-models.js';
+import { estimateKatz } from './katz.js';
+import { estimateJelinekMercer, fitLambdas, heldOutMle, uniformOf } from './jelinek-mercer.js';
+import { AddKModel } from './add-k.js';
+import { BackoffModel, type LanguageModel } from './backoff-model.js';
+import { writeArpa } from './arpa.js';
+import { writeModelArrow, MODELS_JSON, type ModelsInfo } from './model-files.js';
+import { perplexity, type PerplexityResult } from './perplexity.js';
+import { withUnk } from './interpolate.js';
+import { firstAppearanceRanks } from './first-appearance.js';
+
+export const MODEL_NAMES = ['kneser-ney', 'absolute', 'katz', 'jelinek-mercer', 'add-k', 'stupid-backoff', 'mle'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+export function parseModels(spec: string): ModelName[] {
+  if (spec.trim() === 'all') return [...MODEL_NAMES];
+  const names = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!MODEL_NAMES.includes(n as ModelName)) throw new UsageError(`--model ${n}: unknown model; choose from all, ${MODEL_NAMES.join(', ')}`);
+  if (names.length === 0) throw new UsageError('--model: name at least one model');
+  return names as ModelName[];
+}
+
+export function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+export const metricsSchema = new A.Schema([
+  new A.Field('metric', new A.Utf8(), false),
+  new A.Field('split', new A.Utf8(), false),
+  new A.Field('value', new A.Float64(), false),
+  new A.Field('model', new A.Utf8(), false),
+]);
+
+export default defineStage({
+  name: 'lm-ngram',
+  describe: 'n-gram LMs (modified Kneser-Ney as KenLM, absolute, Katz, Jelinek-Mercer, add-k, stupid backoff, MLE): ARPA + Arrow, perplexities',
+  version: 1,
+  inputs: ['tokenize', 'ngrams'],
+  params: {
+    model: { type: 'string', default: 'all', describe: `models to estimate: all, or a comma list of ${MODEL_NAMES.join(', ')}` },
+    order: { type: 'int', default: 0, min: 0, max: 8, describe: 'model order (0 = every order the ngrams stage counted)' },
+    k: { type: 'float', default: 1, min: 0, exclusiveMin: true, describe: 'add-k: the k added to every count (1 = Laplace)' },
+    'stupid-alpha': { type: 'float', default: 0.4, min: 0, max: 1, describe: 'stupid backoff: the backoff factor (Brants et al. use 0.4)' },
+    arpa: { type: 'bool', default: true, describe: 'also write <model>/model.arpa (KenLM query and build_binary load it)' },
+  },
+  async run(ctx) {
+    const models = parseModels(ctx.params.model);
+    const tokDir = ctx.input('tokenize').dir;
+    const ngDir = ctx.input('ngrams').dir;
+    const vocab = await readVocab(tokDir);
+    const V = vocab.tokens.length;
+    let order = ctx.params.order;
+    let counted = 0;
+    while (fs.existsSync(path.join(ngDir, 'ngrams', `order-${counted + 1}.arrow`))) counted++;
+    if (counted === 0) throw new InputError(path.join(ngDir, 'ngrams'), 'no order-1.arrow', 'Run the ngrams stage first');
+    if (order === 0) order = counted;
+    if (order > counted) throw new UsageError(`lm-ngram --order ${order}: the ngrams stage counted only up to order ${counted}; rerun it with --order ${order}`);
+
+    const step1 = ctx.progress.step('1/4 loading counts', order, 'orders');
+    const counts: OrderCounts[] = await readCounts(ngDir, order);
+    step1.done(`${counts.map((c) => c.rows).join('/')} n-grams`);
+    let types = 0;
+    for (let r = 0; r < counts[0]!.rows; r++) if (counts[0]!.words[r]! !== BOS && counts[0]!.words[r]! !== EOS) types++;
+    if (types < 2)
+      throw new InputError(path.join(tokDir, 'vocab.arrow'), `the training text has a vocabulary of ${types} word${types === 1 ? '' : 's'}`, 'An n-gram model needs at least two word types; use a bigger corpus');
+
+    const trainShards = listTokenShards(tokDir, 'train');
+    const validShards = listTokenShards(tokDir, 'valid');
+    const testShards = listTokenShards(tokDir, 'test');
+    const info: ModelsInfo = { order, vocabSize: V, vocabSha256: sha256(path.join(tokDir, 'vocab.arrow')), models: {} };
+    const metrics: Record<string, unknown> = { order };
+    const rows: Record<string, number> = {};
+    const mNames: string[] = [];
+    const mSplits: string[] = [];
+    const mValues: number[] = [];
+    const mModels: string[] = [];
+    const record = (model: string, split: string, r: PerplexityResult): void => {
+      for (const [metric, value] of [
+        ['ppl', r.ppl],
+        ['ppl_excl_oov', r.pplExclOov],
+        ['oov', r.oovs],
+        ['tokens', r.tokens],
+        ['log10_prob', r.logProb10],
+      ] as const) {
+        mNames.push(metric);
+        mSplits.push(split);
+        mValues.push(value);
+        mModels.push(model);
+      }
+    };
+
+    for (const name of models) {
+      const step = ctx.progress.step(`2/4 estimating ${name}`);
+      let lm: LanguageModel;
+      const params: Record<string, unknown> = {};
+      switch (name) {
+        case 'kneser-ney': {
+          const rank = firstAppearanceRanks(trainShards, V);
+          const r = estimateKneserNey(counts, V, rank);
+          for (const fb of r.stats.fallbacks) {
+            const t = r.stats.countsOfCounts[fb.order - 1]!;
+            ctx.warn(
+              `kneser-ney: order ${fb.order}: ${fb.reason} (counts of adjusted counts t1..t4 = ${t.slice(1).join(', ')}), where KenLM would stop with BadDiscountException; using D1=0.5 D2=1 D3+=1.5 instead`,
+            );
+          }
+          params.discounts = r.stats.discounts.map((d) => d.slice(1));
+          params.countsOfCounts = r.stats.countsOfCounts.map((t) => t.slice(1));
+          params.discountFallbackOrders = r.stats.fallbacks.map((f) => f.order);
+          lm = r.model;
+          break;
+        }
+        case 'absolute': {
+          const r = estimateAbsolute(counts, V);
+          params.discounts = r.discounts;
+          lm = r.model;
+          break;
+        }
+        case 'katz': {
+          const r = estimateKatz(counts, V);
+          if (r.fallbackOrders.length) ctx.warn(`katz: Good-Turing discounts undefined for order(s) ${r.fallbackOrders.join(', ')}; using d_r = 1 - 0.5/r there`);
+          params.goodTuringFallbackOrders = r.fallbackOrders;
+          lm = r.model;
+          break;
+        }
+        case 'jelinek-mercer': {
+          let lambdas: number[];
+          if (validShards.length === 0) {
+            lambdas = new Array(order).fill(0.5);
+            ctx.warn('jelinek-mercer: no valid split to fit the interpolation weights on; using lambda = 0.5 for every order');
+          } else {
+            const full = withUnk(counts[0]!);
+            const known = new Uint8Array(V);
+            for (let r = 0; r < full.rows; r++) if (full.words[r]! < V) known[full.words[r]!] = 1;
+            const a = heldOutMle([full, ...counts.slice(1)], validShards, (w) => w < V && known[w] === 1);
+            lambdas = fitLambdas(a, order, uniformOf(counts));
+          }
+          params.lambdas = lambdas;
+          lm = estimateJelinekMercer(counts, V, lambdas);
+          break;
+        }
+        case 'add-k':
+          params.k = ctx.params.k;
+          lm = new AddKModel(counts, V, ctx.params.k);
+          break;
+        case 'stupid-backoff':
+          params.alpha = ctx.params['stupid-alpha'];
+          lm = estimateStupidBackoff(counts, V, ctx.params['stupid-alpha']);
+          break;
+        case 'mle':
+          lm = estimateMle(counts, V);
+          break;
+      }
+      step.done();
+      const hasFiles = lm instanceof BackoffModel;
+      if (lm instanceof BackoffModel) {
+        const wstep = ctx.progress.step(`3/4 writing ${name}`);
+        const dir = path.join(ctx.outDir, name);
+        const written = await writeModelArrow(dir, lm);
+        for (const [f, n] of Object.entries(written)) rows[path.relative(ctx.outDir, f).split(path.sep).join('/')] = n;
+        if (ctx.params.arpa) await writeArpa(path.join(dir, 'model.arpa'), lm, vocab.tokens);
+        wstep.done();
+      }
+      info.models[name] = { normalized: lm.normalized, files: hasFiles, params };
+      const sstep = ctx.progress.step(`4/4 scoring ${name}`);
+      const scores: Record<string, number> = {};
+      for (const [split, shards] of [
+        ['valid', validShards],
+        ['test', testShards],
+      ] as const) {
+        if (shards.length === 0) continue;
+        const r = perplexity(lm, shards);
+        if (r.sentences === 0) continue;
+        record(name, split, r);
+        scores[`${split}_ppl`] = r.ppl;
+        scores[`${split}_ppl_excl_oov`] = r.pplExclOov;
+        scores[`${split}_oov`] = r.oovs;
+      }
+      sstep.done(Object.entries(scores).map(([k, v]) => `${k} ${Number(v.toFixed(3))}`).join(', '));
+      metrics[name] = { ...params, ...scores };
+    }
+
+    fs.writeFileSync(path.join(ctx.outDir, MODELS_JSON), JSON.stringify(info, null, 2) + '\n');
+    const mw = new ArrowFileWriter(path.join(ctx.outDir, 'metrics.arrow'), metricsSchema);
+    await mw.writeColumns([utf8Data(mNames), utf8Data(mSplits), primitiveData(new A.Float64(), Float64Array.from(mValues)), utf8Data(mModels)]);
+    rows['metrics.arrow'] = await mw.close();
+    return { rows, metrics };
+  },
+});

@@ -1,0 +1,106 @@
+// Counting n-grams of orders 1..N over token shards, as KenLM's lmplz sees a
+// sentence: `<s> w1 ... wk </s>`, where `<s>` only starts n-grams (one `<s>` at
+// most, at the start) and `</s>` ends the last ones. The unigram `<s>` is
+// counted once per sentence. When the tables outgrow the memory budget they are
+// sorted and spilled as runs (runs.ts); merge.ts combines the runs.
+
+import path from 'node:path';
+import { readTokenShard, BOS, EOS, type TokenShard } from '../../pipeline/tokens.js';
+import { readTableSync } from '../../pipeline/arrow.js';
+import { NgramCounter } from './ngram-counter.js';
+import { sortRows } from './sort.js';
+import { writeRun } from './runs.js';
+
+export interface CountTask {
+  shards: string[];
+  order: number;
+  /** In-memory budget of this task's tables, bytes. */
+  memoryBytes: number;
+  /** Where runs go; names are prefixed with `tag`. */
+  spillDir: string;
+  tag: string;
+}
+
+export interface CountResult {
+  /** Run files per order (index 0 = unigrams). */
+  runs: string[][];
+  /** How many of those runs were written because the budget was reached. */
+  spills: number;
+  sentences: number;
+  tokens: number;
+}
+
+/** Add the n-grams of one sentence (ids without `<s>`/`</s>`) to the tables. */
+export function countSentence(tables: NgramCounter[], ids: Int32Array, from: number, to: number, buf: Int32Array): Int32Array {
+  const len = to - from;
+  if (buf.length < len + 2) buf = new Int32Array((len + 2) * 2);
+  buf[0] = BOS;
+  buf.set(ids.subarray(from, to), 1);
+  buf[len + 1] = EOS;
+  const order = tables.length;
+  tables[0]!.add(buf, 0);
+  for (let i = 1; i <= len + 1; i++) {
+    const maxN = Math.min(order, i + 1);
+    for (let n = 1; n <= maxN; n++) tables[n - 1]!.add(buf, i - n + 1);
+  }
+  return buf;
+}
+
+/** A shard, or no rows for a shard without record batches (readTokenShard trips on those). */
+export function readShard(file: string): TokenShard {
+  try {
+    return readTokenShard(file);
+  } catch (e) {
+    if (readTableSync(file).numRows === 0) return { rows: 0, docs: new Uint32Array(0), offsets: new Int32Array(1), ids: new Int32Array(0) };
+    throw e;
+  }
+}
+
+/** Approximate bytes the tables will need (a table doubles when 3/4 full). */
+function tableBytes(tables: NgramCounter[]): number {
+  let b = 0;
+  for (const t of tables) b += t.bytes;
+  return b;
+}
+
+export function countShards(task: CountTask): CountResult {
+  const { order, memoryBytes } = task;
+  // Start small so that a tiny budget really is tiny.
+  const initial = Math.max(16, Math.min(1 << 16, Math.floor(memoryBytes / (order * 4 * (order + 1) * 4))));
+  let tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initial));
+  const runs: string[][] = [...Array(order)].map(() => []);
+  let spills = 0;
+  let sentences = 0;
+  let tokens = 0;
+  let buf: Int32Array = new Int32Array(256);
+
+  const spill = (): void => {
+    for (let k = 0; k < order; k++) {
+      const t = tables[k]!;
+      if (t.size === 0) continue;
+      const { words, counts } = t.compact();
+      const sorted = sortRows(words, counts, k + 1);
+      const file = path.join(task.spillDir, `${task.tag}-o${k + 1}-r${runs[k]!.length}.run`);
+      writeRun(file, sorted.words, sorted.counts);
+      runs[k]!.push(file);
+    }
+  };
+
+  for (const shard of task.shards) {
+    const s = readShard(shard);
+    for (let r = 0; r < s.rows; r++) {
+      const from = s.offsets[r]!;
+      const to = s.offsets[r + 1]!;
+      buf = countSentence(tables, s.ids, from, to, buf);
+      sentences++;
+      tokens += to - from;
+      if ((r & 63) === 0 && tableBytes(tables) > memoryBytes) {
+        spill();
+        spills++;
+        tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initial));
+      }
+    }
+  }
+  spill();
+  return { runs, spills, sentences, tokens };
+}

@@ -1,0 +1,123 @@
+// The ngrams stage: counts with <s>/</s> as KenLM counts them (checked by hand
+// on the ten-sentence corpus and against a naive counter), identical tables
+// whether or not the counting spills past --memory, pruning, and bad input.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import ngrams from '../stages/ngrams/index.js';
+import { readCounts, type OrderCounts } from '../stages/lm-ngram/counts.js';
+import { UsageError } from '../pipeline/errors.js';
+import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from './ngram-fixture.js';
+import { randomCorpus } from './random-corpus.js';
+
+t.teardown(closeTestPool);
+
+/** Naive reference: every n-gram of `<s> w1 .. wk </s>` (at most one <s>, at the start) as a string key. */
+function naiveCounts(lines: string[], order: number, index: Map<string, number>): Map<string, number>[] {
+  const out = [...Array(order)].map(() => new Map<string, number>());
+  for (const line of lines) {
+    const ids = [1, ...line.split(' ').filter(Boolean).map((w) => index.get(w) ?? 0), 2];
+    for (let n = 1; n <= order; n++)
+      for (let i = 0; i + n <= ids.length; i++) {
+        const key = ids.slice(i, i + n).join(' ');
+        out[n - 1]!.set(key, (out[n - 1]!.get(key) ?? 0) + 1);
+      }
+  }
+  return out;
+}
+
+function asMap(o: OrderCounts): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let r = 0; r < o.rows; r++) m.set(Array.from(o.words.subarray(r * o.n, r * o.n + o.n)).join(' '), o.counts[r]!);
+  return m;
+}
+
+function isSorted(o: OrderCounts): boolean {
+  for (let r = 1; r < o.rows; r++) {
+    for (let k = 0; k < o.n; k++) {
+      const d = o.words[r * o.n + k]! - o.words[(r - 1) * o.n + k]!;
+      if (d < 0) return false;
+      if (d > 0) break;
+      if (k === o.n - 1) return false; // duplicate row
+    }
+  }
+  return true;
+}
+
+t.test('ten sentences: counts by hand', async (t) => {
+  const dir = tmpDir();
+  const { index } = await writeTokenizeDir(path.join(dir, 'tok'), { train: TEN_SENTENCES });
+  const { result } = await runStage(ngrams, { tokenize: path.join(dir, 'tok') }, { order: 3 }, path.join(dir, 'ng'));
+  const counts = await readCounts(path.join(dir, 'ng'), 3);
+  const id = (s: string): string => s.split(' ').map((w) => (w === '<s>' ? 1 : w === '</s>' ? 2 : index.get(w))).join(' ');
+  const [c1, c2, c3] = counts.map(asMap) as [Map<string, number>, Map<string, number>, Map<string, number>];
+  // "the": 2 (s1) + 2 (s2) + 2 (s3) + 1 (s5) + 1 (s7) + 1 (s8) + 2 (s9) = 11
+  t.equal(c1.get(id('the')), 11);
+  t.equal(c1.get(id('<s>')), 10, 'one <s> per sentence');
+  t.equal(c1.get(id('</s>')), 10, 'one </s> per sentence');
+  // 10 sentences of 6+6+5+5+4+3+3+6+6+7 = 51 words, + 10 </s> + 10 <s>
+  t.equal([...c1.values()].reduce((a, b) => a + b, 0), 71);
+  t.equal(c2.get(id('<s> the')), 6, 'sentences 1, 2, 3, 5, 7, 9 start with "the"');
+  t.equal(c2.get(id('on the')), 4, 'sentences 1, 2, 8, 9');
+  t.equal(c2.get(id('mat </s>')), 3, 'sentences 1, 8, 10');
+  t.equal(c3.get(id('sat on the')), 2, 'sentences 1, 2');
+  t.equal(c3.get(id('<s> a cat')), 1, 'sentence 6 only ("a dog saw a cat" does not start with it)');
+  t.equal(c3.get(id('<s> <s> the')), undefined, 'never two <s>');
+  t.equal(counts[0]!.rows, 14, '12 words, <s>, </s> (lmplz adds <unk> for 15)');
+  t.equal(counts[1]!.rows, 35, 'distinct bigrams (lmplz: ngram 2=35)');
+  t.equal(counts[2]!.rows, 42, 'distinct trigrams (lmplz: ngram 3=42)');
+  t.same(result.rows, { 'ngrams/order-1.arrow': 14, 'ngrams/order-2.arrow': 35, 'ngrams/order-3.arrow': 42 });
+  t.ok(counts.every(isSorted), 'every table sorted by w1..wN without duplicates');
+});
+
+t.test('spilling past --memory gives the same tables as counting in memory', async (t) => {
+  const dir = tmpDir();
+  const lines = randomCorpus(4000, 7);
+  const { index } = await writeTokenizeDir(path.join(dir, 'tok'), { train: lines }, 400);
+  const big = await runStage(ngrams, { tokenize: path.join(dir, 'tok') }, { order: 5, memory: '1G' }, path.join(dir, 'a'));
+  const small = await runStage(ngrams, { tokenize: path.join(dir, 'tok') }, { order: 5, memory: '128K' }, path.join(dir, 'b'));
+  t.equal((big.result.metrics as { spills: number }).spills, 0, 'no spill with 1G');
+  t.ok((small.result.metrics as { spills: number }).spills >= 4, `spilled ${(small.result.metrics as { spills: number }).spills} times with 128K`);
+  for (let n = 1; n <= 5; n++) {
+    const a = fs.readFileSync(path.join(dir, 'a', 'ngrams', `order-${n}.arrow`));
+    const b = fs.readFileSync(path.join(dir, 'b', 'ngrams', `order-${n}.arrow`));
+    t.ok(a.equals(b), `order-${n}.arrow identical`);
+  }
+  t.notOk(fs.existsSync(path.join(dir, 'b', '.runs')), 'spill files removed');
+  // And both equal a naive count.
+  const counts = await readCounts(path.join(dir, 'b'), 5);
+  const ref = naiveCounts(lines, 5, index);
+  for (let n = 1; n <= 5; n++) t.same(asMap(counts[n - 1]!), ref[n - 1], `order ${n} equals the naive count`);
+  t.ok(counts.every(isSorted));
+});
+
+t.test('--prune drops n-grams at or below the threshold, per order', async (t) => {
+  const dir = tmpDir();
+  const lines = randomCorpus(500, 3);
+  const { index } = await writeTokenizeDir(path.join(dir, 'tok'), { train: lines });
+  await runStage(ngrams, { tokenize: path.join(dir, 'tok') }, { order: 3, prune: [0, 1] }, path.join(dir, 'ng'));
+  const counts = await readCounts(path.join(dir, 'ng'), 3);
+  const ref = naiveCounts(lines, 3, index);
+  t.same(asMap(counts[0]!), ref[0], 'unigrams untouched');
+  for (const n of [2, 3]) {
+    const kept = new Map([...ref[n - 1]!].filter(([, c]) => c > 1));
+    t.same(asMap(counts[n - 1]!), kept, `order ${n}: singletons pruned (the last threshold repeats)`);
+  }
+});
+
+t.test('bad input', async (t) => {
+  const dir = tmpDir();
+  await writeTokenizeDir(path.join(dir, 'tok'), { train: TEN_SENTENCES });
+  const inputs = { tokenize: path.join(dir, 'tok') };
+  await t.rejects(runStage(ngrams, inputs, { order: 0 }, path.join(dir, 'x0')), UsageError, 'order 0');
+  await t.rejects(runStage(ngrams, inputs, { order: 9 }, path.join(dir, 'x9')), UsageError, 'order 9');
+  await t.rejects(runStage(ngrams, inputs, { order: 3, prune: [0, 2, 1] }, path.join(dir, 'xp')), /non-decreasing/);
+  await t.rejects(runStage(ngrams, inputs, { order: 3, prune: [1] }, path.join(dir, 'xq')), /unigrams cannot be pruned/);
+  const empty = tmpDir();
+  await writeTokenizeDir(path.join(empty, 'tok'), { train: [] });
+  const err = await runStage(ngrams, { tokenize: path.join(empty, 'tok') }, {}, path.join(empty, 'ng')).catch((e: unknown) => e);
+  t.ok(err instanceof UsageError, 'a split without sentences is a usage error (exit 2)');
+  t.match((err as Error).message, /no sentences/);
+  t.equal((err as UsageError).exitCode, 2);
+});
