@@ -15,7 +15,8 @@ import { tf } from './backend/index.js';
 import { createModel } from './create.js';
 import type { ModelConfig, NeuralLM } from './model.js';
 
-export const MODEL_DIR = 'model';
+import { MODEL_DIR } from './model-dir.js';
+export { MODEL_DIR };
 
 interface ModelJson {
   format: 'lexflow-lm';

@@ -14,8 +14,9 @@ export interface Perplexity {
   pplNoUnk: number;
   tokens: number;
   unkTokens: number;
-  /** Σ ln p over all targets (nats). */
+  /** Σ ln p over all targets, and over the non-<unk> ones (nats). */
   logProb: number;
+  logProbNoUnk: number;
 }
 
 /** Score sentences in length-sorted groups of about `batchTokens` padded tokens. */
@@ -67,6 +68,7 @@ export function perplexity(model: NeuralLM, data: SplitData, batchTokens = 4096,
     tokens,
     unkTokens,
     logProb,
+    logProbNoUnk,
   };
 }
 

@@ -13,6 +13,9 @@ import { UsageError } from '../../../pipeline/errors.js';
 
 export { tf };
 
+// PROD silences tfjs's console banner suggesting tfjs-node (our choice is printed instead).
+tf.env().set('PROD', true);
+
 export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
 
