@@ -45,7 +45,6 @@ const params = {
   patience: { type: 'int', default: 2, min: 1, describe: 'early stopping: epochs without a better validation perplexity' },
   'checkpoint-every': { type: 'int', default: 200, min: 1, describe: 'steps between checkpoints', fingerprint: false },
   'log-every': { type: 'int', default: 20, min: 1, describe: 'steps between history rows', fingerprint: false },
-  'data-parallel': { type: 'bool', default: false, describe: 'split each batch across the worker pool (window, transformer); pays only for large batches' },
   seed: { type: 'int', default: 1, describe: 'seed for initialization, shuffling and dropout' },
 } as const;
 
@@ -80,7 +79,6 @@ export default defineStage({
     const cfg = modelConfigFrom(p, V);
     const bad = validateConfig(cfg);
     if (bad) throw new UsageError(`lm-neural: ${bad}`);
-    if (p['data-parallel'] && cfg.arch === 'lstm') throw new UsageError('lm-neural: --data-parallel works for window and transformer (the LSTM carries state across batches); drop it for --arch lstm');
 
     // 1. backend
     const backend = await selectBackend(p.backend as BackendChoice);
@@ -98,7 +96,7 @@ export default defineStage({
 
     // 3. train
     const model = createModel(cfg);
-    const seqLen = cfg.arch === 'window' ? cfg.context : cfg.context;
+    const seqLen = cfg.context;
     const result = await train(
       model,
       { train: train_, valid },
