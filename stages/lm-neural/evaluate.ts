@@ -20,7 +20,7 @@ export interface Perplexity {
 }
 
 /** Score sentences in length-sorted groups of about `batchTokens` padded tokens. */
-export function perplexity(model: NeuralLM, data: SplitData, batchTokens = 4096, maxSentences = Infinity): Perplexity {
+export function perplexity(model: NeuralLM, data: SplitData, batchTokens = 2048, maxSentences = Infinity): Perplexity {
   const S = Math.min(data.sentences, maxSentences);
   const len = (s: number): number => data.starts[s + 1]! - data.starts[s]!;
   const order = Int32Array.from({ length: S }, (_, i) => i).sort((a, b) => len(a) - len(b));

@@ -125,7 +125,8 @@ export default defineStage({
 
     // 4. evaluate with the n-gram conventions
     const step = ctx.progress.step('evaluating', 2, 'splits');
-    const pv = valid.sentences ? perplexity(model, valid) : undefined;
+    // The validation figure of the final weights is usually known from training already.
+    const pv = valid.sentences ? (result.valid ?? perplexity(model, valid)) : undefined;
     step.tick();
     const pt = test.sentences ? perplexity(model, test) : undefined;
     step.done(`valid ppl ${pv?.ppl.toFixed(2) ?? '-'}, test ppl ${pt?.ppl.toFixed(2) ?? '-'}`);

@@ -10,7 +10,7 @@ import type { Progress } from '../../pipeline/progress.js';
 import { tf } from './backend/index.js';
 import { loadCheckpoint, saveCheckpoint, type HistoryRow, type TrainPosition } from './checkpoint.js';
 import { ContiguousBatches, WindowBatches, type SplitData } from './data.js';
-import { perplexity } from './evaluate.js';
+import { perplexity, type Perplexity } from './evaluate.js';
 import type { Batch, NeuralLM } from './model.js';
 import { Optimizer, type OptimizerKind } from './optimizer.js';
 import { mixSeed, permutation } from './random.js';
@@ -46,6 +46,8 @@ export interface TrainOptions {
 export interface TrainResult extends TrainPosition {
   stopReason: string;
   resumedFromStep: number;
+  /** Validation perplexity of the returned weights, when it was computed in this process. */
+  valid?: Perplexity;
 }
 
 export class Halted extends Error {}
@@ -108,7 +110,9 @@ export async function train(model: NeuralLM, data: { train: SplitData; valid?: S
     log.info(`lm-neural: resuming from the checkpoint at step ${pos.globalStep} (epoch ${pos.epoch + 1}, batch ${pos.stepInEpoch})`);
   }
   const resumedFromStep = pos.globalStep;
+  let lastSaved: number | undefined = ck ? pos.globalStep : undefined;
   const save = (): void => {
+    lastSaved = pos.globalStep;
     const st = opt.getState();
     saveCheckpoint(
       o.checkpointDir,
@@ -130,9 +134,12 @@ export async function train(model: NeuralLM, data: { train: SplitData; valid?: S
   bar.set(pos.globalStep);
 
   const snapshot = (): Float32Array[] => model.params.map((p) => p.dataSync().slice() as Float32Array);
+  let lastValid: Perplexity | undefined;
+  let bestValid: Perplexity | undefined;
   const validate = (): number => {
     if (!data.valid || data.valid.sentences === 0) return NaN;
-    return perplexity(model, data.valid).ppl;
+    lastValid = perplexity(model, data.valid);
+    return lastValid.ppl;
   };
   const pushHistory = (validPpl: number, lr: number): void => {
     const dt = (performance.now() - windowStart) / 1000;
@@ -156,10 +163,8 @@ export async function train(model: NeuralLM, data: { train: SplitData; valid?: S
       const { loss, grads } = await (o.gradients ? o.gradients(batch, seed) : localGradients(model, batch, seed));
       if (!Number.isFinite(loss)) {
         tf.dispose(grads);
-        const last = pos.globalStep - (pos.globalStep % o.checkpointEvery);
-        throw new UsageError(
-          `lm-neural: loss became ${loss} at step ${pos.globalStep + 1} (epoch ${pos.epoch + 1}); training stopped. The last good checkpoint (step ${last}) is kept in ${o.checkpointDir}. Lower --lr, or set --clip`,
-        );
+        const kept = lastSaved === undefined ? 'No checkpoint was written before it' : `The last good checkpoint (step ${lastSaved}) is kept in ${o.checkpointDir}`;
+        throw new UsageError(`lm-neural: loss became ${loss} at step ${pos.globalStep + 1} (epoch ${pos.epoch + 1}); training stopped. ${kept}. Lower --lr, or set --clip`);
       }
       const clipped = Optimizer.clip(grads, o.clip);
       opt.apply(clipped.grads, lr);
@@ -191,6 +196,7 @@ export async function train(model: NeuralLM, data: { train: SplitData; valid?: S
       pos.bestValidPpl = ppl;
       pos.badEpochs = 0;
       best = snapshot();
+      bestValid = lastValid;
     } else pos.badEpochs++;
     save();
     if (pos.badEpochs >= o.patience) {
@@ -205,6 +211,7 @@ export async function train(model: NeuralLM, data: { train: SplitData; valid?: S
     if (ppl < pos.bestValidPpl || !Number.isFinite(pos.bestValidPpl)) {
       pos.bestValidPpl = ppl;
       best = [];
+      bestValid = lastValid;
     }
   }
   // Finish with the weights that scored best on the validation split.
@@ -212,5 +219,5 @@ export async function train(model: NeuralLM, data: { train: SplitData; valid?: S
   save();
   bar.done(`${pos.globalStep} batches, ${stopReason}`);
   opt.dispose();
-  return { ...pos, elapsedS: elapsed(), stopReason, resumedFromStep };
+  return { ...pos, elapsedS: elapsed(), stopReason, resumedFromStep, valid: bestValid };
 }
