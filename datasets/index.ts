@@ -1,59 +1,97 @@
-// Dataset resolution: a registered name (brown, sotu, moby-dick), a local
-// file/folder/glob, `name=folder` for pre-split corpora, or an https URL.
-// (Minimal first version: local files and folders of .txt; see issue 2.)
+// Dataset resolution (`--dataset SPEC`), in this order:
+//   1. an http(s) URL with a sha256 (`URL#sha256=HEX` or `--sha256 HEX`), downloaded on first use;
+//   2. a registered name (`brown`, `sotu`, `moby-dick`; see registry.ts);
+//   3. `NAME=FOLDER` for a pre-split corpus (`ptb=data/ptb`, `wikitext-2=data/wikitext-2`);
+//   4. a local file, folder (recursive) or glob (`'corpus/**/*.txt'`).
+// Local and registered corpora are listed here, eagerly, so a bad spec fails
+// before the run touches its output folder; URLs are downloaded in files().
 
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
-import { InputError, UsageError } from '../pipeline/errors.js';
-import type { DatasetSource, SourceFile } from './source.js';
+import os from 'node:os';
+import { UsageError } from '../pipeline/errors.js';
+import { contentHashes, datasetFingerprint } from './content-hash.js';
+import { download, isUrl, parseRemote, type RemoteSpec } from './download.js';
+import { isGlob } from './glob.js';
+import { checkNotEmpty, formatOf, listLocal, listPresplit, sourceFile, type Listing } from './local.js';
+import { detectSplits, hintsFromFileNames, presplitCorpus } from './presplit.js';
+import { packageDir, registeredDataset, registeredNames } from './registry.js';
+import type { DatasetHints, DatasetSource, SourceFile } from './source.js';
 
 export interface ResolveOptions {
+  /** The JSON field holding a jsonl record's text. */
   textField: string;
-  /** Expected sha256 of a dataset given as a URL. */
+  /** The expected sha256 of a URL dataset (or put `#sha256=HEX` on the URL). */
   sha256?: string;
 }
 
-function listLocal(root: string): SourceFile[] {
-  const st = fs.statSync(root);
-  const files: string[] = [];
-  if (st.isFile()) files.push(root);
-  else {
-    const walk = (d: string): void => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (/\.(txt|txt\.gz|jsonl)$/.test(e.name)) files.push(p);
-      }
-    };
-    walk(root);
+export function resolveDataset(spec: string, opts: ResolveOptions): DatasetSource {
+  if (spec.trim() === '') throw new UsageError('--dataset is empty: give a registered name (run `lexflow datasets list`), a path or a URL');
+  if (isUrl(spec)) return remoteSource(spec, parseRemote(spec, opts.sha256), opts.textField);
+  if (opts.sha256 !== undefined) throw new UsageError(`--sha256 applies to URL datasets only, not to --dataset ${spec}`);
+
+  const registered = registeredDataset(spec);
+  if (registered) {
+    const files = registered.files(packageDir(registered.package, registered.name));
+    return listedSource(spec, { files, hints: registered.hints }, opts.textField);
   }
-  const base = st.isFile() ? path.dirname(root) : root;
-  return files.sort().map((p) => ({
-    id: path.relative(base, p).split(path.sep).join('/'),
-    path: p,
-    format: p.endsWith('.jsonl') ? 'jsonl' : 'txt',
-    gzip: p.endsWith('.gz'),
-    bytes: fs.statSync(p).size,
-  }));
+
+  const local = spec.startsWith('~/') ? os.homedir() + spec.slice(1) : spec;
+  const named = /^([A-Za-z][\w.+-]*)=(.+)$/.exec(local);
+  if (named && !fs.existsSync(local)) return listedSource(spec, listPresplit(named[1]!, named[2]!), opts.textField);
+
+  if (fs.existsSync(local) || isGlob(local) || looksLikePath(local)) return listedSource(spec, listLocal(local), opts.textField);
+
+  const known = presplitCorpus(spec);
+  if (known) throw new UsageError(`dataset "${spec}" is not bundled: point at your copy with --dataset ${spec}=FOLDER (${known.describe})`);
+  throw new UsageError(
+    `unknown dataset "${spec}": the registered datasets are ${registeredNames().join(', ')}; ` +
+      'otherwise give a path, a quoted glob, NAME=FOLDER for a pre-split corpus (ptb=data/ptb) or an https URL with #sha256=HEX',
+  );
 }
 
-export function resolveDataset(spec: string, opts: ResolveOptions): DatasetSource {
-  const root = path.resolve(spec);
-  if (!fs.existsSync(root)) throw new UsageError(`unknown dataset "${spec}": not a registered name and no such path`);
+/** A spec that cannot be a dataset name: a missing path gets "no such file", not "unknown dataset". */
+function looksLikePath(spec: string): boolean {
+  return /[\\/]/.test(spec) || spec.startsWith('.') || /\.\w+$/.test(spec);
+}
+
+/** What else, besides the files' bytes, changes what the tokenize stage reads. */
+function readingOf(files: readonly { format: string }[], hints: DatasetHints, textField: string): Record<string, unknown> {
+  return { hints, ...(files.some((f) => f.format === 'jsonl') ? { textField } : {}) };
+}
+
+function listedSource(name: string, listing: Listing, textField: string): DatasetSource {
+  const { files, hints } = listing;
   return {
-    name: spec,
-    hints: {},
-    textField: opts.textField,
+    name,
+    hints,
+    textField,
     async files() {
-      const f = listLocal(root);
-      if (f.length === 0) throw new InputError(spec, 'no .txt, .txt.gz or .jsonl files', 'Point --dataset at a corpus');
-      return f;
+      return files;
     },
     async fingerprint() {
-      const h = crypto.createHash('sha256');
-      for (const f of listLocal(root)) h.update(f.id + '\0' + fs.readFileSync(f.path).toString('base64'));
-      return h.digest('hex').slice(0, 32);
+      const hashes = await contentHashes(files.map((f) => f.path));
+      return datasetFingerprint(files, hashes, readingOf(files, hints, textField));
+    },
+  };
+}
+
+function remoteSource(name: string, remote: RemoteSpec, textField: string): DatasetSource {
+  // A single downloaded file named like `ptb.train.txt` is the train split, as a local one would be.
+  const split = detectSplits([remote.fileName])?.[0];
+  const hints = split ? hintsFromFileNames([remote.fileName]) : {};
+  const described = [{ id: remote.fileName, format: formatOf(remote.fileName), ...(split ? { split } : {}) }];
+  return {
+    name,
+    hints,
+    textField,
+    async files() {
+      const file = sourceFile(remote.fileName, await download(remote), split);
+      checkNotEmpty(remote.url, [file]);
+      return [file];
+    },
+    async fingerprint() {
+      // The declared sha256 is the content hash a verified download will have: no need to fetch.
+      return datasetFingerprint(described, [remote.sha256], readingOf(described, hints, textField));
     },
   };
 }

@@ -8,8 +8,9 @@ export const SPLITS: readonly Split[] = ['train', 'valid', 'test'];
 
 /**
  * How a file's bytes become documents and text:
- * - `txt`: the whole file is one document (gzip when the name ends in .gz).
+ * - `txt`: the whole file is one document.
  * - `jsonl`: one JSON object per line, one document each; text in `textField`.
+ * Either is gzip when `gzip` is set (the name ends in .gz).
  * - `brown-tagged`: Brown corpus `word/tag` tokens; the tags are stripped.
  */
 export type FileFormat = 'txt' | 'jsonl' | 'brown-tagged';
@@ -40,7 +41,10 @@ export interface DatasetSource {
   readonly hints: DatasetHints;
   /** JSON text field for jsonl files. */
   readonly textField: string;
-  /** The files, in a fixed order (sorted by id). Downloads happen here. */
+  /**
+   * The files, in a fixed order: sorted by id, except a registered corpus with
+   * a reading order of its own (Moby Dick's chapters). Downloads happen here.
+   */
   files(): Promise<SourceFile[]>;
   /** A hash of every file's id and content (cached by path, size and mtime). */
   fingerprint(): Promise<string>;

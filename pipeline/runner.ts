@@ -154,9 +154,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
 
   const datasetSpec = opts.dataset ?? (prevConfig?.dataset as string | undefined) ?? DEFAULT_DATASET;
   const textField = opts.textField ?? (prevConfig?.textField as string | undefined) ?? 'text';
+  const sha256 = opts.sha256 ?? (opts.dataset === undefined ? (prevConfig?.sha256 as string | undefined) : undefined);
   let dataset: DatasetSource | undefined;
   const needsDataset = selected.some((d) => d.source);
-  if (needsDataset) dataset = resolveDataset(datasetSpec, { textField, ...(opts.sha256 ? { sha256: opts.sha256 } : {}) });
+  if (needsDataset) dataset = resolveDataset(datasetSpec, { textField, ...(sha256 ? { sha256 } : {}) });
   const tokensFrom = opts.tokensFrom && opts.tokensFrom !== 'tokenize' ? opts.tokensFrom : undefined;
   /** A stage asks for 'tokenize'; with --tokens-from it gets the redirected stage. */
   const redirect = (defName: string, inp: string): string => (tokensFrom && inp === 'tokenize' && defName !== tokensFrom ? tokensFrom : inp);
@@ -175,6 +176,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       lexflowVersion: LEXFLOW_VERSION,
       dataset: needsDataset ? datasetSpec : (prevConfig?.dataset ?? datasetSpec),
       textField,
+      ...(sha256 ? { sha256 } : {}),
       ...(tokensFrom ? { tokensFrom } : {}),
       threads: pool.threads,
       stages: stagesCfg,

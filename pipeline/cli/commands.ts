@@ -15,4 +15,5 @@ export const COMMANDS: Command[] = [
   (await import('./inspect.js')).default,
   (await import('./eval.js')).default,
   (await import('../../stages/lm-ngram/sample-command.js')).default,
+  (await import('../../datasets/cli.js')).default,
 ];
