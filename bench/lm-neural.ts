@@ -113,9 +113,16 @@ if (ratios) console.log(`ratio lexflow/PyTorch: ${Object.entries(ratios).map(([k
 let kn5: number | null = null;
 const kenlmDir = process.env.KENLM_BIN ?? ['/work/peers/kenlm/build/bin', ...(process.env.PATH ?? '').split(':')].find((d) => fs.existsSync(path.join(d, 'lmplz')));
 if (kenlmDir && fs.existsSync(path.join(kenlmDir, 'lmplz'))) {
+  // KenLM refuses a literal <unk> in its corpus; PTB's <unk> is an ordinary word class
+  // here (as in lexflow's models), so it is renamed in both the train and the test text.
+  const renamed = (split: string): string => {
+    const f = path.join(work, `ptb.${split}.txt`);
+    fs.writeFileSync(f, fs.readFileSync(path.join(ptb, `ptb.${split}.txt`), 'utf8').replaceAll('<unk>', 'UNKWORD'));
+    return f;
+  };
   const arpa = path.join(work, 'kn5.arpa');
-  execFileSync(path.join(kenlmDir, 'lmplz'), ['-o', '5', '-S', '20%', '-T', work, '--text', path.join(ptb, 'ptb.train.txt'), '--arpa', arpa], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const q = execFileSync(path.join(kenlmDir, 'query'), ['-v', 'summary', arpa], { input: fs.readFileSync(path.join(ptb, 'ptb.test.txt')), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+  execFileSync(path.join(kenlmDir, 'lmplz'), ['-o', '5', '-S', '20%', '-T', work, '--text', renamed('train'), '--arpa', arpa], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const q = execFileSync(path.join(kenlmDir, 'query'), ['-v', 'summary', arpa], { input: fs.readFileSync(renamed('test')), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
   kn5 = Number(/Perplexity including OOVs:\s*([\d.]+)/.exec(q)?.[1]);
   console.log(`KenLM modified Kneser-Ney 5-gram (lmplz -o 5), PTB test: ppl ${kn5.toFixed(2)} (including OOVs, </s> counted)`);
 } else console.log('KenLM: lmplz not found ($KENLM_BIN or PATH); kn5_ppl is null');
