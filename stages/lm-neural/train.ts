@@ -136,16 +136,19 @@ export async function train(model: NeuralLM, data: { train: SplitData; valid?: S
   const snapshot = (): Float32Array[] => model.params.map((p) => p.dataSync().slice() as Float32Array);
   let lastValid: Perplexity | undefined;
   let bestValid: Perplexity | undefined;
+  let validS = 0; // validation seconds inside the current history window: not training time
   const validate = (): number => {
     if (!data.valid || data.valid.sentences === 0) return NaN;
+    const t0 = performance.now();
     lastValid = perplexity(model, data.valid);
+    validS += (performance.now() - t0) / 1000;
     return lastValid.ppl;
   };
   const pushHistory = (validPpl: number, lr: number): void => {
-    const dt = (performance.now() - windowStart) / 1000;
+    const dt = (performance.now() - windowStart) / 1000 - validS;
     const row: HistoryRow = { step: pos.globalStep, epoch: pos.epoch, trainLoss: lossN ? lossSum / lossN : NaN, validPpl, tokensPerS: dt > 0 ? windowTokens / dt : NaN, wallS: elapsed(), lr };
     pos.history.push(row);
-    lossSum = lossN = windowTokens = 0;
+    lossSum = lossN = windowTokens = validS = 0;
     windowStart = performance.now();
   };
 
