@@ -1,5 +1,5 @@
 // Benchmark of the lm-neural stage (issue 6):
-//   node dist/bench/lm-neural.js PTB_DIR [--minutes 8] [--steps 6] [--arch lstm]
+//   node dist/bench/lm-neural.js PTB_DIR [--minutes 8] [--steps 6] [--arch lstm] [--data-parallel]
 // 1. Throughput: training and evaluation tokens/s of the LSTM (emb 200, 2×200,
 //    V 10000, B 20, BPTT 35) and the Transformer (d 128, 4 heads, 2 layers, FFN
 //    512, context 64, B 32, V 10000) on PTB batches, beside PyTorch at the same
@@ -7,6 +7,7 @@
 // 2. Quality: one model trained on PTB for --minutes, test perplexity with the
 //    n-gram conventions, beside a modified Kneser–Ney 5-gram from KenLM
 //    ($KENLM_BIN or PATH: lmplz, query) on the same split, and the curve.
+// 3. With --data-parallel: Transformer gradient steps in one thread vs split over 2 workers.
 // The last line is one JSON object: neural_ppl, kn5_ppl, torch_ratio, ...
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -88,6 +89,39 @@ function throughput(name: 'lstm' | 'transformer'): { train: number; eval: number
 }
 
 const ours = { lstm: throughput('lstm'), transformer: throughput('transformer') };
+
+// --data-parallel: the Transformer step at batch 32 and 128, one thread vs the pool (2 workers).
+let dataParallel: Record<string, number> | null = null;
+if (args.includes('--data-parallel')) {
+  const { createPool } = await import('../pipeline/pool.js');
+  const { dataParallelGradients } = await import('../stages/lm-neural/data-parallel.js');
+  const pool = createPool(2);
+  const { cfg, T } = shapes.transformer;
+  const m = createModel({ ...cfg, vocab: V });
+  dataParallel = {};
+  for (const B of [32, 128]) {
+    const batches = new ContiguousBatches(data.train, B, T);
+    const local = async (b: ReturnType<typeof batches.batch>) => {
+      const { value, grads } = tf.variableGrads(() => m.trainLoss(b, 1), m.params);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    const dp = dataParallelGradients(pool, m, backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu'));
+    await dp(batches.batch(0), 1).then((r) => tf.dispose(r.grads)); // workers load their backend
+    const time = async (f: () => Promise<void>): Promise<number> => {
+      const t0 = performance.now();
+      for (let k = 1; k <= 2; k++) await f();
+      return (2 * B * T) / ((performance.now() - t0) / 1000);
+    };
+    const one = await time(() => local(batches.batch(1)));
+    const par = await time(() => dp(batches.batch(1), 1).then((r) => tf.dispose(r.grads)));
+    dataParallel[`b${B}_one_thread`] = one;
+    dataParallel[`b${B}_data_parallel`] = par;
+    console.log(`data-parallel Transformer, batch ${B}: one thread ${one.toFixed(0)} tok/s, 2 workers ${par.toFixed(0)} tok/s (${(par / one).toFixed(2)}x)`);
+  }
+  disposeModel(m);
+  await pool.destroy();
+}
 console.log(`lexflow ${backend.name}: LSTM train ${ours.lstm.train.toFixed(0)} tok/s, eval ${ours.lstm.eval.toFixed(0)} tok/s; Transformer train ${ours.transformer.train.toFixed(0)} tok/s, eval ${ours.transformer.eval.toFixed(0)} tok/s`);
 
 let torch: { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string } | undefined;
@@ -168,5 +202,6 @@ console.log(
     quality_minutes: minutes,
     quality_epochs: epochFraction,
     backend: backend.name,
+    data_parallel: dataParallel,
   }),
 );

@@ -10,6 +10,7 @@ import { readVocab } from '../../pipeline/tokens.js';
 import { BACKEND_CHOICES, selectBackend, type BackendChoice } from './backend/index.js';
 import { MODEL_DIR, saveModel } from './artifacts.js';
 import { createModel } from './create.js';
+import { dataParallelGradients } from './data-parallel.js';
 import { loadSplit } from './data.js';
 import { perplexity } from './evaluate.js';
 import { disposeModel, validateConfig, type Arch, type ModelConfig } from './model.js';
@@ -45,6 +46,7 @@ const params = {
   patience: { type: 'int', default: 2, min: 1, describe: 'early stopping: epochs without a better validation perplexity' },
   'checkpoint-every': { type: 'int', default: 200, min: 1, describe: 'steps between checkpoints', fingerprint: false },
   'log-every': { type: 'int', default: 20, min: 1, describe: 'steps between history rows', fingerprint: false },
+  'data-parallel': { type: 'bool', default: false, describe: 'split each batch across the worker pool (window, transformer); pays only for large batches' },
   seed: { type: 'int', default: 1, describe: 'seed for initialization, shuffling and dropout' },
 } as const;
 
@@ -79,6 +81,7 @@ export default defineStage({
     const cfg = modelConfigFrom(p, V);
     const bad = validateConfig(cfg);
     if (bad) throw new UsageError(`lm-neural: ${bad}`);
+    if (p['data-parallel'] && cfg.arch === 'lstm') throw new UsageError('lm-neural: --data-parallel works for window and transformer (the LSTM carries its state across batches); drop it for --arch lstm');
 
     // 1. backend
     const backend = await selectBackend(p.backend as BackendChoice);
@@ -117,6 +120,7 @@ export default defineStage({
         logEvery: p['log-every'] as number,
         seed: p.seed as number,
         checkpointDir: ctx.checkpointDir,
+        gradients: p['data-parallel'] ? dataParallelGradients(ctx.pool, model, p.backend as BackendChoice) : undefined,
       },
       ctx.log,
       ctx.progress,
