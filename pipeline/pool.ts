@@ -25,6 +25,23 @@ export function defaultThreads(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
+const HOOK_FLAGS = ['--import', '--loader', '--experimental-loader', '--require', '-r'];
+
+/** Node flags minus module loader hooks (`--import X`, `--import=X`, ...). */
+export function withoutLoaderHooks(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (HOOK_FLAGS.includes(a)) {
+      i++; // its value
+      continue;
+    }
+    if (HOOK_FLAGS.some((f) => a.startsWith(`${f}=`))) continue;
+    out.push(a);
+  }
+  return out;
+}
+
 export function createPool(threads = defaultThreads()): Pool {
   const piscina = new Piscina({
     minThreads: threads,
@@ -34,6 +51,9 @@ export function createPool(threads = defaultThreads()): Pool {
     idleTimeout: 60_000,
     // Large queues are fine; callers bound their own in-flight work.
     maxQueue: 'auto',
+    // Workers run compiled JS: drop loader hooks a test runner put on the main
+    // thread (tap's TypeScript loader costs seconds per worker start).
+    execArgv: withoutLoaderHooks(process.execArgv),
   });
   return {
     threads,

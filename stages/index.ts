@@ -4,10 +4,9 @@
 import type { StageDef } from '../pipeline/stage.js';
 
 export const STAGES: StageDef[] = [
-  // (await import('./tokenize/index.js')).default,
-  // ngrams, lm-ngram and lm-neural read tokenize's output: the registry refuses a
-  // stage whose input is not registered, so they are enabled with the tokenize line.
-  // (await import('./ngrams/index.js')).default,
-  // (await import('./lm-ngram/index.js')).default,
-  // (await import('./lm-neural/index.js')).default,
+  (await import('./tokenize/index.js')).default,
+  (await import('./subword/index.js')).default,
+  (await import('./ngrams/index.js')).default,
+  (await import('./lm-ngram/index.js')).default,
+  (await import('./lm-neural/index.js')).default,
 ] as StageDef[];

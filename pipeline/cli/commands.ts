@@ -16,4 +16,5 @@ export const COMMANDS: Command[] = [
   (await import('./eval.js')).default,
   (await import('../../stages/lm-ngram/sample-command.js')).default,
   (await import('../../datasets/cli.js')).default,
+  (await import('../../stages/subword/tokenize-command.js')).default,
 ];

@@ -1,0 +1,219 @@
+// The tokenize stage: the dataset's text -> vocab.arrow + tokens/<split>-NNNNN.arrow.
+//
+//   1/3 tokenizing   the main thread reads blocks of whole lines and sends
+//                    them to the pool; workers decode, normalize, split and
+//                    encode with block-local ids; results merge in block order
+//                    into the global type table (train counts).
+//   2/3 vocabulary   count cut, tie order, specials (vocab.ts).
+//   3/3 writing      local -> final ids, sentences into bounded shards.
+//
+// Blocks and shards are cut by content only, so the output is byte-identical
+// for any --threads.
+
+import path from 'node:path';
+import { defineStage, type StageContext } from '../../pipeline/stage.js';
+import { InputError, UsageError } from '../../pipeline/errors.js';
+import { SPECIALS } from '../../pipeline/tokens.js';
+import { readBlocks } from '../../datasets/read.js';
+import { parseSplitFractions, splitOfFile, type SplitIndex } from '../../datasets/split.js';
+import { SPLITS, type DatasetHints, type SourceFile } from '../../datasets/source.js';
+import type { BlockTask, TokenizerOptions } from './block.js';
+import type { EncodedBlock } from './encode.js';
+import { tokenizeParams } from './params.js';
+import { ShardWriter } from './shards.js';
+import { BlockStore } from './store.js';
+import { LITERAL_SPECIALS, TypeTable } from './types.js';
+import { buildVocab } from './vocab.js';
+import { writeVocab } from './vocab-file.js';
+
+type Ctx = StageContext<typeof tokenizeParams>;
+
+/** Resolve the `auto` settings from the dataset's hints. */
+export function tokenizerOptions(p: Ctx['params'], hints: DatasetHints): TokenizerOptions {
+  return {
+    normalize: p.normalize,
+    lowercase: p.lowercase,
+    tokenizer: p.tokenizer === 'auto' ? (hints.tokenizer ?? 'words') : p.tokenizer,
+    sentences: p.sentences === 'auto' ? (hints.sentences ?? 'punct') : p.sentences,
+    onInvalid: p['on-invalid'],
+  };
+}
+
+interface SplitStats {
+  documents: number;
+  tokens: number;
+  types: number;
+  oov: number;
+}
+
+/** One entry of the in-order merge queue: a file starting, or a block being tokenized. */
+type Pending = { kind: 'file'; file: SourceFile; split: SplitIndex | -1 } | { kind: 'block'; result: Promise<EncodedBlock> };
+
+export default defineStage({
+  name: 'tokenize',
+  describe: 'Normalize, split into sentences and words, build the vocabulary, write token shards',
+  version: 1,
+  inputs: [],
+  source: true,
+  params: tokenizeParams,
+  async run(ctx) {
+    const p = ctx.params;
+    const dataset = ctx.dataset!;
+    const options = tokenizerOptions(p, dataset.hints);
+    const fractions = parseSplitFractions(p.split);
+    if (p['max-size'] > 0 && p['max-size'] <= SPECIALS.length)
+      throw new UsageError(`stage tokenize: --max-size ${p['max-size']} leaves no room for words next to the ${SPECIALS.length} specials; use 0 (unlimited) or more than ${SPECIALS.length}`);
+    const files = await dataset.files();
+    ctx.log.info(`tokenize: ${files.length} files, tokenizer ${options.tokenizer}, sentences ${options.sentences}, ${options.normalize}${options.lowercase ? ', lowercase' : ''}`);
+
+    // ---- 1/3 tokenizing
+    const types = new TypeTable();
+    const store = new BlockStore(`${ctx.outDir}-spill`, p.memory);
+    const stats: SplitStats[] = SPLITS.map(() => ({ documents: 0, tokens: 0, types: 0, oov: 0 }));
+    const sentencesBySplit = [0, 0, 0];
+    let docs = 0;
+    let fileDoc = 0;
+    let replaced = 0;
+    const queue: Pending[] = [];
+    const maxInFlight = ctx.pool.threads * 2;
+    let inFlight = 0;
+
+    const mergeHead = async (): Promise<void> => {
+      const item = queue.shift()!;
+      if (item.kind === 'file') {
+        if (item.split >= 0 && item.file.format !== 'jsonl') {
+          fileDoc = docs++;
+          stats[item.split]!.documents++;
+        }
+        return;
+      }
+      const r = await item.result;
+      inFlight--;
+      const remap = types.merge(r);
+      // Global document ids: the file's (txt), or this block's records numbered after those before it (jsonl).
+      const sentDoc = new Uint32Array(r.sentDoc.length);
+      if (r.docSplit.length > 0) for (let i = 0; i < sentDoc.length; i++) sentDoc[i] = docs + r.sentDoc[i]!;
+      else sentDoc.fill(fileDoc);
+      for (const s of r.docSplit) stats[s]!.documents++;
+      for (const s of r.sentSplit) sentencesBySplit[s]!++;
+      docs += r.docSplit.length;
+      replaced += r.replaced;
+      store.put({ ids: r.ids, remap, sentEnds: r.sentEnds, sentDoc, sentSplit: r.sentSplit });
+    };
+
+    const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
+    const reading = ctx.progress.step('1/3 tokenizing', totalBytes, 'B');
+    let bytesBefore = 0;
+    try {
+      for (const file of files) {
+        const split: SplitIndex | -1 = file.format === 'jsonl' && !file.split ? -1 : splitOfFile(file, fractions);
+        queue.push({ kind: 'file', file, split });
+        for await (const block of readBlocks(file, { blockBytes: p['block-bytes'], maxLineBytes: p['max-line-bytes'] })) {
+          const task: BlockTask = {
+            bytes: block.data,
+            offset: block.offset,
+            firstLine: block.firstLine,
+            path: file.path,
+            fileId: file.id,
+            format: file.format,
+            split,
+            fractions,
+            textField: dataset.textField,
+            options,
+          };
+          const result = ctx.pool.run<EncodedBlock>('tokenize', task, [block.data.buffer as ArrayBuffer]);
+          result.catch(() => {}); // awaited in order by mergeHead; this only keeps an early failure from being "unhandled"
+          queue.push({ kind: 'block', result });
+          inFlight++;
+          reading.set(bytesBefore + block.sourceBytesRead);
+          while (inFlight >= maxInFlight) await mergeHead();
+        }
+        bytesBefore += file.bytes;
+      }
+      while (queue.length) await mergeHead();
+      reading.done();
+
+      // ---- 2/3 vocabulary
+      const trainCounts = types.trainCounts();
+      const trainTokens = trainCounts.reduce((s, c) => s + c, 0);
+      if (trainTokens === 0) {
+        if (!sentencesBySplit.some((n) => n > 0)) throw new InputError(dataset.name, `has no text to tokenize (${files.length} file${files.length === 1 ? '' : 's'}, no tokens)`, 'Point --dataset at a corpus with text in it');
+        throw new InputError(
+          dataset.name,
+          `the train split is empty: all ${docs} document${docs === 1 ? '' : 's'} fell into valid/test`,
+          'Give the corpus more documents (files or jsonl records), or change --split (e.g. --split 1,0,0)',
+        );
+      }
+      const vocabStep = ctx.progress.step('2/3 vocabulary');
+      const vocab = buildVocab(types.tokens(), trainCounts, sentencesBySplit[0]!, { minCount: p['min-count'], maxSize: p['max-size'] }, LITERAL_SPECIALS);
+      const rows: Record<string, number> = { 'vocab.arrow': await writeVocab(path.join(ctx.outDir, 'vocab.arrow'), vocab.tokens, vocab.counts) };
+      vocabStep.done(`${vocab.tokens.length} types (${vocab.trainTypes} in train before the cut)`);
+
+      // ---- 3/3 writing
+      const writing = ctx.progress.step('3/3 writing shards', store.length, 'blocks');
+      const writers = SPLITS.map((s) => new ShardWriter(ctx.outDir, s, p['shard-tokens']));
+      const finalId = vocab.finalId;
+      for (let b = 0; b < store.length; b++) {
+        const { ids, remap, sentEnds, sentDoc, sentSplit } = store.get(b);
+        // Local -> final ids for this block: one lookup per type, then one per token.
+        const toFinal = new Int32Array(remap.length);
+        for (let i = 0; i < remap.length; i++) toFinal[i] = finalId[remap[i]!]!;
+        for (let s = 0; s < sentDoc.length; s++) {
+          const from = sentEnds[s]!;
+          const to = sentEnds[s + 1]!;
+          const w = writers[sentSplit[s]!]!;
+          if (w.full(to - from)) await w.flush();
+          w.add(sentDoc[s]!, ids, from, to, toFinal);
+        }
+        store.release(b);
+        writing.tick();
+      }
+      for (const w of writers) {
+        await w.flush();
+        Object.assign(rows, w.files);
+      }
+      writing.done();
+
+      // Per-split figures from the per-type counts: tokens, types seen, tokens mapped to <unk>.
+      for (let g = 0; g < types.size; g++) {
+        for (let s = 0; s < 3; s++) {
+          const c = types.count(g, s);
+          if (c === 0) continue;
+          const st = stats[s]!;
+          st.tokens += c;
+          st.types++;
+          if (finalId[g] === 0) st.oov += c;
+        }
+      }
+      if (replaced > 0) ctx.warn(`replaced ${replaced} invalid UTF-8 sequence${replaced === 1 ? '' : 's'} with U+FFFD (--on-invalid replace)`);
+      const splits: Record<string, unknown> = {};
+      SPLITS.forEach((name, s) => {
+        const st = stats[s]!;
+        splits[name] = {
+          documents: st.documents,
+          sentences: sentencesBySplit[s],
+          tokens: st.tokens,
+          types: st.types,
+          oovRate: st.tokens ? st.oov / st.tokens : 0,
+        };
+      });
+      return {
+        rows,
+        metrics: {
+          documents: docs,
+          sentences: sentencesBySplit.reduce((a, b) => a + b, 0),
+          tokens: stats.reduce((s, x) => s + x.tokens, 0),
+          types: vocab.tokens.length,
+          trainTypes: vocab.trainTypes,
+          replacedInvalidUtf8: replaced,
+          spilledBlocks: store.spilledBlocks,
+          tokenizer: options.tokenizer,
+          sentenceMode: options.sentences,
+          splits,
+        },
+      };
+    } finally {
+      store.removeSpill();
+    }
+  },
+});
