@@ -86,6 +86,11 @@ export default defineStage({
     // 1. backend
     const backend = await selectBackend(p.backend as BackendChoice);
     ctx.log.info(`lm-neural: backend ${backend.name} (${backend.reason})`);
+    // The wasm heap is 32-bit (at most 4 GB): the output layer keeps about six [B·T, V]
+    // float32 arrays alive in a training step (logits, log-softmax, its exp, one-hot, gradients).
+    const outputBytes = 6 * 4 * (p.batch as number) * (cfg.arch === 'window' ? 1 : cfg.context) * V;
+    if (backend.name === 'wasm' && outputBytes > 3 * 2 ** 30)
+      throw new UsageError(`lm-neural: a batch of ${p.batch} × ${cfg.context} tokens over ${V} types needs about ${(outputBytes / 2 ** 30).toFixed(1)} GB for the output layer, more than the wasm backend's 4 GB heap; lower --batch, the context or --max-vocab`);
 
     // 2. tokens
     const train_ = loadSplit(tokDir, 'train', V);
@@ -94,7 +99,7 @@ export default defineStage({
     if (train_.sentences === 0) throw new UsageError(`lm-neural: ${tokDir} has no train shards; rerun the tokenize stage`);
     if (V < fullVocab.tokens.length)
       ctx.warn(
-        `lm-neural: vocabulary capped at ${V} of ${fullVocab.tokens.length} types (--max-vocab); ${train_.cappedTargets} train tokens became <unk>, so perplexities are over a smaller vocabulary than the n-gram models' unless they use the same cap`,
+        `vocabulary capped at ${V} of ${fullVocab.tokens.length} types (--max-vocab); ${train_.cappedTargets} train tokens became <unk>, so perplexities are over a smaller vocabulary than the n-gram models' unless they use the same cap`,
       );
 
     // 3. train
