@@ -128,9 +128,12 @@ async function main(): Promise<void> {
     console.error(`kenlm: ${wall.toFixed(2)} s, peak RSS ${(kenlm.rssKB / 1024).toFixed(0)} MB, ppl ${kenlm.ppl} (excl. OOV ${kenlm.pplExcl})`);
 
     // max |delta log10 p| and |delta backoff| over every n-gram of both models.
+    // Our <unk> is KenLM's <UNK> when the training text has it (PTB), else KenLM's own <unk>.
     const index = new Map(tokens.map((t, i) => [t, i] as [string, number]));
-    index.delete('<unk>');
-    index.set('<UNK>', UNK);
+    if (/(^|\s)<UNK>(\s|$)/m.test(fs.readFileSync(path.join(work, 'train.txt'), 'utf8'))) {
+      index.delete('<unk>');
+      index.set('<UNK>', UNK);
+    }
     const theirs = await readArpa(path.join(work, 'kenlm.arpa'), tokens, index);
     const ours = await readArpa(path.join(work, 'lexflow.arpa'), tokens, new Map(tokens.map((t, i) => [t, i] as [string, number])));
     maxAbs = 0;

@@ -53,6 +53,8 @@ export interface TokenShard {
 /** Read a whole shard (bounded size). Zero-copy when the shard is one record batch, as lexflow writes them. */
 export function readTokenShard(file: string): TokenShard {
   const table = readTableSync(file);
+  // An empty split is written as a file with a schema and no record batches.
+  if (table.numRows === 0) return { rows: 0, docs: new Uint32Array(0), offsets: new Int32Array(1), ids: new Int32Array(0) };
   const docCol = table.getChild('doc');
   const idsCol = table.getChild('ids');
   if (!docCol || !idsCol) throw new InputError(file, 'not a token shard (needs columns doc and ids)', 'Point at a tokenize or subword stage output');
@@ -87,17 +89,26 @@ export interface Vocab {
   index: Map<string, number>;
 }
 
+// Arrow's own utf8 decoding drops a leading U+FEFF (a real token in WikiText-2): decode with ignoreBOM.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** The strings of a utf8 column chunk, decoded exactly (a leading U+FEFF kept). */
+export function utf8Strings(data: A.Data): string[] {
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  const out: string[] = new Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = utf8.decode(bytes.subarray(offsets[data.offset + i]!, offsets[data.offset + i + 1]!));
+  return out;
+}
+
 export async function readVocab(stageDir: string): Promise<Vocab> {
   const file = path.join(stageDir, 'vocab.arrow');
   const tokens: string[] = [];
   const countParts: number[] = [];
   for await (const b of readBatches(file)) {
-    const tok = b.getChild('token')!;
     const cnt = b.getChild('count')!;
-    for (let i = 0; i < b.numRows; i++) {
-      tokens.push(tok.get(i) as string);
-      countParts.push(Number(cnt.get(i) as bigint));
-    }
+    for (const d of b.getChild('token')!.data) for (const s of utf8Strings(d)) tokens.push(s);
+    for (let i = 0; i < b.numRows; i++) countParts.push(Number(cnt.get(i) as bigint));
   }
   const index = new Map<string, number>();
   tokens.forEach((t, i) => index.set(t, i));

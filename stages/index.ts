@@ -8,5 +8,11 @@ export const STAGES: StageDef[] = [
   (await import('./subword/index.js')).default,
   (await import('./ngrams/index.js')).default,
   (await import('./lm-ngram/index.js')).default,
+  (await import('./cooccur/index.js')).default,
+  (await import('./pmi/index.js')).default,
+  (await import('./svd/index.js')).default,
+  (await import('./eval-embeddings/index.js')).default,
+  (await import('./word2vec/index.js')).default,
+  (await import('./glove/index.js')).default,
   (await import('./lm-neural/index.js')).default,
 ] as StageDef[];

@@ -14,8 +14,13 @@ import { createLogger } from '../pipeline/log.js';
 import { resolveParams, type ParamSchema } from '../pipeline/params.js';
 import type { StageContext, StageDef, StageResult } from '../pipeline/stage.js';
 
+const made: string[] = [];
+
+/** A fresh temporary folder, removed by closeTestPool() at the end of the test file. */
 export function tmpDir(prefix = 'lexflow-ngram-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 export interface Corpus {
@@ -67,6 +72,7 @@ export function testPool(): Pool {
 export async function closeTestPool(): Promise<void> {
   await sharedPool?.destroy();
   sharedPool = undefined;
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
 
 /** Run one stage's `run` with the given input folders and params; returns its result, warnings and output folder. */

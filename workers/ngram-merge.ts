@@ -1,12 +1,5 @@
-// Pool task: k-way merge of one order's sorted runs into order-N.arrow (stages/ngrams/merge.ts).
+// Pool task: merge the sorted runs and derive every order's table (stages/ngrams/derive.ts).
 import { workerTask } from '../pipeline/pool.js';
-import { mergeRuns } from '../stages/ngrams/merge.js';
+import { deriveTables, type DeriveTask } from '../stages/ngrams/derive.js';
 
-export interface MergeTask {
-  files: string[];
-  order: number;
-  out: string;
-  pruneAtOrBelow: number;
-}
-
-export default workerTask((t: MergeTask) => mergeRuns(t.files, t.order, t.out, t.pruneAtOrBelow));
+export default workerTask((t: DeriveTask) => deriveTables(t));

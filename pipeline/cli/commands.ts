@@ -14,7 +14,9 @@ export const COMMANDS: Command[] = [
   (await import('./status.js')).default,
   (await import('./inspect.js')).default,
   (await import('./eval.js')).default,
-  (await import('../../stages/lm-ngram/sample-command.js')).default,
   (await import('../../datasets/cli.js')).default,
   (await import('../../stages/subword/tokenize-command.js')).default,
+  (await import('../../stages/lm-ngram/sample-command.js')).default,
+  (await import('../../stages/eval-embeddings/neighbors-command.js')).default,
+  (await import('../../stages/eval-embeddings/analogy-command.js')).default,
 ];

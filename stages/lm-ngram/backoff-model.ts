@@ -34,9 +34,10 @@ export interface BackoffOrder {
   index: NgramIndex;
 }
 
-export function makeBackoffOrder(n: number, words: Int32Array, logprob: Float32Array, backoff: Float32Array): BackoffOrder {
+/** `index` may be shared with the count table the words come from (same rows, same order). */
+export function makeBackoffOrder(n: number, words: Int32Array, logprob: Float32Array, backoff: Float32Array, index?: NgramIndex): BackoffOrder {
   const rows = logprob.length;
-  return { n, rows, words, logprob, backoff, index: new NgramIndex(words, n, rows) };
+  return { n, rows, words, logprob, backoff, index: index ?? new NgramIndex(words, n, rows) };
 }
 
 export class BackoffModel implements LanguageModel, NextTokenModel {

@@ -14,6 +14,20 @@ export interface OrderCounts {
   words: Int32Array;
   counts: Float64Array;
   index: NgramIndex;
+  /** Row of each n-gram's suffix (words 2..n) in order n-1, computed once (suffixRows). */
+  suffix?: { lower: OrderCounts; rows: Int32Array };
+}
+
+/** Row in order n-1 of the suffix of every order-n row (-1 when absent, e.g. pruned). */
+export function suffixRows(orders: OrderCounts[], n: number): Int32Array {
+  const o = orders[n - 1]!;
+  const lower = orders[n - 2]!;
+  // Cached per lower table: withUnk() may have put a row before every unigram.
+  if (o.suffix?.lower === lower) return o.suffix.rows;
+  const out = new Int32Array(o.rows);
+  for (let r = 0; r < o.rows; r++) out[r] = lower.index.find(o.words, r * n + 1);
+  o.suffix = { lower, rows: out };
+  return out;
 }
 
 /** Build one order from row-major words and counts (sorted by w1..wn). */

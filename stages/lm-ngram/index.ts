@@ -61,10 +61,11 @@ export default defineStage({
     order: { type: 'int', default: 0, min: 0, max: 8, describe: 'model order (0 = every order the ngrams stage counted)' },
     k: { type: 'float', default: 1, min: 0, exclusiveMin: true, describe: 'add-k: the k added to every count (1 = Laplace)' },
     'stupid-alpha': { type: 'float', default: 0.4, min: 0, max: 1, describe: 'stupid backoff: the backoff factor (Brants et al. use 0.4)' },
-    arpa: { type: 'bool', default: true, describe: 'also write <model>/model.arpa (KenLM query and build_binary load it)' },
+    arpa: { type: 'string', default: 'kneser-ney', describe: 'models that also get <model>/model.arpa (KenLM query and build_binary load it): all, none, or a comma list' },
   },
   async run(ctx) {
     const models = parseModels(ctx.params.model);
+    const arpaFor = new Set(ctx.params.arpa.trim() === 'none' ? [] : parseModels(ctx.params.arpa));
     const tokDir = ctx.input('tokenize').dir;
     const ngDir = ctx.input('ngrams').dir;
     const vocab = await readVocab(tokDir);
@@ -177,7 +178,7 @@ export default defineStage({
         const dir = path.join(ctx.outDir, name);
         const written = await writeModelArrow(dir, lm);
         for (const [f, n] of Object.entries(written)) rows[path.relative(ctx.outDir, f).split(path.sep).join('/')] = n;
-        if (ctx.params.arpa) await writeArpa(path.join(dir, 'model.arpa'), lm, vocab.tokens);
+        if (arpaFor.has(name)) await writeArpa(path.join(dir, 'model.arpa'), lm, vocab.tokens);
         wstep.done();
       }
       info.models[name] = { normalized: lm.normalized, files: hasFiles, params };

@@ -6,7 +6,7 @@
 
 import { BOS, UNK } from '../../pipeline/tokens.js';
 import { makeBackoffOrder, BackoffModel, type BackoffOrder } from './backoff-model.js';
-import { makeOrder, sameContext, type OrderCounts } from './counts.js';
+import { makeOrder, sameContext, suffixRows, type OrderCounts } from './counts.js';
 
 /** For the rows [start, end) of order n sharing one context: fill u[start..end), return gamma of the context. */
 export type GroupEstimate = (n: number, start: number, end: number, u: Float64Array) => number;
@@ -29,6 +29,17 @@ export function uniformVocabSize(uni: OrderCounts): number {
   return v;
 }
 
+/** Compare row a of the order-(n-1) table with the context (first n-1 words) of row b of order n. */
+function compareRow(lowerWords: Int32Array, a: number, words: Int32Array, b: number, n: number): number {
+  const pa = a * (n - 1);
+  const pb = b * n;
+  for (let k = 0; k < n - 1; k++) {
+    const d = lowerWords[pa + k]! - words[pb + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 export function buildInterpolated(orders: OrderCounts[], estimate: GroupEstimate, vocabSize: number): BackoffModel {
   const N = orders.length;
   const probs: Float64Array[] = [];
@@ -45,18 +56,21 @@ export function buildInterpolated(orders: OrderCounts[], estimate: GroupEstimate
     } else {
       const lower = orders[n - 2]!;
       const lowerP = probs[n - 2]!;
+      const suffix = suffixRows(orders, n);
+      // Contexts come in sorted order, as do the rows of order n-1: walk both.
+      let j = 0;
       let r = 0;
       while (r < o.rows) {
         const start = r;
         do r++;
         while (r < o.rows && sameContext(o.words, start, r, n));
         const gamma = estimate(n, start, r, u);
-        const ctx = lower.index.find(o.words, start * n);
-        if (ctx >= 0) backoffs[n - 2]![ctx] = Math.log10(gamma);
+        let cmp = -1;
+        while (j < lower.rows && (cmp = compareRow(lower.words, j, o.words, start, n)) < 0) j++;
+        if (j < lower.rows && cmp === 0) backoffs[n - 2]![j] = Math.log10(gamma);
         for (let i = start; i < r; i++) {
-          const suffix = lower.index.find(o.words, i * n + 1);
-          const pl = suffix >= 0 ? lowerP[suffix]! : 0;
-          p[i] = u[i]! + gamma * pl;
+          const sr = suffix[i]!;
+          p[i] = u[i]! + gamma * (sr >= 0 ? lowerP[sr]! : 0);
         }
       }
     }
@@ -68,7 +82,7 @@ export function buildInterpolated(orders: OrderCounts[], estimate: GroupEstimate
     const lp = new Float32Array(o.rows);
     // KenLM clamps at 0 for numerical noise ("Take that IRST").
     for (let r = 0; r < o.rows; r++) lp[r] = Math.min(0, Math.log10(p[r]!));
-    out.push(makeBackoffOrder(n, o.words, lp, backoffs[n - 1]!));
+    out.push(makeBackoffOrder(n, o.words, lp, backoffs[n - 1]!, o.index));
   }
   return new BackoffModel(out, vocabSize);
 }

@@ -80,7 +80,7 @@ export function estimateKatz(raw: OrderCounts[], vocabSize: number): { model: Ba
     probs.push(p);
   }
   const out: BackoffOrder[] = orders.map((o, k) =>
-    makeBackoffOrder(o.n, o.words, Float32Array.from(probs[k]!, (x) => Math.min(0, Math.log10(x))), backoffs[k]!),
+    makeBackoffOrder(o.n, o.words, Float32Array.from(probs[k]!, (x) => Math.min(0, Math.log10(x))), backoffs[k]!, o.index),
   );
   return { model: new BackoffModel(out, vocabSize), fallbackOrders };
 }

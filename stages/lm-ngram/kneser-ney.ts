@@ -14,7 +14,7 @@
 
 import { BOS } from '../../pipeline/tokens.js';
 import type { BackoffModel } from './backoff-model.js';
-import type { OrderCounts } from './counts.js';
+import { suffixRows, type OrderCounts } from './counts.js';
 import { buildInterpolated, withUnk } from './interpolate.js';
 
 /** Discounts of one order: d[0] = 0, d[1], d[2], d[3] for adjusted counts 1, 2, 3+. */
@@ -69,9 +69,9 @@ export function adjustCounts(orders: OrderCounts[], rank?: Float64Array): Omit<K
     }
     const a = new Float64Array(o.rows);
     for (let r = 0; r < o.rows; r++) if (o.words[r * n] === BOS) a[r] = n === 1 ? 0 : o.counts[r]!;
-    const up = orders[n]!;
-    for (let r = 0; r < up.rows; r++) {
-      const s = o.index.find(up.words, r * (n + 1) + 1);
+    const up = suffixRows(orders, n + 1);
+    for (let r = 0; r < up.length; r++) {
+      const s = up[r]!;
       if (s >= 0 && o.words[s * n] !== BOS) a[s]!++;
     }
     adjusted.push(a);

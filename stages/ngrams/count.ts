@@ -4,6 +4,7 @@
 // counted once per sentence. When the tables outgrow the memory budget they are
 // sorted and spilled as runs (runs.ts); merge.ts combines the runs.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { readTokenShard, BOS, EOS, type TokenShard } from '../../pipeline/tokens.js';
 import { readTableSync } from '../../pipeline/arrow.js';
@@ -30,19 +31,28 @@ export interface CountResult {
   tokens: number;
 }
 
-/** Add the n-grams of one sentence (ids without `<s>`/`</s>`) to the tables. */
+/**
+ * Add one sentence (ids without `<s>`/`</s>`) to the tables, KenLM's way: only
+ * windows of the highest order N are counted in full (tables[N-1]); every
+ * shorter n-gram either grows to the right into a longer one (so its count is
+ * the sum over its extensions, derive.ts) or ends in `</s>`, and those few are
+ * counted here in tables[n-1], n < N.
+ */
 export function countSentence(tables: NgramCounter[], ids: Int32Array, from: number, to: number, buf: Int32Array): Int32Array {
   const len = to - from;
   if (buf.length < len + 2) buf = new Int32Array((len + 2) * 2);
   buf[0] = BOS;
   buf.set(ids.subarray(from, to), 1);
   buf[len + 1] = EOS;
-  const order = tables.length;
-  tables[0]!.add(buf, 0);
-  for (let i = 1; i <= len + 1; i++) {
-    const maxN = Math.min(order, i + 1);
-    for (let n = 1; n <= maxN; n++) tables[n - 1]!.add(buf, i - n + 1);
+  const N = tables.length;
+  const last = len + 1;
+  const full = tables[N - 1]!;
+  if (N === 1) {
+    for (let i = 0; i <= last; i++) full.add(buf, i);
+    return buf;
   }
+  for (let start = 0; start + N - 1 <= last; start++) full.add(buf, start);
+  for (let n = 1; n < N && n <= last + 1; n++) tables[n - 1]!.add(buf, last - n + 1);
   return buf;
 }
 
@@ -65,9 +75,13 @@ function tableBytes(tables: NgramCounter[]): number {
 
 export function countShards(task: CountTask): CountResult {
   const { order, memoryBytes } = task;
-  // Start small so that a tiny budget really is tiny.
-  const initial = Math.max(16, Math.min(1 << 16, Math.floor(memoryBytes / (order * 4 * (order + 1) * 4))));
-  let tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initial));
+  // Size the tables for the shards' tokens (about 4 bytes a token on disk) so they
+  // rarely grow, but never past what the budget allows (a tiny budget stays tiny).
+  let estTokens = 0;
+  for (const f of task.shards) estTokens += fs.statSync(f).size / 4;
+  const rowBytes = (order * (order + 1) * 2 + order) * 4; // one entry in every table
+  const initialFor = (n: number): number => Math.max(16, Math.min(Math.floor(memoryBytes / rowBytes), n < order ? 1 << 12 : Math.ceil(estTokens * 1.4)));
+  let tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initialFor(k + 1)));
   const runs: string[][] = [...Array(order)].map(() => []);
   let spills = 0;
   let sentences = 0;
@@ -97,7 +111,7 @@ export function countShards(task: CountTask): CountResult {
       if ((r & 63) === 0 && tableBytes(tables) > memoryBytes) {
         spill();
         spills++;
-        tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initial));
+        tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initialFor(k + 1)));
       }
     }
   }

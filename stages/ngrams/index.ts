@@ -3,7 +3,7 @@
 // count uint32), sorted by w1, ..., wN so that lookups and estimation stream.
 //
 //   1. counting n-grams     shard groups counted in parallel; past --memory, sorted runs spill to disk
-//   2. merging runs         one k-way merge per order, in parallel, pruning by --prune
+//   2. merging runs         k-way merge of the order-N runs; lower orders derived from it (derive.ts), pruning by --prune
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,8 +11,7 @@ import { defineStage } from '../../pipeline/stage.js';
 import { UsageError, InputError } from '../../pipeline/errors.js';
 import { listTokenShards } from '../../pipeline/tokens.js';
 import type { CountResult, CountTask } from './count.js';
-import type { MergeResult } from './merge.js';
-import type { MergeTask } from '../../workers/ngram-merge.js';
+import type { DeriveTask } from './derive.js';
 
 export const MAX_ORDER = 8;
 export const NGRAMS_DIR = 'ngrams';
@@ -73,26 +72,16 @@ export default defineStage({
     if (sentences === 0) throw new InputError(path.join(tokDir, 'tokens'), 'the train split has no sentences', 'Check the corpus and the tokenize settings');
     if (spills > 0) ctx.log.info(`counting spilled ${spills} times past --memory ${ctx.params.memory} bytes`);
 
-    // 2. Merging: one k-way merge per order (highest first: it is the biggest).
-    const step2 = ctx.progress.step('2/2 merging sorted runs', order, 'orders');
+    // 2. Merging: one k-way merge of the order-N runs, lower orders derived on the way.
+    const step2 = ctx.progress.step('2/2 merging runs, deriving lower orders', order, 'orders');
+    const task: DeriveTask = {
+      runs: [...Array(order)].map((_, k) => results.flatMap((r) => r.runs[k]!)),
+      outFiles: [...Array(order)].map((_, k) => orderFile(ctx.outDir, k + 1)),
+      prune,
+    };
+    const totals = await ctx.pool.run<number[]>('ngram-merge', task);
     const rows: Record<string, number> = {};
-    const totals: number[] = [];
-    await Promise.all(
-      [...Array(order)]
-        .map((_, k) => order - k)
-        .map(async (n) => {
-          const task: MergeTask = {
-            files: results.flatMap((r) => r.runs[n - 1]!),
-            order: n,
-            out: orderFile(ctx.outDir, n),
-            pruneAtOrBelow: prune[n - 1]!,
-          };
-          const m = await ctx.pool.run<MergeResult>('ngram-merge', task);
-          rows[`${NGRAMS_DIR}/order-${n}.arrow`] = m.rows;
-          totals[n - 1] = m.rows;
-          step2.tick();
-        }),
-    );
+    totals.forEach((n, k) => (rows[`${NGRAMS_DIR}/order-${k + 1}.arrow`] = n));
     step2.done();
     fs.rmSync(spillDir, { recursive: true, force: true });
     return {

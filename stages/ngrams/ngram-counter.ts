@@ -82,7 +82,8 @@ export class NgramCounter {
       if (c === 0) continue;
       let slot = hashWords(oldKeys, s * n, n) & this.mask;
       while (this.counts[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.keys.set(oldKeys.subarray(s * n, s * n + n), slot * n);
+      // Element loops, not subarray().set(): a view per entry costs more than the copy.
+      for (let k = 0; k < n; k++) this.keys[slot * n + k] = oldKeys[s * n + k]!;
       this.counts[slot] = c;
     }
   }
@@ -96,7 +97,7 @@ export class NgramCounter {
     for (let s = 0; s < this.counts.length; s++) {
       const c = this.counts[s]!;
       if (c === 0) continue;
-      words.set(this.keys.subarray(s * n, s * n + n), r * n);
+      for (let k = 0; k < n; k++) words[r * n + k] = this.keys[s * n + k]!;
       counts[r++] = c;
     }
     return { words, counts };

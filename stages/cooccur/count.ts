@@ -1,0 +1,143 @@
+// Counting word-context pairs in windows over token shards (the cooccur
+// stage's worker side). Tokens outside the matrix vocabulary are dropped
+// BEFORE windowing, so distances count kept words only, exactly as GloVe's
+// cooccur and word2vec do. A window never crosses a sentence, or with
+// cross-sentences never a document.
+//
+// Symmetric counting stores each unordered pair once (smaller index first)
+// and expands it to (a,b) and (b,a) when the table spills (pair-table.ts); a word paired with
+// itself counts twice, as GloVe adds both directions to the same cell.
+
+import path from 'node:path';
+import { readTokenShard } from '../../pipeline/tokens.js';
+import { PairTable, type DenseBlock } from './pair-table.js';
+import { writeRun } from './runs.js';
+
+export interface CountUnit {
+  file: string;
+  /** This unit is sentences [rows*part/parts, rows*(part+1)/parts) of the shard. */
+  part: number;
+  parts: number;
+}
+
+export interface CountTask {
+  units: CountUnit[];
+  /** With cross-sentences: the shard before the first unit, whose last document may continue. */
+  prevFile?: string;
+  /** Token id -> matrix index, -1 when not in the matrix. */
+  idToIndex: Int32Array;
+  /** Matrix size (rows = cols). */
+  V: number;
+  window: number;
+  /** Integer weight units by distance d = 1..window (weights.ts). */
+  weightUnits: Float64Array;
+  symmetric: boolean;
+  crossSentences: boolean;
+  /** Side of the dense block for pairs of the most frequent words. */
+  denseSize: number;
+  /** Table size at which to spill a run. */
+  maxEntries: number;
+  /** Runs are written as `${runPrefix}-NNNN.run`. */
+  runPrefix: string;
+}
+
+export interface CountResult {
+  runs: string[];
+  tokens: number;
+  kept: number;
+  sentences: number;
+}
+
+/** Spill a table as one run file, grouped by row (both directions for symmetric tables). */
+function spill(table: PairTable, task: CountTask, runs: string[], dense?: DenseBlock): void {
+  const file = `${task.runPrefix}-${String(runs.length).padStart(4, '0')}.run`;
+  writeRun(file, task.V, table.drainByRow(task.V, task.symmetric, dense));
+  runs.push(file);
+}
+
+/**
+ * Count centers seq[from..to) against up to `window` kept words on their left
+ * (which may reach back before `from`, into the carried history).
+ */
+function countCenters(seq: Int32Array, from: number, to: number, task: CountTask, table: PairTable, dense: DenseBlock, runs: string[]): void {
+  const { window, weightUnits, symmetric } = task;
+  const D = dense.size;
+  const cells = dense.cells;
+  for (let i = from; i < to; i++) {
+    const center = seq[i]!;
+    const stop = Math.max(0, i - window);
+    for (let k = i - 1; k >= stop; k--) {
+      const left = seq[k]!;
+      const w = weightUnits[i - k]!;
+      // row, col of the stored entry: (center, left), or for symmetric counting the ordered pair
+      const r = symmetric && left < center ? left : center;
+      const c = symmetric && left < center ? center : left;
+      if (r < D && c < D) cells[r * D + c]! += w;
+      else table.add(r, c, w);
+    }
+    if (table.full) spill(table, task, runs);
+  }
+}
+
+export function countUnits(task: CountTask): CountResult {
+  let table: PairTable | undefined;
+  const D = Math.min(task.V, task.denseSize);
+  const dense: DenseBlock = { size: D, cells: new Float64Array(D * D) };
+  const runs: string[] = [];
+  const { idToIndex, window } = task;
+  let tokens = 0;
+  let kept = 0;
+  let sentences = 0;
+  // seq = carried history (at most `window` kept words of the current document) + this sentence
+  let seq = new Int32Array(1024);
+  let hist = 0;
+  let doc = -1;
+  if (task.crossSentences && task.prevFile) {
+    const prev = readTokenShard(task.prevFile);
+    if (prev.rows > 0) {
+      doc = prev.docs[prev.rows - 1]!;
+      for (let r = prev.rows - 1; r >= 0 && prev.docs[r] === doc && hist < window; r--)
+        for (let p = prev.offsets[r + 1]! - 1; p >= prev.offsets[r]! && hist < window; p--) {
+          const x = idToIndex[prev.ids[p]!]!;
+          if (x >= 0) seq[hist++] = x;
+        }
+      seq.subarray(0, hist).reverse();
+    }
+  }
+  for (const unit of task.units) {
+    const shard = readTokenShard(unit.file);
+    // Size the table once from the first shard: about window/4 distinct stored pairs per token (WikiText-2, Brown).
+    table ??= new PairTable(task.maxEntries, Math.ceil(((shard.ids.length / unit.parts) * task.units.length * window) / 4));
+    const lo = Math.floor((shard.rows * unit.part) / unit.parts);
+    const hi = Math.floor((shard.rows * (unit.part + 1)) / unit.parts);
+    for (let r = lo; r < hi; r++) {
+      const a = shard.offsets[r]!;
+      const b = shard.offsets[r + 1]!;
+      sentences++;
+      tokens += b - a;
+      if (!task.crossSentences || shard.docs[r] !== doc) hist = 0;
+      doc = shard.docs[r]!;
+      if (seq.length < hist + (b - a)) {
+        const grown = new Int32Array(Math.max(seq.length * 2, hist + (b - a)));
+        grown.set(seq.subarray(0, hist));
+        seq = grown;
+      }
+      let n = hist;
+      for (let p = a; p < b; p++) {
+        const x = idToIndex[shard.ids[p]!]!;
+        if (x >= 0) seq[n++] = x;
+      }
+      kept += n - hist;
+      countCenters(seq, hist, n, task, table, dense, runs);
+      // keep the last `window` kept words as history for the next sentence of this document
+      if (task.crossSentences) {
+        const keep = Math.min(window, n);
+        seq.copyWithin(0, n - keep, n);
+        hist = keep;
+      }
+    }
+  }
+  table ??= new PairTable(task.maxEntries);
+  spill(table, task, runs, dense);
+  return { runs: runs.map((r) => path.resolve(r)), tokens, kept, sentences };
+}

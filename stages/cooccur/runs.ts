@@ -1,0 +1,82 @@
+// Runs on disk: one file per spill of a counting table, entries grouped by
+// row (columns unordered within a row), laid out so a merge can read any row
+// range without reading the rest:
+//   [V, n] float64 | rowStarts (V+1) float64 | cols n int32 | sums n float64
+
+import fs from 'node:fs';
+import type { RowGroups } from './pair-table.js';
+
+const HEADER = 16;
+
+function writeAll(fd: number, a: ArrayBufferView): void {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+}
+
+function readInto(fd: number, a: ArrayBufferView, position: number): void {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  for (let off = 0; off < bytes.length; ) {
+    const got = fs.readSync(fd, bytes, off, bytes.length - off, position + off);
+    if (got === 0) throw new Error(`run file ended early at byte ${position + off}`);
+    off += got;
+  }
+}
+
+export function writeRun(file: string, V: number, t: RowGroups): void {
+  const n = t.cols.length;
+  const starts = t.starts;
+  const fd = fs.openSync(file, 'w');
+  try {
+    writeAll(fd, Float64Array.of(V, n));
+    writeAll(fd, starts);
+    writeAll(fd, t.cols);
+    writeAll(fd, t.sums);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Entries per row of a run: rowStarts (V+1). */
+export function readRunRowStarts(file: string): Float64Array {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = new Float64Array(2);
+    readInto(fd, head, 0);
+    const starts = new Float64Array(head[0]! + 1);
+    readInto(fd, starts, HEADER);
+    return starts;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Rows [lo, hi) of a run: starts relative to the slice (hi-lo+1), cols, sums. */
+export interface RunSlice {
+  starts: Float64Array;
+  cols: Int32Array;
+  sums: Float64Array;
+}
+
+export function readRunRows(file: string, lo: number, hi: number): RunSlice {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = new Float64Array(2);
+    readInto(fd, head, 0);
+    const [V, n] = [head[0]!, head[1]!];
+    const starts = new Float64Array(hi - lo + 1);
+    readInto(fd, starts, HEADER + lo * 8);
+    const first = starts[0]!;
+    const count = starts[hi - lo]! - first;
+    for (let i = 0; i < starts.length; i++) starts[i]! -= first;
+    const cols = new Int32Array(count);
+    const sums = new Float64Array(count);
+    const colsAt = HEADER + (V + 1) * 8;
+    if (count > 0) {
+      readInto(fd, cols, colsAt + first * 4);
+      readInto(fd, sums, colsAt + n * 4 + first * 8);
+    }
+    return { starts, cols, sums };
+  } finally {
+    fs.closeSync(fd);
+  }
+}

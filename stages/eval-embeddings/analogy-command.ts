@@ -1,0 +1,1 @@
+export { analogyCommand as default } from './commands.js';

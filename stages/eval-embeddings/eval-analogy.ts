@@ -1,0 +1,1 @@
+export { evalAnalogy as default } from './commands.js';

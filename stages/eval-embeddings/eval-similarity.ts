@@ -1,0 +1,1 @@
+export { evalSimilarity as default } from './commands.js';

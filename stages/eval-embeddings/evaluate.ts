@@ -1,0 +1,115 @@
+// Scoring one set of embeddings on every word-similarity set of a folder and
+// on an analogy file, as rows of metrics.arrow and a printed table. Shared by
+// the eval-embeddings stage and `lexflow eval similarity|analogy`.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import * as A from 'apache-arrow';
+import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
+import { InputError } from '../../pipeline/errors.js';
+import type { Pool } from '../../pipeline/pool.js';
+import { formatTable } from '../../pipeline/cli/table.js';
+import type { AnalogySearchTask } from '../../workers/analogy-search.js';
+import { mergeBest, planAnalogies, readAnalogyFile, scoreAnalogies, bestAnswersInRange, type AnalogyResult, type BestAnswers } from '../shared/analogy.js';
+import type { LoadedEmbeddings } from '../shared/embeddings.js';
+import { evaluateSimilarity, listSimilarityFiles, readSimilarityFile } from '../shared/wordsim.js';
+
+/** One row of metrics.arrow. */
+export interface MetricRow {
+  metric: string;
+  /** The evaluation set (file name, analogy section). */
+  set: string;
+  value: number;
+  found: number;
+  total: number;
+}
+
+export const metricsSchema = new A.Schema([
+  field('metric', new A.Utf8()),
+  field('split', new A.Utf8()),
+  field('value', new A.Float64()),
+  field('set', new A.Utf8()),
+  field('found', new A.Int32()),
+  field('total', new A.Int32()),
+]);
+
+export async function writeMetrics(file: string, rows: MetricRow[]): Promise<number> {
+  const w = new ArrowFileWriter(file, metricsSchema);
+  await w.writeColumns([
+    utf8Data(rows.map((r) => r.metric)),
+    utf8Data(rows.map(() => 'eval')),
+    primitiveData(new A.Float64(), Float64Array.from(rows, (r) => r.value)),
+    utf8Data(rows.map((r) => r.set)),
+    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r.found)),
+    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r.total)),
+  ]);
+  return w.close();
+}
+
+/** Similarity sets: a folder of files, or one file. */
+export function similarityFiles(where: string): string[] {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(where);
+  } catch {
+    throw new InputError(where, 'no such word-similarity file or folder', 'Point --wordsim at a folder of word1<TAB>word2<TAB>score files');
+  }
+  return st.isDirectory() ? listSimilarityFiles(where) : [where];
+}
+
+export function similarityRows(emb: LoadedEmbeddings, files: string[]): MetricRow[] {
+  return files.map((f) => {
+    const set = readSimilarityFile(f);
+    const r = evaluateSimilarity(emb, set.pairs);
+    return { metric: 'spearman', set: set.name, value: r.rho, found: r.found, total: r.pairs };
+  });
+}
+
+/** Analogy accuracy; the candidate search is split across the pool when one is given. */
+export async function analogyResult(emb: LoadedEmbeddings, file: string, restrict: number, pool?: Pool): Promise<AnalogyResult> {
+  const plan = planAnalogies(emb.tokens, readAnalogyFile(file), restrict);
+  const n = Math.min(restrict, emb.tokens.length);
+  let best: BestAnswers;
+  if (!pool || pool.threads === 1 || plan.answers.length === 0) best = bestAnswersInRange(emb.unit, emb.dim, plan.abc, 0, n);
+  else {
+    const unit = new Float32Array(new SharedArrayBuffer(4 * n * emb.dim));
+    unit.set(emb.unit.subarray(0, n * emb.dim));
+    const parts = pool.threads;
+    const tasks: Promise<BestAnswers>[] = [];
+    for (let p = 0; p < parts; p++) {
+      const task: AnalogySearchTask = { unit, dim: emb.dim, abc: plan.abc, lo: Math.floor((n * p) / parts), hi: Math.floor((n * (p + 1)) / parts) };
+      tasks.push(pool.run<BestAnswers>('analogy-search', task));
+    }
+    best = mergeBest(await Promise.all(tasks));
+  }
+  return scoreAnalogies(emb.tokens, plan, best);
+}
+
+export function analogyRows(r: AnalogyResult): MetricRow[] {
+  const rows: MetricRow[] = [];
+  for (const s of [...r.sections, r.semantic, r.syntactic, r.overall]) {
+    rows.push({ metric: '3cosadd', set: s.name, value: s.seen ? s.correctAdd / s.seen : NaN, found: s.seen, total: s.total });
+    rows.push({ metric: '3cosmul', set: s.name, value: s.seen ? s.correctMul / s.seen : NaN, found: s.seen, total: s.total });
+  }
+  return rows;
+}
+
+/** The printed table: one line per set, coverage beside each value. */
+export function metricsTable(rows: MetricRow[]): string {
+  return formatTable(
+    ['metric', 'set', 'value', 'coverage'],
+    rows.map((r) => [r.metric, r.set, Number.isNaN(r.value) ? '-' : r.metric === 'spearman' ? r.value.toFixed(3) : `${(100 * r.value).toFixed(2)} %`, `${r.found}/${r.total}`]),
+    ['l', 'l', 'r', 'r'],
+  );
+}
+
+/** Default data locations under $LEXFLOW_DATA. */
+export function defaultWordsim(): string | undefined {
+  const d = process.env.LEXFLOW_DATA;
+  return d && fs.existsSync(path.join(d, 'wordsim')) ? path.join(d, 'wordsim') : undefined;
+}
+export function defaultAnalogies(): string | undefined {
+  const d = process.env.LEXFLOW_DATA;
+  const f = d && path.join(d, 'analogy', 'questions-words.txt');
+  return f && fs.existsSync(f) ? f : undefined;
+}

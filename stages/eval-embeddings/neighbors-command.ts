@@ -1,0 +1,1 @@
+export { neighborsCommand as default } from './commands.js';

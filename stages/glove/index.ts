@@ -1,0 +1,159 @@
+// The glove stage: GloVe vectors (Pennington et al. 2014) from the cooccur
+// stage's matrix, trained as GloVe's `shuffle` + `glove` do it:
+//   1. shuffle the entries with bounded memory (shuffle.ts)
+//   2. each epoch, every pool thread takes its slice of the shuffled entries and
+//      updates the shared W and AdaGrad sums without locks (Hogwild); the cost
+//      per epoch is printed as GloVe prints it
+//   3. write W + W~ (--model 2, GloVe's default) or W (--model 1)
+// A checkpoint after each epoch lets a killed run continue.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { readBatches } from '../../pipeline/arrow.js';
+import { InputError } from '../../pipeline/errors.js';
+import { defineStage, type StageContext } from '../../pipeline/stage.js';
+import { writeEmbeddingsArrow, writeWord2vecBinary, writeWord2vecText } from '../shared/embeddings.js';
+import { Lcg } from '../word2vec/lcg.js';
+import { word2vecWritable } from '../word2vec/writable.js';
+import { gloveParams } from './params.js';
+import { RECORD_BYTES, shuffleCooccurrences } from './shuffle.js';
+import type { GloveEpochResult, GloveEpochTask } from './train.js';
+
+type Ctx = StageContext<typeof gloveParams>;
+
+interface GloveCheckpoint {
+  epoch: number;
+  costs: number[];
+  seconds: number[];
+}
+
+/** The matrix vocabulary in index order: marginals.arrow lists (id, token) per row. */
+async function readMatrixVocab(dir: string): Promise<{ tokens: string[]; indexOf: Map<number, number> }> {
+  const file = path.join(dir, 'marginals.arrow');
+  if (!fs.existsSync(file)) throw new InputError(file, 'missing (the vocabulary of cooccur.arrow)', 'Rerun the cooccur stage');
+  const tokens: string[] = [];
+  const indexOf = new Map<number, number>();
+  for await (const b of readBatches(file)) {
+    const id = b.getChild('id');
+    const tok = b.getChild('token');
+    if (!id || !tok) throw new InputError(file, 'needs columns id and token', 'Rerun the cooccur stage');
+    for (let i = 0; i < b.numRows; i++) {
+      indexOf.set(id.get(i) as number, tokens.length);
+      tokens.push(tok.get(i) as string);
+    }
+  }
+  return { tokens, indexOf };
+}
+
+function sharedDoubles(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(n * 8));
+}
+
+/** glove.c initialize_parameters: W uniform in [-0.5, 0.5) / dim, squared-gradient sums 1 (so the first step is eta). */
+function initParameters(W: Float64Array, gradsq: Float64Array, dim: number, seed: number): void {
+  const rng = new Lcg(seed);
+  for (let a = 0; a < W.length; a++) {
+    rng.next();
+    W[a] = (rng.hi / 4294967296 - 0.5) / dim;
+  }
+  gradsq.fill(1);
+}
+
+export default defineStage({
+  name: 'glove',
+  describe: 'GloVe vectors: AdaGrad weighted least squares on the co-occurrence matrix, Hogwild across the pool',
+  version: 1,
+  inputs: ['cooccur'],
+  params: gloveParams,
+  async run(ctx: Ctx) {
+    const p = ctx.params;
+    const dir = ctx.input('cooccur').dir;
+    const cooccurFile = path.join(dir, 'cooccur.arrow');
+    const { tokens, indexOf } = await readMatrixVocab(dir);
+    const V = tokens.length;
+    const dim = p.dim;
+    if (V < 2) throw new InputError(path.join(dir, 'marginals.arrow'), `the matrix has ${V} word(s)`, 'Lower the cooccur stage\'s --min-count or use a larger corpus');
+    fs.mkdirSync(ctx.checkpointDir, { recursive: true });
+
+    // 1. Shuffle (kept in the checkpoint folder, so a resumed run reuses it)
+    const shuffled = path.join(ctx.checkpointDir, 'shuffled.bin');
+    const shuffledDone = path.join(ctx.checkpointDir, 'shuffled.json');
+    let entries: number;
+    if (fs.existsSync(shuffledDone)) {
+      entries = (JSON.parse(fs.readFileSync(shuffledDone, 'utf8')) as { entries: number }).entries;
+    } else {
+      const step = ctx.progress.step('shuffling co-occurrences');
+      entries = await shuffleCooccurrences(cooccurFile, indexOf, shuffled, ctx.checkpointDir, p['shuffle-chunk'], p.seed);
+      fs.writeFileSync(shuffledDone, JSON.stringify({ entries }));
+      step.done(`${entries} entries`);
+    }
+    if (entries === 0) throw new InputError(cooccurFile, 'has no entries', 'Rerun the cooccur stage on a corpus with sentences of two words or more');
+    if (fs.statSync(shuffled).size !== entries * RECORD_BYTES) throw new Error(`${shuffled}: size does not match ${entries} entries`);
+
+    // 2. Parameters, fresh or from the last epoch's checkpoint
+    const W = sharedDoubles(2 * V * (dim + 1));
+    const gradsq = sharedDoubles(2 * V * (dim + 1));
+    const ckFile = path.join(ctx.checkpointDir, 'epoch.json');
+    const weightsFile = path.join(ctx.checkpointDir, 'weights.bin');
+    let state: GloveCheckpoint = { epoch: 0, costs: [], seconds: [] };
+    if (fs.existsSync(ckFile) && fs.existsSync(weightsFile)) {
+      state = JSON.parse(fs.readFileSync(ckFile, 'utf8')) as GloveCheckpoint;
+      const fd = fs.openSync(weightsFile, 'r');
+      fs.readSync(fd, new Uint8Array(W.buffer), 0, W.byteLength, 0);
+      fs.readSync(fd, new Uint8Array(gradsq.buffer), 0, gradsq.byteLength, W.byteLength);
+      fs.closeSync(fd);
+      ctx.log.info(`glove: resuming after epoch ${state.epoch}`);
+    } else {
+      initParameters(W, gradsq, dim, p.seed);
+    }
+    ctx.log.info(`glove: ${V} words, ${entries} entries, dim ${dim}, x-max ${p['x-max']}, alpha ${p.alpha}, ${ctx.pool.threads} threads`);
+
+    // 3. Epochs: threads take equal slices, as glove.c's lines_per_thread
+    const threads = ctx.pool.threads;
+    const shared = { W, gradsq, vocabSize: V, dim };
+    const settings = { eta: p.eta, xMax: p['x-max'], alpha: p.alpha, gradClip: p['grad-clip'] };
+    const step = ctx.progress.step('training GloVe', p.epochs, 'epochs');
+    step.set(state.epoch);
+    for (let epoch = state.epoch; epoch < p.epochs; epoch++) {
+      const t0 = performance.now();
+      const per = Math.floor(entries / threads);
+      const results = await Promise.all(
+        Array.from({ length: threads }, (_, t) => {
+          const task: GloveEpochTask = { shared, settings, file: shuffled, start: per * t, end: t === threads - 1 ? entries : per * (t + 1) };
+          return ctx.pool.run<GloveEpochResult>('glove', task);
+        }),
+      );
+      const cost = results.reduce((s, r) => s + r.cost, 0) / entries;
+      const seconds = (performance.now() - t0) / 1000;
+      state = { epoch: epoch + 1, costs: [...state.costs, cost], seconds: [...state.seconds, seconds] };
+      ctx.log.info(`glove: iter: ${String(epoch + 1).padStart(3, '0')}, cost: ${cost.toFixed(6)}`);
+      // checkpoint: weights first, then the epoch record that names them done
+      const tmp = `${weightsFile}.tmp`;
+      const fd = fs.openSync(tmp, 'w');
+      fs.writeSync(fd, new Uint8Array(W.buffer));
+      fs.writeSync(fd, new Uint8Array(gradsq.buffer));
+      fs.closeSync(fd);
+      fs.renameSync(tmp, weightsFile);
+      fs.writeFileSync(ckFile, JSON.stringify(state));
+      step.set(epoch + 1);
+    }
+    step.done(`final cost ${state.costs.at(-1)?.toFixed(6)}`);
+
+    // 4. Output: W + W~ (model 2) or W (model 1), without biases
+    const vectors = new Float32Array(V * dim);
+    const stride = dim + 1;
+    for (let a = 0; a < V; a++)
+      for (let b = 0; b < dim; b++) vectors[a * dim + b] = W[a * stride + b]! + (p.model === 2 ? W[(V + a) * stride + b]! : 0);
+    const rows: Record<string, number> = {};
+    rows['embeddings.arrow'] = await writeEmbeddingsArrow(path.join(ctx.outDir, 'embeddings.arrow'), { tokens, dim, vectors });
+    const plain = word2vecWritable(tokens, dim, vectors, (m) => ctx.warn(m));
+    writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), plain);
+    writeWord2vecBinary(path.join(ctx.outDir, 'vectors.bin'), plain);
+    rows['vectors.txt'] = plain.tokens.length;
+    rows['vectors.bin'] = plain.tokens.length;
+    return {
+      rows,
+      metrics: { vocabSize: V, entries, epochs: p.epochs, costPerEpoch: state.costs, secondsPerEpoch: state.seconds, finalCost: state.costs.at(-1) },
+    };
+  },
+});

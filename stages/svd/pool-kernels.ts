@@ -1,0 +1,56 @@
+// The randomized SVD's kernels on the worker pool: matrices live in
+// SharedArrayBuffers and each task computes a range of rows in place
+// (sparse products balanced by nonzeros); Gram matrices come back per range
+// and are summed here.
+
+import type { Pool } from '../../pipeline/pool.js';
+import type { SvdKernelTask } from '../../workers/svd-kernel.js';
+import { symmetrize, type Csr } from './linalg.js';
+import type { Kernels } from './rsvd.js';
+
+export function sharedFloat64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * n));
+}
+
+/** Row ranges with about equal work, `work(r)` per row. */
+function ranges(rows: number, parts: number, rowPtr?: Float64Array): [number, number][] {
+  const out: [number, number][] = [];
+  if (!rowPtr) {
+    for (let p = 0; p < parts; p++) out.push([Math.floor((rows * p) / parts), Math.floor((rows * (p + 1)) / parts)]);
+    return out;
+  }
+  const total = rowPtr[rows]! + rows;
+  let lo = 0;
+  for (let p = 1; p <= parts; p++) {
+    let hi = lo;
+    const target = (total * p) / parts;
+    while (hi < rows && rowPtr[hi + 1]! + hi + 1 <= target) hi++;
+    if (p === parts) hi = rows;
+    out.push([lo, hi]);
+    lo = hi;
+  }
+  return out;
+}
+
+export function poolKernels(pool: Pool): Kernels {
+  const parts = Math.max(1, pool.threads * 2);
+  const run = (t: SvdKernelTask): Promise<{ G: Float64Array } | null> => pool.run('svd-kernel', t);
+  return {
+    alloc: sharedFloat64,
+    async spmm(A: Csr, X, Y, l) {
+      await Promise.all(ranges(A.rows, parts, A.rowPtr).map(([lo, hi]) => run({ op: 'spmm', A, X, Y, l, lo, hi })));
+    },
+    async gram(Y, rows, l) {
+      const partsG = await Promise.all(ranges(rows, pool.threads).map(([lo, hi]) => run({ op: 'gram', Y, l, lo, hi })));
+      const G = new Float64Array(l * l);
+      for (const p of partsG) for (let i = 0; i < G.length; i++) G[i]! += p!.G[i]!;
+      symmetrize(G, l);
+      return G;
+    },
+    async multiply(Y, rows, l, M, k, Out, upper = false) {
+      const Ms = sharedFloat64(M.length);
+      Ms.set(M);
+      await Promise.all(ranges(rows, parts).map(([lo, hi]) => run({ op: 'multiply', Y, l, M: Ms, k, Out, lo, hi, upper })));
+    },
+  };
+}

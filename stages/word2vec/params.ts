@@ -1,0 +1,29 @@
+// word2vec's parameters, named and defaulted as the C tool's flags (-size is --dim,
+// -iter is --epochs, -cbow 0/1 is --model). Defaults are the C tool's except
+// --epochs 3 (C: 5) so `npm start` stays short: about 22 s on Brown with 2
+// threads (37 s with 5 epochs, measured under load). The benchmark uses 5.
+
+import type { ParamSchema } from '../../pipeline/params.js';
+
+export const word2vecParams = {
+  model: { type: 'enum', choices: ['skipgram', 'cbow'] as const, default: 'skipgram', describe: 'skip-gram (word2vec -cbow 0) or CBOW with the mean of the context (-cbow 1)' },
+  dim: { type: 'int', default: 100, min: 1, max: 10000, describe: 'vector size (-size)' },
+  window: { type: 'int', default: 5, min: 1, max: 100, describe: 'maximal context window; each word draws its own window in 1..N (-window)' },
+  negative: { type: 'int', default: 5, min: 0, max: 100, describe: 'negative samples per word from the unigram^0.75 distribution; 0 = none (-negative)' },
+  hs: { type: 'bool', default: false, describe: 'hierarchical softmax over a Huffman tree (-hs 1)' },
+  sample: { type: 'float', default: 1e-3, min: 0, max: 1, describe: 'subsampling threshold for frequent words; 0 = off (-sample)' },
+  'min-count': { type: 'int', default: 5, min: 1, describe: 'drop words seen fewer times in the train split (-min-count); no need to rerun tokenize' },
+  epochs: { type: 'int', default: 3, min: 1, max: 1000, describe: 'passes over the train split (-iter; the C default is 5)' },
+  alpha: { type: 'float', default: 0, min: 0, max: 1, describe: 'starting learning rate, decayed linearly to alpha*1e-4; 0 = the C default (0.025 skip-gram, 0.05 CBOW)' },
+  seed: { type: 'int', default: 1, min: 0, describe: 'random seed (initial weights, windows, subsampling, negatives); 1 = the C tool\'s' },
+  'save-context': { type: 'bool', default: false, describe: 'also write the output (context) vectors to context.arrow and context.txt' },
+  'checkpoint-every': { type: 'int', default: 10_000_000, min: 10_000, describe: 'save a checkpoint every N words (and at each epoch end) to resume a killed run', fingerprint: false },
+} satisfies ParamSchema;
+
+/**
+ * Negative-sampling table size: 100 slots per word, at least 1e6 and at most 1e7
+ * (40 MB, shared by all threads); word2vec.c always uses 1e8 (400 MB).
+ */
+export function unigramTableSize(vocabSize: number): number {
+  return Math.min(10_000_000, Math.max(1_000_000, vocabSize * 100));
+}
