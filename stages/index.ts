@@ -14,4 +14,5 @@ export const STAGES: StageDef[] = [
   (await import('./eval-embeddings/index.js')).default,
   (await import('./word2vec/index.js')).default,
   (await import('./glove/index.js')).default,
+  (await import('./lm-neural/index.js')).default,
 ] as StageDef[];

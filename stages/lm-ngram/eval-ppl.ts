@@ -8,6 +8,7 @@ import { UsageError } from '../../pipeline/errors.js';
 import { listTokenShards } from '../../pipeline/tokens.js';
 import { SPLITS, type Split } from '../../datasets/source.js';
 import { loadModel } from './load-model.js';
+import { isNeuralModelDir } from '../lm-neural/model-dir.js';
 import { perplexity, type PerplexityResult } from './perplexity.js';
 
 export interface EvalPplArgs {
@@ -20,6 +21,7 @@ export interface EvalPplArgs {
 
 export async function evalPerplexity(args: EvalPplArgs, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<PerplexityResult> {
   if (!SPLITS.includes(args.split as Split)) throw new UsageError(`--split ${args.split}: choose one of ${SPLITS.join(', ')}`);
+  if (isNeuralModelDir(args.model)) return (await import('../lm-neural/cli-hooks.js')).evalNeuralPerplexity(args, write);
   const loaded = await loadModel(args.model, { name: args.name, tokens: args.tokens });
   if (!loaded.tokensDir) throw new UsageError(`--model ${args.model} is an ARPA file: pass --tokens with the tokenize folder whose ${args.split} split to score`);
   const shards = listTokenShards(loaded.tokensDir, args.split as Split);

@@ -10,6 +10,7 @@ import { beamSearch } from '../decoding/beam.js';
 import { sample } from '../decoding/sampling.js';
 import { seededRandom } from '../decoding/prng.js';
 import { loadModel } from './load-model.js';
+import { isNeuralModelDir } from '../lm-neural/model-dir.js';
 
 export const STRATEGIES = ['greedy', 'beam', 'temperature', 'top-k', 'top-p'] as const;
 
@@ -26,12 +27,15 @@ export interface SampleArgs {
   p: number;
   beam: number;
   count: number;
+  'with-attention'?: string;
 }
 
 export async function runSample(args: SampleArgs, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<Generation[]> {
   if (!STRATEGIES.includes(args.strategy as never)) throw new UsageError(`--strategy ${args.strategy}: choose one of ${STRATEGIES.join(', ')}`);
   if (!(args['max-tokens'] >= 1)) throw new UsageError('--max-tokens must be at least 1');
-  const { model, tokens, index } = await loadModel(args.model, { name: args.name, tokens: args.tokens });
+  const hooks = isNeuralModelDir(args.model) ? await import('../lm-neural/cli-hooks.js') : undefined;
+  const neural = await hooks?.loadNeuralForDecoding(args.model);
+  const { model, tokens, index } = neural ?? (await loadModel(args.model, { name: args.name, tokens: args.tokens }));
   const prompt = Int32Array.from(args.prompt.split(/\s+/).filter(Boolean), (w) => index.get(w) ?? index.get(w.toLowerCase()) ?? UNK);
   const spell = (g: Generation): string => [...Array.from(prompt, (i) => tokens[i]), ...g.ids.map((i) => tokens[i])].join(' ') + (g.finished ? ' </s>' : '');
   const max = args['max-tokens'];
@@ -54,6 +58,10 @@ export async function runSample(args: SampleArgs, write: (s: string) => void = (
     for (let i = 0; i < args.count; i++) out.push(await sample(model, prompt, max, opts, rnd));
   }
   for (const g of out) write(`${g.logProb.toFixed(4)}\t${spell(g)}\n`);
+  if (args['with-attention']) {
+    if (!neural) throw new UsageError('--with-attention needs a transformer model of the lm-neural stage');
+    await hooks!.writeSampleAttention(neural, prompt, out[0]!.ids, args['with-attention'], write);
+  }
   return out;
 }
 
@@ -62,7 +70,7 @@ const command: CommandModule<object, SampleArgs> = {
   describe: 'generate text from an n-gram model (greedy, beam, temperature, top-k, top-p); prints natural-log probability and text',
   builder: (y) =>
     y
-      .option('model', { type: 'string', demandOption: true, describe: 'lm-ngram stage folder, one of its model folders, or an ARPA file' })
+      .option('model', { type: 'string', demandOption: true, describe: 'lm-ngram or lm-neural stage folder, one of its model folders, or an ARPA file' })
       .option('name', { type: 'string', describe: 'which model of the stage folder (default kneser-ney)' })
       .option('tokens', { type: 'string', describe: "tokenize folder for the vocabulary (default: the model run's tokenize)" })
       .option('strategy', { type: 'string', default: 'greedy', choices: STRATEGIES as unknown as string[], describe: 'decoding strategy' })
@@ -73,7 +81,8 @@ const command: CommandModule<object, SampleArgs> = {
       .option('k', { type: 'number', default: 10, describe: 'top-k: tokens kept' })
       .option('p', { type: 'number', default: 0.9, describe: 'top-p: probability mass kept' })
       .option('beam', { type: 'number', default: 5, describe: 'beam: width, and how many best sequences to print' })
-      .option('count', { type: 'number', default: 1, describe: 'samples to draw (sampling strategies)' }) as never,
+      .option('count', { type: 'number', default: 1, describe: 'samples to draw (sampling strategies)' })
+      .option('with-attention', { type: 'string', describe: 'lm-neural transformer: write the attention weights of the first generation to this Arrow file' }) as never,
   handler: async (argv) => {
     await runSample(argv);
   },

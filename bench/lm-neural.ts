@@ -1,0 +1,208 @@
+// Benchmark of the lm-neural stage (issue 6):
+//   node dist/bench/lm-neural.js PTB_DIR [--minutes 8] [--steps 6] [--arch lstm] [--data-parallel]
+// 1. Throughput: training and evaluation tokens/s of the LSTM (emb 200, 2×200,
+//    V 10000, B 20, BPTT 35) and the Transformer (d 128, 4 heads, 2 layers, FFN
+//    512, context 64, B 32, V 10000) on PTB batches, beside PyTorch at the same
+//    shapes and threads (bench/lm-neural-torch.py) when `import torch` works.
+// 2. Quality: one model trained on PTB for --minutes, test perplexity with the
+//    n-gram conventions, beside a modified Kneser–Ney 5-gram from KenLM
+//    ($KENLM_BIN or PATH: lmplz, query) on the same split, and the curve.
+// 3. With --data-parallel: Transformer gradient steps in one thread vs split over 2 workers.
+// The last line is one JSON object: neural_ppl, kn5_ppl, torch_ratio, ...
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { selectBackend, tf } from '../stages/lm-neural/backend/index.js';
+import { createModel } from '../stages/lm-neural/create.js';
+import { ContiguousBatches, loadSplit, type SplitData } from '../stages/lm-neural/data.js';
+import { perplexity } from '../stages/lm-neural/evaluate.js';
+import { disposeModel, type ModelConfig } from '../stages/lm-neural/model.js';
+import { Optimizer } from '../stages/lm-neural/optimizer.js';
+import { train } from '../stages/lm-neural/train.js';
+import { createLogger } from '../pipeline/log.js';
+import { createProgress } from '../pipeline/progress.js';
+import { writePtbTokens } from './ptb-tokens.js';
+
+const args = process.argv.slice(2);
+const ptb = args[0];
+const opt = (name: string, dflt: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : dflt;
+};
+if (!ptb || !fs.existsSync(path.join(ptb, 'ptb.train.txt'))) {
+  console.error('usage: node dist/bench/lm-neural.js PTB_DIR (with ptb.train.txt, ptb.valid.txt, ptb.test.txt) [--minutes 8] [--steps 6] [--arch lstm]');
+  process.exit(2);
+}
+const minutes = Number(opt('minutes', '8'));
+const steps = Number(opt('steps', '6'));
+const qualityArch = opt('arch', 'lstm') as ModelConfig['arch'];
+const threads = 2;
+
+const backend = await selectBackend('auto');
+console.log(`backend: ${backend.name} (${backend.reason})`);
+console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared: figures taken under contention)`);
+
+// ---------------------------------------------------------------- data
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-lmn-'));
+const tokDir = path.join(work, 'tokenize');
+const V = await writePtbTokens(ptb, tokDir);
+const data = { train: loadSplit(tokDir, 'train', V), valid: loadSplit(tokDir, 'valid', V), test: loadSplit(tokDir, 'test', V) };
+console.log(`PTB: vocabulary ${V} (with specials), train ${data.train.targets.length} / valid ${data.valid.targets.length} / test ${data.test.targets.length} predicted tokens (words + </s>)`);
+
+// ---------------------------------------------------------------- throughput
+const shapes: Record<'lstm' | 'transformer', { cfg: ModelConfig; B: number; T: number }> = {
+  lstm: { cfg: { arch: 'lstm', vocab: 10000, embed: 200, hidden: 200, layers: 2, heads: 1, context: 35, dropout: 0, tie: false, seed: 1 }, B: 20, T: 35 },
+  transformer: { cfg: { arch: 'transformer', vocab: 10000, embed: 128, hidden: 512, layers: 2, heads: 4, context: 64, dropout: 0, tie: false, seed: 1 }, B: 32, T: 64 },
+};
+
+function throughput(name: 'lstm' | 'transformer'): { train: number; eval: number } {
+  const { cfg, B, T } = shapes[name];
+  const m = createModel({ ...cfg, vocab: Math.max(V, cfg.vocab) });
+  const o = new Optimizer('adam', m.params);
+  const batches = new ContiguousBatches(data.train, B, T);
+  const step = (k: number): void => {
+    const { value, grads } = tf.variableGrads(() => m.trainLoss(batches.batch(k), k), m.params);
+    value.dataSync();
+    const gl = m.params.map((p) => grads[p.name]!);
+    const c = Optimizer.clip(gl, 5);
+    o.apply(c.grads, 1e-3);
+    m.commitState?.();
+    tf.dispose([value, ...gl]);
+    if (c.grads !== gl) tf.dispose(c.grads);
+  };
+  step(0);
+  let t0 = performance.now();
+  for (let k = 1; k <= steps; k++) step(k);
+  const trainTps = (steps * B * T) / ((performance.now() - t0) / 1000);
+  // Evaluation: the same shapes, forward only, log-probabilities of the targets.
+  t0 = performance.now();
+  for (let k = 1; k <= steps; k++) {
+    const b = batches.batch(k);
+    m.scoreSequences(b.inputs, B, T, b.targets);
+  }
+  const evalTps = (steps * B * T) / ((performance.now() - t0) / 1000);
+  o.dispose();
+  disposeModel(m);
+  return { train: trainTps, eval: evalTps };
+}
+
+const ours = { lstm: throughput('lstm'), transformer: throughput('transformer') };
+
+// --data-parallel: the Transformer step at batch 32 and 64, one thread vs the pool (2 workers).
+// (Batch 128 × 64 × V 10k needs more than the wasm backend's heap for the output layer.)
+let dataParallel: Record<string, number> | null = null;
+if (args.includes('--data-parallel')) {
+  const { createPool } = await import('../pipeline/pool.js');
+  const { dataParallelGradients } = await import('../stages/lm-neural/data-parallel.js');
+  const pool = createPool(2);
+  const { cfg, T } = shapes.transformer;
+  const m = createModel({ ...cfg, vocab: V });
+  dataParallel = {};
+  for (const B of [32, 64]) {
+    const batches = new ContiguousBatches(data.train, B, T);
+    const local = async (b: ReturnType<typeof batches.batch>) => {
+      const { value, grads } = tf.variableGrads(() => m.trainLoss(b, 1), m.params);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    const dp = dataParallelGradients(pool, m, backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu'));
+    await dp(batches.batch(0), 1).then((r) => tf.dispose(r.grads)); // workers load their backend
+    const time = async (f: () => Promise<void>): Promise<number> => {
+      const t0 = performance.now();
+      for (let k = 1; k <= 2; k++) await f();
+      return (2 * B * T) / ((performance.now() - t0) / 1000);
+    };
+    const one = await time(() => local(batches.batch(1)));
+    const par = await time(() => dp(batches.batch(1), 1).then((r) => tf.dispose(r.grads)));
+    dataParallel[`b${B}_one_thread`] = one;
+    dataParallel[`b${B}_data_parallel`] = par;
+    console.log(`data-parallel Transformer, batch ${B}: one thread ${one.toFixed(0)} tok/s, 2 workers ${par.toFixed(0)} tok/s (${(par / one).toFixed(2)}x)`);
+  }
+  disposeModel(m);
+  await pool.destroy();
+}
+console.log(`lexflow ${backend.name}: LSTM train ${ours.lstm.train.toFixed(0)} tok/s, eval ${ours.lstm.eval.toFixed(0)} tok/s; Transformer train ${ours.transformer.train.toFixed(0)} tok/s, eval ${ours.transformer.eval.toFixed(0)} tok/s`);
+
+let torch: { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string } | undefined;
+// Debian's python3-torch lives under /usr/bin/python3, which a pyenv python3 on PATH may hide.
+const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+if (python) {
+  const script = new URL('../../bench/lm-neural-torch.py', import.meta.url).pathname;
+  torch = JSON.parse(execFileSync(python, [script, String(threads), String(steps)], { encoding: 'utf8' }).trim().split('\n').at(-1)!);
+  console.log(`PyTorch ${torch!.torch} (${threads} threads): LSTM train ${torch!.lstm_train.toFixed(0)} tok/s, eval ${torch!.lstm_eval.toFixed(0)} tok/s; Transformer train ${torch!.transformer_train.toFixed(0)} tok/s, eval ${torch!.transformer_eval.toFixed(0)} tok/s`);
+} else console.log('PyTorch: not available (python3 -c "import torch" failed); torch_ratio is null');
+const ratio = (a: number, b: number | undefined): number | null => (b ? a / b : null);
+const ratios = torch
+  ? {
+      lstm_train: ratio(ours.lstm.train, torch.lstm_train),
+      lstm_eval: ratio(ours.lstm.eval, torch.lstm_eval),
+      transformer_train: ratio(ours.transformer.train, torch.transformer_train),
+      transformer_eval: ratio(ours.transformer.eval, torch.transformer_eval),
+    }
+  : null;
+if (ratios) console.log(`ratio lexflow/PyTorch: ${Object.entries(ratios).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+
+// ---------------------------------------------------------------- KN5 peer
+let kn5: number | null = null;
+const kenlmDir = process.env.KENLM_BIN ?? ['/work/peers/kenlm/build/bin', ...(process.env.PATH ?? '').split(':')].find((d) => fs.existsSync(path.join(d, 'lmplz')));
+if (kenlmDir && fs.existsSync(path.join(kenlmDir, 'lmplz'))) {
+  // KenLM refuses a literal <unk> in its corpus; PTB's <unk> is an ordinary word class
+  // here (as in lexflow's models), so it is renamed in both the train and the test text.
+  const renamed = (split: string): string => {
+    const f = path.join(work, `ptb.${split}.txt`);
+    fs.writeFileSync(f, fs.readFileSync(path.join(ptb, `ptb.${split}.txt`), 'utf8').replaceAll('<unk>', 'UNKWORD'));
+    return f;
+  };
+  const arpa = path.join(work, 'kn5.arpa');
+  execFileSync(path.join(kenlmDir, 'lmplz'), ['-o', '5', '-S', '20%', '-T', work, '--text', renamed('train'), '--arpa', arpa], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const q = execFileSync(path.join(kenlmDir, 'query'), ['-v', 'summary', arpa], { input: fs.readFileSync(renamed('test')), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+  kn5 = Number(/Perplexity including OOVs:\s*([\d.]+)/.exec(q)?.[1]);
+  console.log(`KenLM modified Kneser-Ney 5-gram (lmplz -o 5), PTB test: ppl ${kn5.toFixed(2)} (including OOVs, </s> counted)`);
+} else console.log('KenLM: lmplz not found ($KENLM_BIN or PATH); kn5_ppl is null');
+
+// ---------------------------------------------------------------- quality run
+const qcfg: ModelConfig =
+  qualityArch === 'transformer'
+    ? { arch: 'transformer', vocab: V, embed: 128, hidden: 512, layers: 2, heads: 4, context: 64, dropout: 0.1, tie: true, seed: 1 }
+    : { arch: 'lstm', vocab: V, embed: 200, hidden: 200, layers: 2, heads: 1, context: 35, dropout: 0.2, tie: true, seed: 1 };
+const model = createModel(qcfg);
+const started = performance.now();
+const result = await train(
+  model,
+  { train: data.train, valid: data.valid },
+  {
+    optimizer: 'adam', lr: 0.003, warmup: 50, decay: 'none', lrDecay: 0.5, decayStart: 4, clip: 5,
+    batch: qcfg.arch === 'lstm' ? 20 : 32, seqLen: qcfg.context, epochs: 40, maxMinutes: minutes, patience: 2,
+    checkpointEvery: 500, logEvery: 50, seed: 1, checkpointDir: path.join(work, 'ck'),
+  },
+  createLogger('normal'),
+  createProgress({ mode: 'plain', plainEvery: 30 }),
+);
+const testPpl = perplexity(model, data.test);
+console.log(`quality: ${qcfg.arch} ${JSON.stringify(qcfg)}, ${result.globalStep} steps, ${result.tokensSeen} tokens in ${((performance.now() - started) / 1000).toFixed(0)} s (${result.stopReason})`);
+console.log('curve (step, train loss, valid ppl, tokens/s, wall s):');
+for (const h of result.history) console.log(`  ${h.step}\t${h.trainLoss.toFixed(3)}\t${Number.isFinite(h.validPpl) ? h.validPpl.toFixed(1) : '-'}\t${h.tokensPerS.toFixed(0)}\t${h.wallS.toFixed(0)}`);
+console.log(`test perplexity: lexflow ${qcfg.arch} ${testPpl.ppl.toFixed(2)} (excluding <unk> ${testPpl.pplNoUnk.toFixed(2)}) vs KenLM KN5 ${kn5?.toFixed(2) ?? 'n/a'}`);
+const epochFraction = result.tokensSeen / data.train.targets.length;
+console.log(`epochs done: ${epochFraction.toFixed(2)}; a 30-minute run at this rate would see ${((epochFraction * 30) / minutes).toFixed(2)} epochs`);
+disposeModel(model);
+fs.rmSync(work, { recursive: true, force: true });
+
+console.log(
+  JSON.stringify({
+    neural_ppl: testPpl.ppl,
+    kn5_ppl: kn5,
+    torch_ratio: ratios ? ratios.lstm_train : null,
+    torch_ratio_transformer: ratios ? ratios.transformer_train : null,
+    torch_ratios: ratios,
+    lexflow_tokens_per_s: ours,
+    torch_tokens_per_s: torch ?? null,
+    quality_arch: qcfg.arch,
+    quality_minutes: minutes,
+    quality_epochs: epochFraction,
+    backend: backend.name,
+    data_parallel: dataParallel,
+  }),
+);

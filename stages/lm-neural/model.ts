@@ -1,0 +1,92 @@
+// What the three architectures share: a config, named parameters (plain
+// tf.Variables, so checkpoints, data-parallel weight sharing and tied
+// embeddings need no framework), a training loss and sequence scoring.
+
+import { tf } from './backend/index.js';
+
+export type Arch = 'window' | 'lstm' | 'transformer';
+
+export interface ModelConfig {
+  arch: Arch;
+  /** Output/input vocabulary size (ids ≥ vocab are mapped to <unk> before the model sees them). */
+  vocab: number;
+  /** Embedding size (window, lstm); d_model for the transformer. */
+  embed: number;
+  /** Hidden size: tanh layer (window), LSTM cells (lstm), feed-forward width (transformer). */
+  hidden: number;
+  /** LSTM layers or transformer blocks. */
+  layers: number;
+  /** Attention heads (transformer). */
+  heads: number;
+  /** Tokens of context: n−1 (window), the maximum sequence length (transformer); BPTT length (lstm, training only). */
+  context: number;
+  /** Dropout rate on non-recurrent connections. */
+  dropout: number;
+  /** Share the input embedding with the output layer (Press & Wolf 2017); needs hidden == embed for lstm. */
+  tie: boolean;
+  seed: number;
+}
+
+/** One training batch as typed arrays: rows of `inputs` and `targets`, [B, T] row-major. */
+export interface Batch {
+  inputs: Int32Array;
+  targets: Int32Array;
+  /** 1 where the target counts, 0 for padding; absent = all count. */
+  weights?: Float32Array;
+  B: number;
+  T: number;
+}
+
+export interface NeuralLM {
+  readonly config: ModelConfig;
+  /** Parameters in a fixed order, with stable names (the checkpoint and artifact layout). */
+  readonly params: tf.Variable[];
+  readonly paramNames: string[];
+  /** Longest input the model can condition on at once (Infinity for the LSTM). */
+  readonly maxContext: number;
+  /** Mean cross-entropy of the batch (nats/token); call inside a gradient tape. `seed` fixes dropout masks. */
+  trainLoss(batch: Batch, seed: number): tf.Scalar;
+  /** After an optimizer step: keep the carried state (LSTM) for the next batch. */
+  commitState?(): void;
+  /** Forget the carried state (start of an epoch). */
+  resetState?(): void;
+  /** The carried state as arrays (checkpoint), and back. */
+  getState?(): Float32Array[];
+  setState?(state: Float32Array[]): void;
+  /**
+   * Log-probability (nats) of every target given the inputs of the same row so
+   * far, each row read from its start (no carried state, no dropout). [B·T].
+   */
+  scoreSequences(inputs: Int32Array, B: number, T: number, targets: Int32Array): Float32Array;
+  /** Logits [B·T, V] for evaluation/decoding (no dropout). */
+  logits(inputs: Int32Array, B: number, T: number): tf.Tensor2D;
+}
+
+let paramCounter = 0;
+
+/** A trainable parameter made from an initial array (tfjs wants globally unique variable names). */
+export function makeParam(name: string, shape: number[], values: Float32Array): tf.Variable {
+  return tf.variable(tf.tensor(values, shape, 'float32'), true, `lexflow_${name}_${paramCounter++}`);
+}
+
+export function disposeModel(model: NeuralLM): void {
+  for (const p of model.params) p.dispose();
+  model.resetState?.();
+}
+
+/** Dropout on `x` with a fixed seed, or `x` itself when rate is 0. */
+export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): T {
+  return rate > 0 ? (tf.dropout(x, rate, undefined, seed) as T) : x;
+}
+
+/** Gather rows of an embedding matrix: ids [n] -> [n, E]. Its gradient is UnsortedSegmentSum (lexflow's scatter-add). */
+export function embed(table: tf.Tensor, ids: Int32Array): tf.Tensor2D {
+  return tf.gather(table, tf.tensor1d(ids, 'int32')) as tf.Tensor2D;
+}
+
+export function validateConfig(c: ModelConfig): string | undefined {
+  if (c.arch === 'transformer' && c.embed % c.heads !== 0) return `--heads ${c.heads} does not divide --d-model ${c.embed}`;
+  if (c.arch === 'lstm' && c.tie && c.hidden !== c.embed) return `--tie needs --hidden equal to --embed (got ${c.hidden} and ${c.embed})`;
+  if (c.vocab < 5) return `vocabulary of ${c.vocab} types is too small for a language model`;
+  return undefined;
+}

@@ -1,0 +1,59 @@
+// history.arrow (one row per logged step and per validation) and metrics.arrow
+// (DESIGN.md: metric, split, value, plus this stage's `model` and `note`).
+
+import path from 'node:path';
+import * as A from 'apache-arrow';
+import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
+import type { HistoryRow } from './checkpoint.js';
+
+export const historySchema = new A.Schema([
+  field('step', new A.Int32()),
+  field('epoch', new A.Int32()),
+  field('train_loss', new A.Float32()),
+  field('valid_ppl', new A.Float32()),
+  field('tokens_per_s', new A.Float32()),
+  field('wall_s', new A.Float32()),
+  field('lr', new A.Float32()),
+]);
+
+export async function writeHistory(dir: string, rows: HistoryRow[]): Promise<number> {
+  const col = (f: (r: HistoryRow) => number | null): Float32Array => Float32Array.from(rows, (r) => f(r) ?? NaN);
+  const w = new ArrowFileWriter(path.join(dir, 'history.arrow'), historySchema);
+  await w.writeColumns([
+    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r.step)),
+    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r.epoch)),
+    primitiveData(new A.Float32(), col((r) => r.trainLoss)),
+    primitiveData(new A.Float32(), col((r) => r.validPpl)),
+    primitiveData(new A.Float32(), col((r) => r.tokensPerS)),
+    primitiveData(new A.Float32(), col((r) => r.wallS)),
+    primitiveData(new A.Float32(), col((r) => r.lr)),
+  ]);
+  return w.close();
+}
+
+export const metricsSchema = new A.Schema([
+  field('metric', new A.Utf8()),
+  field('split', new A.Utf8()),
+  field('value', new A.Float64()),
+  field('model', new A.Utf8()),
+  field('note', new A.Utf8()),
+]);
+
+export interface MetricRow {
+  metric: string;
+  split: string;
+  value: number;
+  note?: string;
+}
+
+export async function writeMetrics(dir: string, model: string, rows: MetricRow[]): Promise<number> {
+  const w = new ArrowFileWriter(path.join(dir, 'metrics.arrow'), metricsSchema);
+  await w.writeColumns([
+    utf8Data(rows.map((r) => r.metric)),
+    utf8Data(rows.map((r) => r.split)),
+    primitiveData(new A.Float64(), Float64Array.from(rows, (r) => r.value)),
+    utf8Data(rows.map(() => model)),
+    utf8Data(rows.map((r) => r.note ?? '')),
+  ]);
+  return w.close();
+}

@@ -1,0 +1,132 @@
+// A decoder-only Transformer language model (Vaswani et al. 2017, with the
+// pre-LN block placement of Xiong et al. 2020 / GPT-2): token + learned
+// position embeddings, then `layers` blocks of
+//   x = x + MHA(LN(x)),  MHA = concat_h softmax(Q_h K_hᵀ/√d_k + causal mask) V_h · Wo
+//   x = x + W2·GELU(W1·LN(x))
+// and a final LN before the (optionally tied) output layer.
+
+import { tf } from './backend/index.js';
+import { labelLogProbs, sparseSoftmaxCrossEntropy } from './loss.js';
+import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
+import { mixSeed, normalArray } from './random.js';
+
+interface Block {
+  ln1g: tf.Variable; ln1b: tf.Variable;
+  wq: tf.Variable; wk: tf.Variable; wv: tf.Variable; wo: tf.Variable; bo: tf.Variable;
+  ln2g: tf.Variable; ln2b: tf.Variable;
+  w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable;
+}
+
+/** Attention weights of one forward pass: [layer] -> (B, heads, T, T). */
+export type AttentionMaps = tf.Tensor4D[];
+
+function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b) as tf.Tensor2D;
+}
+
+/** GELU, tanh approximation (Hendrycks & Gimpel 2016). */
+function gelu(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+}
+
+/** Additive causal mask (T, T): 0 where key ≤ query, −1e9 above the diagonal. */
+export function causalMask(T: number): tf.Tensor2D {
+  const m = new Float32Array(T * T);
+  for (let q = 0; q < T; q++) for (let k = q + 1; k < T; k++) m[q * T + k] = -1e9;
+  return tf.tensor2d(m, [T, T]);
+}
+
+export function createTransformerLM(cfg: ModelConfig): NeuralLM & { attention(inputs: Int32Array, T: number): { logits: tf.Tensor2D; maps: AttentionMaps } } {
+  const { vocab: V, embed: D, hidden: F, layers: L, heads: NH, context: C } = cfg;
+  if (D % NH !== 0) throw new Error(`--heads ${NH} does not divide --d-model ${D}`);
+  const dk = D / NH;
+  const std = 0.02; // GPT-2 initialization
+  const s = (i: number): number => mixSeed(cfg.seed, 3, i);
+  const params: tf.Variable[] = [];
+  const names: string[] = [];
+  const p = (name: string, shape: number[], values: Float32Array): tf.Variable => {
+    const v = makeParam(name, shape, values);
+    params.push(v);
+    names.push(name);
+    return v;
+  };
+  const n = (shape: number[], i: number, sd = std): Float32Array => normalArray(shape.reduce((a, b) => a * b, 1), sd, s(i));
+  const ones = (k: number): Float32Array => new Float32Array(k).fill(1);
+  const tok = p('token_embedding', [V, D], n([V, D], 0)); // (V, D)
+  const pos = p('position_embedding', [C, D], n([C, D], 1, 0.01)); // (C, D)
+  const blocks: Block[] = [];
+  // Residual projections scaled by 1/√(2L) (GPT-2).
+  const resStd = std / Math.sqrt(2 * L);
+  for (let l = 0; l < L; l++) {
+    const k = 10 + 10 * l;
+    blocks.push({
+      ln1g: p(`b${l}_ln1_g`, [D], ones(D)), ln1b: p(`b${l}_ln1_b`, [D], new Float32Array(D)),
+      wq: p(`b${l}_wq`, [D, D], n([D, D], k)), wk: p(`b${l}_wk`, [D, D], n([D, D], k + 1)),
+      wv: p(`b${l}_wv`, [D, D], n([D, D], k + 2)), wo: p(`b${l}_wo`, [D, D], n([D, D], k + 3, resStd)),
+      bo: p(`b${l}_bo`, [D], new Float32Array(D)),
+      ln2g: p(`b${l}_ln2_g`, [D], ones(D)), ln2b: p(`b${l}_ln2_b`, [D], new Float32Array(D)),
+      w1: p(`b${l}_w1`, [D, F], n([D, F], k + 4)), b1: p(`b${l}_b1`, [F], new Float32Array(F)),
+      w2: p(`b${l}_w2`, [F, D], n([F, D], k + 5, resStd)), b2: p(`b${l}_b2`, [D], new Float32Array(D)),
+    });
+  }
+  const lnfg = p('lnf_g', [D], ones(D));
+  const lnfb = p('lnf_b', [D], new Float32Array(D));
+  const outW = cfg.tie ? undefined : p('output_w', [D, V], n([D, V], 2));
+  const outB = p('output_b', [V], new Float32Array(V));
+
+  /** (B·T, D) -> (B, NH, T, dk) */
+  const heads = (x: tf.Tensor2D, B: number, T: number): tf.Tensor4D => tf.transpose(tf.reshape(x, [B, T, NH, dk]), [0, 2, 1, 3]);
+
+  const forward = (inputs: Int32Array, B: number, T: number, rate: number, seed: number, maps?: AttentionMaps): tf.Tensor2D => {
+    if (T > C) throw new Error(`sequence of ${T} tokens is longer than the model's context ${C}`);
+    const mask = causalMask(T); // (T, T)
+    const posIds = new Int32Array(B * T);
+    for (let i = 0; i < B * T; i++) posIds[i] = i % T;
+    let x = tf.add(embed(tok, inputs), embed(pos, posIds)) as tf.Tensor2D; // (B·T, D)
+    x = dropout(x, rate, mixSeed(seed, 0));
+    for (let l = 0; l < L; l++) {
+      const b = blocks[l]!;
+      const a = layerNorm(x, b.ln1g, b.ln1b); // (B·T, D)
+      const q = heads(tf.matMul(a, b.wq), B, T); // (B, NH, T, dk)
+      const k = heads(tf.matMul(a, b.wk), B, T); // (B, NH, T, dk)
+      const v = heads(tf.matMul(a, b.wv), B, T); // (B, NH, T, dk)
+      const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dk)), mask); // (B, NH, T, T)
+      const att = tf.softmax(scores); // (B, NH, T, T), rows sum to 1 over keys ≤ query
+      if (maps) maps.push(tf.keep(att.clone()) as tf.Tensor4D);
+      const y = tf.reshape(tf.transpose(tf.matMul(dropout(att, rate, mixSeed(seed, l, 1)), v), [0, 2, 1, 3]), [B * T, D]); // (B·T, D)
+      x = tf.add(x, dropout(tf.add(tf.matMul(y, b.wo), b.bo), rate, mixSeed(seed, l, 2))) as tf.Tensor2D;
+      const m = layerNorm(x, b.ln2g, b.ln2b);
+      const f = tf.add(tf.matMul(gelu(tf.add(tf.matMul(m, b.w1), b.b1)) as tf.Tensor2D, b.w2), b.b2); // (B·T, D)
+      x = tf.add(x, dropout(f, rate, mixSeed(seed, l, 3))) as tf.Tensor2D;
+    }
+    const h = layerNorm(x, lnfg, lnfb);
+    return tf.add(outW ? tf.matMul(h, outW) : tf.matMul(h, tok, false, true), outB) as tf.Tensor2D; // (B·T, V)
+  };
+
+  return {
+    config: cfg,
+    params,
+    paramNames: names,
+    maxContext: C,
+    trainLoss(batch: Batch, seed: number) {
+      return tf.tidy(() => sparseSoftmaxCrossEntropy(forward(batch.inputs, batch.B, batch.T, cfg.dropout, seed), batch.targets, batch.weights));
+    },
+    logits(inputs, B, T) {
+      return tf.tidy(() => forward(inputs, B, T, 0, 0));
+    },
+    scoreSequences(inputs, B, T, targets) {
+      const lg = this.logits(inputs, B, T);
+      const out = labelLogProbs(lg, targets);
+      lg.dispose();
+      return out;
+    },
+    /** One sequence (B = 1) with its attention maps kept (caller disposes). */
+    attention(inputs: Int32Array, T: number) {
+      const maps: AttentionMaps = [];
+      const logits = tf.tidy(() => forward(inputs, 1, T, 0, 0, maps));
+      return { logits, maps };
+    },
+  };
+}
