@@ -26,6 +26,8 @@ export class PerplexityAccumulator {
   oovs = 0;
   total = 0;
   totalOov = 0;
+  /** Kept apart (not total - totalOov): with MLE both are -Infinity and their difference NaN. */
+  totalInVocab = 0;
   private buf = new Int32Array(256);
 
   constructor(readonly model: LanguageModel) {}
@@ -47,7 +49,7 @@ export class PerplexityAccumulator {
       if (oov) {
         this.oovs++;
         this.totalOov += lp;
-      }
+      } else this.totalInVocab += lp;
       buf[i + 1] = w;
     }
     this.tokens += len + 1;
@@ -64,7 +66,7 @@ export class PerplexityAccumulator {
       logProb10: this.total,
       oovLogProb10: this.totalOov,
       ppl: Math.pow(10, -this.total / this.tokens),
-      pplExclOov: Math.pow(10, -(this.total - this.totalOov) / (this.tokens - this.oovs)),
+      pplExclOov: Math.pow(10, -this.totalInVocab / (this.tokens - this.oovs)),
     };
   }
 }
