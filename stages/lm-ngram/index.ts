@@ -54,7 +54,7 @@ export const metricsSchema = new A.Schema([
 export default defineStage({
   name: 'lm-ngram',
   describe: 'n-gram LMs (modified Kneser-Ney as KenLM, absolute, Katz, Jelinek-Mercer, add-k, stupid backoff, MLE): ARPA + Arrow, perplexities',
-  version: 1,
+  version: 2,
   inputs: ['tokenize', 'ngrams'],
   params: {
     model: { type: 'string', default: 'all', describe: `models to estimate: all, or a comma list of ${MODEL_NAMES.join(', ')}` },
@@ -171,7 +171,7 @@ export default defineStage({
           lm = estimateMle(counts, V);
           break;
       }
-      step.done();
+      step.done('done');
       const hasFiles = lm instanceof BackoffModel;
       if (lm instanceof BackoffModel) {
         const wstep = ctx.progress.step(`3/4 writing ${name}`);
@@ -179,7 +179,7 @@ export default defineStage({
         const written = await writeModelArrow(dir, lm);
         for (const [f, n] of Object.entries(written)) rows[path.relative(ctx.outDir, f).split(path.sep).join('/')] = n;
         if (arpaFor.has(name)) await writeArpa(path.join(dir, 'model.arpa'), lm, vocab.tokens);
-        wstep.done();
+        wstep.done(`${Object.values(written).reduce((a, b) => a + b, 0)} rows${arpaFor.has(name) ? ' + model.arpa' : ''}`);
       }
       info.models[name] = { normalized: lm.normalized, files: hasFiles, params };
       const sstep = ctx.progress.step(`4/4 scoring ${name}`);
