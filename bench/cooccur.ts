@@ -22,7 +22,7 @@ import { readBatches, columnValues } from '../pipeline/arrow.js';
 import { readVocab } from '../pipeline/tokens.js';
 import { sortTriples } from '../stages/cooccur/pair-table.js';
 import cooccur from '../stages/cooccur/index.js';
-import { runStageDirect, writeTokenizeOutputStream } from '../test/fixtures/stage-harness.js';
+import { runStageDirect, writeTokenizeOutputStream } from '../testkit/stage-harness.js';
 import { embeddingsBench } from './embeddings-quality.js';
 
 const self = new URL(import.meta.url).pathname;

@@ -10,7 +10,7 @@ import svd from '../stages/svd/index.js';
 import { loadEmbeddings } from '../stages/shared/embeddings.js';
 import { evaluateSimilarity, readSimilarityFile } from '../stages/shared/wordsim.js';
 import { evaluateAnalogies, readAnalogyFile } from '../stages/shared/analogy.js';
-import { runStageDirect } from '../test/fixtures/stage-harness.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
 
 export async function embeddingsBench(work: string, cooccurDir: string, threads: number, dim = 300): Promise<Record<string, unknown>> {
   const data = process.env.LEXFLOW_DATA;

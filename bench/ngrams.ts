@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeTokenizeDir, runStage, closeTestPool } from '../test/ngram-fixture.js';
+import { writeTokenizeDir, runStage, closeTestPool } from '../testkit/ngram-fixture.js';
 import ngramsStage from '../stages/ngrams/index.js';
 import { readCounts } from '../stages/lm-ngram/counts.js';
 import { estimateKneserNey } from '../stages/lm-ngram/kneser-ney.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readTableSync } from '../pipeline/arrow.js';
 import { createPool } from '../pipeline/pool.js';
 import cooccur from '../stages/cooccur/index.js';
-import { runStageDirect, writeTokenizeOutput, type Corpus } from './fixtures/stage-harness.js';
+import { runStageDirect, writeTokenizeOutput, type Corpus } from '../testkit/stage-harness.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-cooccur-'));
 const pool1 = createPool(1);

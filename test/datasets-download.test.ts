@@ -11,7 +11,7 @@ import t from 'tap';
 import { isUsageError } from '../pipeline/errors.js';
 import { resolveDataset } from '../datasets/index.js';
 import { cachedPath, parseRemote } from '../datasets/download.js';
-import { corpus, privateCache, rmAll } from './datasets-helpers.js';
+import { corpus, privateCache, rmAll } from '../testkit/datasets-helpers.js';
 
 const cache = privateCache();
 t.teardown(() => rmAll(cache));

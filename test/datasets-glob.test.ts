@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { globBase, isGlob, matchGlob, segmentRegExp, walkFiles } from '../datasets/glob.js';
-import { corpus, rmAll } from './datasets-helpers.js';
+import { corpus, rmAll } from '../testkit/datasets-helpers.js';
 
 t.test('pattern parts', async (t) => {
   t.ok(isGlob('a/*.txt'));

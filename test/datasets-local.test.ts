@@ -9,7 +9,7 @@ import { isUsageError } from '../pipeline/errors.js';
 import { resolveDataset } from '../datasets/index.js';
 import { hashCachePath } from '../datasets/content-hash.js';
 import { splitOfId } from '../datasets/presplit.js';
-import { corpus, privateCache, rmAll } from './datasets-helpers.js';
+import { corpus, privateCache, rmAll } from '../testkit/datasets-helpers.js';
 
 const cache = privateCache();
 t.teardown(() => rmAll(cache));

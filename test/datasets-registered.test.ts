@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import t from 'tap';
 import { resolveDataset } from '../datasets/index.js';
 import { packageDir } from '../datasets/registry.js';
-import { privateCache, rmAll } from './datasets-helpers.js';
+import { privateCache, rmAll } from '../testkit/datasets-helpers.js';
 
 const cache = privateCache();
 t.teardown(() => rmAll(cache));

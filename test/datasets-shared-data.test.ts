@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { resolveDataset } from '../datasets/index.js';
-import { privateCache, rmAll } from './datasets-helpers.js';
+import { privateCache, rmAll } from '../testkit/datasets-helpers.js';
 
 const data = process.env.LEXFLOW_DATA;
 const ptb = data && path.join(data, 'lm', 'ptb');

@@ -14,7 +14,7 @@ import ngrams from '../stages/ngrams/index.js';
 import lmNgram from '../stages/lm-ngram/index.js';
 import { runSample } from '../stages/lm-ngram/sample-command.js';
 import { UsageError } from '../pipeline/errors.js';
-import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from './ngram-fixture.js';
+import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
 
 t.teardown(closeTestPool);
 

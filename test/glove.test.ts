@@ -13,7 +13,7 @@ import { createPool } from '../pipeline/pool.js';
 import { readEmbeddingsArrow } from '../stages/shared/embeddings.js';
 import glove from '../stages/glove/index.js';
 import { RECORD_BYTES, shuffleCooccurrences } from '../stages/glove/shuffle.js';
-import { tmpDir } from './helpers/tmp.js';
+import { tmpDir } from '../testkit/tmp.js';
 
 const pool = createPool(1);
 t.teardown(() => pool.destroy());

@@ -12,7 +12,7 @@ import { createLogger } from '../pipeline/log.js';
 import { createProgress } from '../pipeline/progress.js';
 import { readTableSync } from '../pipeline/arrow.js';
 import { isUsageError } from '../pipeline/errors.js';
-import { tempDir, toySentences, writeTokenizeOutput } from './lm-neural-fixture.js';
+import { tempDir, toySentences, writeTokenizeOutput } from '../testkit/lm-neural-fixture.js';
 
 const run = tempDir('run');
 const tokDir = path.join(run, 'tokenize');

@@ -18,7 +18,7 @@ import { createLogger } from '../pipeline/log.js';
 import { createProgress } from '../pipeline/progress.js';
 import { readTableSync } from '../pipeline/arrow.js';
 import { isUsageError } from '../pipeline/errors.js';
-import { tempDir, toySentences, writeTokenizeOutput, WORDS } from './lm-neural-fixture.js';
+import { tempDir, toySentences, writeTokenizeOutput, WORDS } from '../testkit/lm-neural-fixture.js';
 
 const log = createLogger('quiet');
 const progress = createProgress({ mode: 'quiet' });

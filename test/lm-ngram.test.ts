@@ -23,9 +23,9 @@ import { UsageError } from '../pipeline/errors.js';
 import { seededRandom } from '../stages/decoding/prng.js';
 import type { NextTokenModel } from '../stages/decoding/model.js';
 import { spawnSync } from 'node:child_process';
-import { cliPath } from './helpers/tmp.js';
-import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from './ngram-fixture.js';
-import { randomCorpus } from './random-corpus.js';
+import { cliPath } from '../testkit/tmp.js';
+import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
+import { randomCorpus } from '../testkit/random-corpus.js';
 
 t.teardown(closeTestPool);
 

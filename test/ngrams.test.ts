@@ -8,8 +8,8 @@ import t from 'tap';
 import ngrams from '../stages/ngrams/index.js';
 import { readCounts, type OrderCounts } from '../stages/lm-ngram/counts.js';
 import { UsageError } from '../pipeline/errors.js';
-import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from './ngram-fixture.js';
-import { randomCorpus } from './random-corpus.js';
+import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
+import { randomCorpus } from '../testkit/random-corpus.js';
 
 t.teardown(closeTestPool);
 

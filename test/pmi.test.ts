@@ -8,7 +8,7 @@ import { readTableSync } from '../pipeline/arrow.js';
 import { createPool } from '../pipeline/pool.js';
 import cooccur from '../stages/cooccur/index.js';
 import pmi from '../stages/pmi/index.js';
-import { runStageDirect, writeTokenizeOutput } from './fixtures/stage-harness.js';
+import { runStageDirect, writeTokenizeOutput } from '../testkit/stage-harness.js';
 
 t.test('PMI, PPMI, shifted PPMI and context smoothing by hand', async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-pmi-'));

@@ -6,7 +6,7 @@ import { learnMerges } from '../stages/subword/learn-merges.js';
 import { splitWords, WORD_START } from '../stages/subword/pieces.js';
 import { tokenizerFromSpec } from '../stages/subword/tokenizer.js';
 import { trainSubword } from '../stages/subword/train.js';
-import { countWords, fixtureLines, FIXTURES, naiveMerges, rng } from './subword/helpers.js';
+import { countWords, fixtureLines, FIXTURES, naiveMerges, rng } from '../testkit/subword/helpers.js';
 
 const bpe = (vocabSize: number, extra: Partial<Parameters<typeof trainSubword>[2]> = {}) => ({
   kind: 'bpe' as const,

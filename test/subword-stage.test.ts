@@ -13,9 +13,9 @@ import { listTokenShards, readTokenShard, readVocab, SPECIALS } from '../pipelin
 import { SPLITS } from '../datasets/source.js';
 import { loadTokenizer } from '../stages/subword/tokenizer.js';
 import { formatEncoding } from '../stages/subword/tokenize-command.js';
-import { cliPath, tmpDir } from './helpers/tmp.js';
-import { fixtureLines, FIXTURES } from './subword/helpers.js';
-import { registerSubwordStages } from './subword/word-stage.js';
+import { cliPath, tmpDir } from '../testkit/tmp.js';
+import { fixtureLines, FIXTURES } from '../testkit/subword/helpers.js';
+import { registerSubwordStages } from '../testkit/subword/word-stage.js';
 
 const standIn = registerSubwordStages();
 const pools = [createPool(1), createPool(2)];

@@ -5,7 +5,7 @@ import t from 'tap';
 import { splitWords } from '../stages/subword/pieces.js';
 import { tokenizerFromSpec } from '../stages/subword/tokenizer.js';
 import { trainSubword } from '../stages/subword/train.js';
-import { countWords, fixtureLines, FIXTURES } from './subword/helpers.js';
+import { countWords, fixtureLines, FIXTURES } from '../testkit/subword/helpers.js';
 
 const wp = (vocabSize: number, maxChars = 100) => ({ kind: 'wordpiece' as const, vocabSize, byteFallback: false, characterCoverage: 1, maxChars });
 

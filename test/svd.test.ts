@@ -12,7 +12,7 @@ import svd from '../stages/svd/index.js';
 import evalEmbeddings from '../stages/eval-embeddings/index.js';
 import { readEmbeddingsArrow, readWord2vecText } from '../stages/shared/embeddings.js';
 import { inlineKernels, randomizedSvd } from '../stages/svd/rsvd.js';
-import { runStageDirect, writeTokenizeOutput } from './fixtures/stage-harness.js';
+import { runStageDirect, writeTokenizeOutput } from '../testkit/stage-harness.js';
 import { symmetricEigen, transposeCsr, type Csr } from '../stages/svd/linalg.js';
 
 function rng(seed: number): () => number {

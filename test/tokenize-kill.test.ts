@@ -5,9 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { cliPath, tmpDir } from './helpers/tmp.js';
-import { writeCorpus } from './helpers/corpus.js';
-import { outputFiles } from './helpers/tokenize-output.js';
+import { cliPath, tmpDir } from '../testkit/tmp.js';
+import { writeCorpus } from '../testkit/corpus.js';
+import { outputFiles } from '../testkit/tokenize-output.js';
 
 // Children run without the test runner's import hooks (they slow every worker thread down).
 const env = { ...process.env, NODE_OPTIONS: '' };

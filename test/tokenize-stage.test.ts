@@ -13,9 +13,9 @@ import { tokenizeText } from '../stages/tokenize/text.js';
 import { compareCodePoints } from '../stages/tokenize/vocab.js';
 import { parseSplitFractions, recordId, splitOfId } from '../datasets/split.js';
 import { SPLITS } from '../datasets/source.js';
-import { tmpDir } from './helpers/tmp.js';
-import { syntheticText, writeCorpus } from './helpers/corpus.js';
-import { outputFiles, readTokenizeOutput } from './helpers/tokenize-output.js';
+import { tmpDir } from '../testkit/tmp.js';
+import { syntheticText, writeCorpus } from '../testkit/corpus.js';
+import { outputFiles, readTokenizeOutput } from '../testkit/tokenize-output.js';
 
 const pools: Pool[] = [];
 const pool = (n: number): Pool => {

@@ -16,8 +16,8 @@ import { huffmanTree, MAX_CODE_LENGTH } from '../stages/word2vec/huffman.js';
 import { Lcg } from '../stages/word2vec/lcg.js';
 import { expTable } from '../stages/word2vec/kernels.js';
 import { buildTrainingVocab, subsampleThresholds, unigramTable } from '../stages/word2vec/vocab.js';
-import { tokenFolder, topicSeparation, twoTopicText } from './helpers/embedding-corpus.js';
-import { distRoot, tmpDir } from './helpers/tmp.js';
+import { tokenFolder, topicSeparation, twoTopicText } from '../testkit/embedding-corpus.js';
+import { distRoot, tmpDir } from '../testkit/tmp.js';
 
 const pool = createPool(2);
 const pool1 = createPool(1);
@@ -120,7 +120,7 @@ t.test('a killed run resumes from its checkpoint and, with one thread, ends as a
   const full = await train(t, tok, params);
   const dir = tmpDir(t);
   const ck = path.join(dir, 'ck');
-  const child = spawn(process.execPath, [path.join(distRoot, 'test/helpers/run-stage-child.js'), 'word2vec', JSON.stringify({ tokenize: tok }), path.join(dir, 'out1'), ck, JSON.stringify(params), '1'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(distRoot, 'testkit/run-stage-child.js'), 'word2vec', JSON.stringify({ tokenize: tok }), path.join(dir, 'out1'), ck, JSON.stringify(params), '1'], { stdio: 'ignore' });
   // Kill it as soon as a checkpoint with weights exists.
   await new Promise<void>((resolve) => {
     const poll = setInterval(() => {

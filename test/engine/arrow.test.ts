@@ -7,7 +7,7 @@ import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, listInt32, listInt32Data, listOfInt32, openArrow, primitiveData, readBatches, readTableSync, utf8Data, fixedFloat32Data } from '../../pipeline/arrow.js';
 import { readTokenShard, shardName, tokensSchema } from '../../pipeline/tokens.js';
 import { columnStats, batchRowCounts, readRows } from '../../pipeline/inspect.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { tmpDir } from '../../testkit/tmp.js';
 
 t.test('write batches streaming, read them back, List<int32> as typed arrays', async (t) => {
   const dir = tmpDir(t);

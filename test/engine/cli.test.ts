@@ -6,7 +6,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
-import { cliPath, tmpDir } from '../helpers/tmp.js';
+import { cliPath, tmpDir } from '../../testkit/tmp.js';
 
 function lexflow(args: string[], cwd?: string): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd, env: { ...process.env, CI: '1' } });

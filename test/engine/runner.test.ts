@@ -10,8 +10,8 @@ import { runStatus } from '../../pipeline/status.js';
 import { readManifest } from '../../pipeline/manifest.js';
 import { acquireLock } from '../../pipeline/rundir.js';
 import { createPool } from '../../pipeline/pool.js';
-import { registerToyStages, TOY } from '../helpers/toy-stages.js';
-import { tmpDir, distRoot } from '../helpers/tmp.js';
+import { registerToyStages, TOY } from '../../testkit/toy-stages.js';
+import { tmpDir, distRoot } from '../../testkit/tmp.js';
 
 registerToyStages();
 const pool = createPool(1);
@@ -124,7 +124,7 @@ t.test('a stage whose input is missing fails clearly when run alone', async (t) 
 t.test('kill -9 mid-stage: nothing looks complete; the rerun completes and equals a clean run', async (t) => {
   const data = corpus(t);
   const out = tmpDir(t);
-  const child = spawn(process.execPath, [path.join(distRoot, 'test/helpers/toy-run.js'), out, data, '20000'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(distRoot, 'testkit/toy-run.js'), out, data, '20000'], { stdio: 'ignore' });
   // Wait until the stage is writing into its tmp folder, then kill it hard.
   const deadline = Date.now() + 20000;
   while (Date.now() < deadline) {

@@ -2,8 +2,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { listTokenShards, readTokenShard, readVocab } from '../../pipeline/tokens.js';
-import { SPLITS, type Split } from '../../datasets/source.js';
+import { listTokenShards, readTokenShard, readVocab } from '../pipeline/tokens.js';
+import { SPLITS, type Split } from '../datasets/source.js';
 
 export interface Sentence {
   doc: number;

@@ -10,5 +10,5 @@ export function tmpDir(t: { teardown(fn: () => void): void }, prefix = 'lexflow-
 }
 
 /** Path of a compiled file under dist/, from a test file's URL. */
-export const distRoot = new URL('../../', import.meta.url).pathname;
+export const distRoot = new URL('../', import.meta.url).pathname;
 export const cliPath = path.join(distRoot, 'pipeline/cli/main.js');

@@ -21,7 +21,7 @@ export function countWords(lines: readonly string[]): { words: string[]; counts:
 }
 
 /** A deterministic pseudo-random generator (mulberry32). */
-export { prng as rng } from '../helpers/corpus.js';
+export { prng as rng } from '../corpus.js';
 
 /**
  * Reference merge loop: recount every pair of every word before each merge, take the

@@ -1,7 +1,7 @@
 // A child process for kill and lock tests: runs the toy stages on a dataset.
 // argv: out dataset sleepMs
 import { registerToyStages, TOY } from './toy-stages.js';
-import { runPipeline } from '../../pipeline/runner.js';
+import { runPipeline } from '../pipeline/runner.js';
 
 registerToyStages();
 const [out, dataset, sleep] = process.argv.slice(2);

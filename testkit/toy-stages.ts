@@ -4,8 +4,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { defineStage } from '../../pipeline/stage.js';
-import { registerStage, allStages } from '../../pipeline/registry.js';
+import { defineStage } from '../pipeline/stage.js';
+import { registerStage, allStages } from '../pipeline/registry.js';
 
 export const toySource = defineStage({
   name: 'toy-source',
