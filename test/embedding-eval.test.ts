@@ -5,6 +5,7 @@ import { averageRanks, spearman } from '../stages/shared/spearman.js';
 import { evaluateSimilarity, parseSimilarity } from '../stages/shared/wordsim.js';
 import { bestAnswersInRange, evaluateAnalogies, mergeBest, parseAnalogies, planAnalogies } from '../stages/shared/analogy.js';
 import { indexTokens, normalizeRows } from '../stages/shared/embeddings.js';
+import { mulberry32 } from '../stages/shared/mulberry32.js';
 
 t.test('Spearman: ties get average ranks (scipy.stats.spearmanr values)', async (t) => {
   t.same(Array.from(averageRanks([10, 20, 20, 30, 20])), [1, 3, 3, 5, 3]);
@@ -36,15 +37,7 @@ t.test('evaluateSimilarity: lower-cases, skips missing pairs, reports coverage',
   t.equal(r.rho, 1);
 });
 
-function mulberry(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 t.test('analogy: hand-worked king - man + woman = queen', async (t) => {
   const tokens = ['man', 'woman', 'king', 'queen', 'apple'];
@@ -63,7 +56,7 @@ t.test('analogy: hand-worked king - man + woman = queen', async (t) => {
 });
 
 t.test('analogy: blocked search equals brute force, and ranges merge', async (t) => {
-  const rand = mulberry(7);
+  const rand = mulberry32(7);
   const n = 2500; // spans two blocks
   const dim = 16;
   const vec = new Float32Array(n * dim).map(() => rand() * 2 - 1);

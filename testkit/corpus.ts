@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../stages/shared/mulberry32.js';
 
 const LEXICON = (
   'the of and to in a is that for it as was with be by on not he I this are or his from at which but have an they you ' +
@@ -11,16 +12,7 @@ const LEXICON = (
 ).split(' ');
 
 /** A tiny PRNG (mulberry32), so corpora are identical on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 /** About `bytes` of text: sentences ending in . ! or ?, wrapped in lines, paragraphs by blank lines. */
 export function syntheticText(bytes: number, seed: number): string {

@@ -2,17 +2,10 @@
 // function of (--seed, step): a run resumed from a checkpoint repeats exactly
 // what the uninterrupted run would have done, on any backend.
 
+import { mulberry32 } from '../shared/mulberry32.js';
+
 /** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Mix several integers into one seed (for per-step, per-layer seeds). */
 export function mixSeed(...parts: number[]): number {

@@ -2,6 +2,7 @@
 // Everything that costs O(rows x l^2) or O(nnz x l) takes a row range, so the
 // stage can split it across the pool; the l x l work (l = dim + oversampling)
 // runs on the main thread.
+import { mulberry32Uint } from '../shared/mulberry32.js';
 
 /** Compressed sparse rows: row r's entries are cols/vals[rowPtr[r] .. rowPtr[r+1]). */
 export interface Csr {
@@ -161,14 +162,9 @@ export function orthonormalizer(G: Float64Array, l: number): Float64Array {
 
 /** Deterministic standard normal values (mulberry32 + Box-Muller). */
 export function gaussian(n: number, seed: number): Float64Array {
-  let x = seed >>> 0;
-  const u = (): number => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const next = mulberry32Uint(seed);
+  // In (0, 1): log(u) below must never see 0.
+  const u = (): number => (next() + 0.5) / 4294967296;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i += 2) {
     const r = Math.sqrt(-2 * Math.log(u()));
