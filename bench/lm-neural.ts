@@ -1,5 +1,7 @@
 // Benchmark of the lm-neural stage (issue 6):
 //   node dist/bench/lm-neural.js PTB_DIR [--minutes 8] [--steps 6] [--arch lstm] [--data-parallel]
+//     [--quality-only] [--softmax class|full] [--hidden 200] [--layers 2] [--batch 64] [--lr 0.003]
+//     [--epochs 7] [--decay cosine|step|none] [--dropout 0.2]
 // 1. Throughput: training and evaluation tokens/s of the LSTM (emb 200, 2×200,
 //    V 10000, B 20, BPTT 35) and the Transformer (d 128, 4 heads, 2 layers, FFN
 //    512, context 64, B 32, V 10000) on PTB batches, beside PyTorch at the same
@@ -19,6 +21,7 @@ import { createModel } from '../stages/lm-neural/create.js';
 import { ContiguousBatches, loadSplit, type SplitData } from '../stages/lm-neural/data.js';
 import { perplexity } from '../stages/lm-neural/evaluate.js';
 import { disposeModel, type ModelConfig } from '../stages/lm-neural/model.js';
+import type { SoftmaxKind } from '../stages/lm-neural/output.js';
 import { Optimizer } from '../stages/lm-neural/optimizer.js';
 import { train } from '../stages/lm-neural/train.js';
 import { createLogger } from '../pipeline/log.js';
@@ -57,9 +60,9 @@ const shapes: Record<'lstm' | 'transformer', { cfg: ModelConfig; B: number; T: n
   transformer: { cfg: { arch: 'transformer', vocab: 10000, embed: 128, hidden: 512, layers: 2, heads: 4, context: 64, dropout: 0, tie: false, seed: 1 }, B: 32, T: 64 },
 };
 
-function throughput(name: 'lstm' | 'transformer'): { train: number; eval: number } {
+function throughput(name: 'lstm' | 'transformer', softmax: SoftmaxKind = 'full'): { train: number; eval: number } {
   const { cfg, B, T } = shapes[name];
-  const m = createModel({ ...cfg, vocab: Math.max(V, cfg.vocab) });
+  const m = createModel({ ...cfg, vocab: Math.max(V, cfg.vocab), softmax });
   const o = new Optimizer('adam', m.params);
   const batches = new ContiguousBatches(data.train, B, T);
   const step = (k: number): void => {
@@ -88,7 +91,11 @@ function throughput(name: 'lstm' | 'transformer'): { train: number; eval: number
   return { train: trainTps, eval: evalTps };
 }
 
-const ours = { lstm: throughput('lstm'), transformer: throughput('transformer') };
+const skipThroughput = args.includes('--quality-only');
+const none = { lstm: { train: NaN, eval: NaN }, transformer: { train: NaN, eval: NaN } };
+const ours = skipThroughput ? none : { lstm: throughput('lstm'), transformer: throughput('transformer') };
+// The same shapes with the class-factored output layer (lexflow's default; PyTorch's example has no equivalent).
+const oursClass = skipThroughput ? none : { lstm: throughput('lstm', 'class'), transformer: throughput('transformer', 'class') };
 
 // --data-parallel: the Transformer step at batch 32 and 64, one thread vs the pool (2 workers).
 // (Batch 128 × 64 × V 10k needs more than the wasm backend's heap for the output layer.)
@@ -123,12 +130,13 @@ if (args.includes('--data-parallel')) {
   disposeModel(m);
   await pool.destroy();
 }
-console.log(`lexflow ${backend.name}: LSTM train ${ours.lstm.train.toFixed(0)} tok/s, eval ${ours.lstm.eval.toFixed(0)} tok/s; Transformer train ${ours.transformer.train.toFixed(0)} tok/s, eval ${ours.transformer.eval.toFixed(0)} tok/s`);
+for (const [label, o] of [['full softmax', ours], ['class softmax', oursClass]] as const)
+  console.log(`lexflow ${backend.name}, ${label}: LSTM train ${o.lstm.train.toFixed(0)} tok/s, eval ${o.lstm.eval.toFixed(0)} tok/s; Transformer train ${o.transformer.train.toFixed(0)} tok/s, eval ${o.transformer.eval.toFixed(0)} tok/s`);
 
 let torch: { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string } | undefined;
 // Debian's python3-torch lives under /usr/bin/python3, which a pyenv python3 on PATH may hide.
 const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-if (python) {
+if (python && !skipThroughput) {
   const script = new URL('../../bench/lm-neural-torch.py', import.meta.url).pathname;
   torch = JSON.parse(execFileSync(python, [script, String(threads), String(steps)], { encoding: 'utf8' }).trim().split('\n').at(-1)!);
   console.log(`PyTorch ${torch!.torch} (${threads} threads): LSTM train ${torch!.lstm_train.toFixed(0)} tok/s, eval ${torch!.lstm_eval.toFixed(0)} tok/s; Transformer train ${torch!.transformer_train.toFixed(0)} tok/s, eval ${torch!.transformer_eval.toFixed(0)} tok/s`);
@@ -163,18 +171,22 @@ if (kenlmDir && fs.existsSync(path.join(kenlmDir, 'lmplz'))) {
 } else console.log('KenLM: lmplz not found ($KENLM_BIN or PATH); kn5_ppl is null');
 
 // ---------------------------------------------------------------- quality run
+// The class-factored softmax (lexflow's default) makes a step ~5x cheaper than a full
+// one here, which is what lets a CPU budget cover several epochs.
+const qSoftmax = opt('softmax', 'class') as SoftmaxKind;
+const qHidden = Number(opt('hidden', '200'));
 const qcfg: ModelConfig =
   qualityArch === 'transformer'
-    ? { arch: 'transformer', vocab: V, embed: 128, hidden: 512, layers: 2, heads: 4, context: 64, dropout: 0.1, tie: true, seed: 1 }
-    : { arch: 'lstm', vocab: V, embed: 200, hidden: 200, layers: 2, heads: 1, context: 35, dropout: 0.2, tie: true, seed: 1 };
+    ? { arch: 'transformer', vocab: V, embed: 128, hidden: 512, layers: 2, heads: 4, context: 64, dropout: Number(opt('dropout', '0.1')), tie: qSoftmax === 'full', softmax: qSoftmax, seed: 1 }
+    : { arch: 'lstm', vocab: V, embed: qHidden, hidden: qHidden, layers: Number(opt('layers', '2')), heads: 1, context: 35, dropout: Number(opt('dropout', '0.2')), tie: qSoftmax === 'full', softmax: qSoftmax, seed: 1 };
 const model = createModel(qcfg);
 const started = performance.now();
 const result = await train(
   model,
   { train: data.train, valid: data.valid },
   {
-    optimizer: 'adam', lr: 0.003, warmup: 50, decay: 'none', lrDecay: 0.5, decayStart: 4, clip: 5,
-    batch: qcfg.arch === 'lstm' ? 20 : 32, seqLen: qcfg.context, epochs: 40, maxMinutes: minutes, patience: 2,
+    optimizer: 'adam', lr: Number(opt('lr', '0.003')), warmup: 50, decay: opt('decay', 'cosine') as 'cosine', lrDecay: 0.5, decayStart: 4, clip: 5,
+    batch: Number(opt('batch', qcfg.arch === 'lstm' ? '64' : '32')), seqLen: qcfg.context, epochs: Number(opt('epochs', '7')), maxMinutes: minutes, patience: 2,
     checkpointEvery: 500, logEvery: 50, seed: 1, checkpointDir: path.join(work, 'ck'),
   },
   createLogger('normal'),
@@ -198,6 +210,7 @@ console.log(
     torch_ratio_transformer: ratios ? ratios.transformer_train : null,
     torch_ratios: ratios,
     lexflow_tokens_per_s: ours,
+    lexflow_class_softmax_tokens_per_s: oursClass,
     torch_tokens_per_s: torch ?? null,
     quality_arch: qcfg.arch,
     quality_minutes: minutes,

@@ -86,11 +86,11 @@ t.test('transformer: the causal mask keeps later tokens from changing earlier ou
   disposeModel(m);
 });
 
-for (const arch of ['window', 'lstm', 'transformer'] as const) {
-  t.test(`${arch}: loss falls and validation perplexity approaches the toy language's`, async (t) => {
+for (const [arch, softmax] of [['window', 'full'], ['lstm', 'full'], ['transformer', 'full'], ['window', 'class'], ['lstm', 'class'], ['transformer', 'class']] as const) {
+  t.test(`${arch}, ${softmax} softmax: loss falls and validation perplexity approaches the toy language's`, async (t) => {
     const dir = await fixture();
     const data = { train: loadSplit(dir, 'train', V), valid: loadSplit(dir, 'valid', V) };
-    const m = createModel(tiny(arch));
+    const m = createModel(tiny(arch, { softmax }));
     const before = perplexity(m, data.valid).ppl;
     const r = await train(m, data, opts(tempDir('ck'), { epochs: arch === 'window' ? 2 : 6, lr: arch === 'lstm' ? 0.03 : 0.01, seqLen: arch === 'window' ? 3 : 8, batch: arch === 'window' ? 16 : 4 }), log, progress);
     const after = perplexity(m, data.valid).ppl;

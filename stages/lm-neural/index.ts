@@ -13,6 +13,7 @@ import { createModel } from './create.js';
 import { dataParallelGradients } from './data-parallel.js';
 import { loadSplit } from './data.js';
 import { perplexity } from './evaluate.js';
+import type { SoftmaxKind } from './output.js';
 import { disposeModel, validateConfig, type Arch, type ModelConfig } from './model.js';
 import { writeHistory, writeMetrics, type MetricRow } from './tables.js';
 import { train, type Decay } from './train.js';
@@ -32,6 +33,8 @@ const params = {
   context: { type: 'int', default: 64, min: 2, max: 4096, describe: 'transformer context (tokens)' },
   bptt: { type: 'int', default: 35, min: 1, max: 1000, describe: 'LSTM truncated-BPTT length' },
   dropout: { type: 'float', default: 0.2, min: 0, max: 0.95, describe: 'dropout on non-recurrent connections' },
+  softmax: { type: 'enum', choices: ['full', 'class'] as SoftmaxKind[], default: 'class' as SoftmaxKind, describe: 'output layer: class = class-factored softmax (Goodman 2001), exact and ~√V/2 times cheaper; full = one softmax over the vocabulary' },
+  classes: { type: 'int', default: 0, min: 0, describe: 'classes of --softmax class (0 = ⌈√V⌉); ids are frequency-sorted, so class k holds the k-th block of ids' },
   tie: { type: 'bool', default: false, describe: 'tie input and output embeddings (lstm: needs --hidden = --embed; transformer: always possible)' },
   optimizer: { type: 'enum', choices: ['adam', 'sgd'] as ('adam' | 'sgd')[], default: 'adam' as 'adam' | 'sgd', describe: 'adam, or sgd (Zaremba: --lr 1 --decay step)' },
   lr: { type: 'float', default: 0.002, min: 0, exclusiveMin: true, describe: 'peak learning rate' },
@@ -63,6 +66,8 @@ export function modelConfigFrom(p: Record<string, unknown>, vocab: number): Mode
     context: arch === 'window' ? (p.order as number) - 1 : tr ? (p.context as number) : (p.bptt as number),
     dropout: p.dropout as number,
     tie: p.tie as boolean,
+    softmax: p.softmax as SoftmaxKind,
+    classes: p.classes as number,
     seed: p.seed as number,
   };
 }
@@ -70,7 +75,8 @@ export function modelConfigFrom(p: Record<string, unknown>, vocab: number): Mode
 export default defineStage({
   name: 'lm-neural',
   describe: 'neural language model (window, LSTM or Transformer) trained with TensorFlow.js',
-  version: 1,
+  // 2: the LSTM restarts its state at each <s> (trained as it is scored); --softmax class.
+  version: 2,
   inputs: ['tokenize'],
   params: params as never as typeof params & Record<string, never>,
   async run(ctx) {

@@ -7,7 +7,8 @@
 //   [i f g o] = x_t·Wx + h_{t-1}·Wh + b;  c_t = σ(f)⊙c_{t-1} + σ(i)⊙tanh(g);  h_t = σ(o)⊙tanh(c_t)
 
 import { tf } from './backend/index.js';
-import { labelLogProbs, sparseSoftmaxCrossEntropy } from './loss.js';
+import { BOS } from '../../pipeline/tokens.js';
+import { createOutputLayer } from './output.js';
 import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 import { mixSeed, uniformArray } from './random.js';
 
@@ -37,14 +38,16 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
     params.push(layer.wx, layer.wh, layer.b);
     names.push(`l${l}_wx`, `l${l}_wh`, `l${l}_b`);
   }
-  const outW = cfg.tie ? undefined : makeParam('output_w', [H, V], uniformArray(H * V, init, s(1))); // (H, V)
-  const outB = makeParam('output_b', [V], new Float32Array(V));
-  if (outW) {
-    params.push(outW);
-    names.push('output_w');
-  }
-  params.push(outB);
-  names.push('output_b');
+  const head = createOutputLayer({
+    kind: cfg.softmax ?? 'full',
+    vocab: V,
+    hidden: H,
+    classes: cfg.classes ?? 0,
+    init: (name, count) => uniformArray(count, init, s(name === 'output_w' ? 1 : name === 'class_w' ? 4 : 5)),
+    tiedEmbedding: cfg.tie ? emb : undefined,
+  });
+  params.push(...head.params);
+  names.push(...head.paramNames);
 
   let carried: LayerState[] | undefined;
   let pending: LayerState[] | undefined;
@@ -53,12 +56,17 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
   const disposeState = (st: LayerState[] | undefined): void => st?.forEach((x) => (x.h.dispose(), x.c.dispose()));
 
   /**
-   * inputs [B, T] (row-major) from `start` states -> (logits [T·B, V] in time-major
-   * order, final states). Time-major because unstacking the time axis is then a
-   * set of contiguous slices (the strided Unpack on axis 1 dominated a wasm step).
+   * inputs [B, T] (row-major) from `start` states -> (top hidden states [T·B, H] in
+   * time-major order, final states). Time-major because unstacking the time axis is
+   * then a set of contiguous slices (the strided Unpack on axis 1 dominated a wasm step).
+   * A row whose input at step t is <s> starts a sentence there: its state is zeroed
+   * first, so each sentence is conditioned on itself alone, as evaluation (and every
+   * n-gram model) scores it; a sentence cut by a batch boundary still carries over.
    */
   const forward = (inputs: Int32Array, B: number, T: number, start: LayerState[], rate: number, seed: number) => {
-    let x = dropout(embed(emb, toTimeMajor(inputs, B, T)), rate, mixSeed(seed, 0)) as tf.Tensor2D; // (T·B, E)
+    const tm = toTimeMajor(inputs, B, T);
+    const resets = sentenceStartMasks(tm, B, T); // per step: (B, 1) of 0 at <s>, else 1; undefined = no <s> in this step
+    let x = dropout(embed(emb, tm), rate, mixSeed(seed, 0)) as tf.Tensor2D; // (T·B, E)
     const finals: LayerState[] = [];
     for (let l = 0; l < L; l++) {
       const { wx, wh, b } = layers[l]!;
@@ -68,6 +76,8 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
       let { h, c } = start[l]!;
       const hs: tf.Tensor2D[] = [];
       for (let t = 0; t < T; t++) {
+        const keep = resets[t];
+        if (keep) (h = tf.mul(h, keep)), (c = tf.mul(c, keep));
         const z = tf.add(steps[t]!, tf.matMul(h, wh)); // (B, 4H)
         const [i, f, g, o] = tf.split(z, 4, 1) as tf.Tensor2D[];
         c = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!)));
@@ -77,8 +87,7 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
       finals.push({ h, c });
       x = dropout(tf.reshape(tf.stack(hs, 0), [T * B, H]), rate, mixSeed(seed, l + 1)) as tf.Tensor2D; // (T·B, H)
     }
-    const logits = tf.add(outW ? tf.matMul(x, outW) : tf.matMul(x, emb, false, true), outB) as tf.Tensor2D; // (T·B, V)
-    return { logits, finals };
+    return { top: x, finals };
   };
 
   return {
@@ -89,11 +98,11 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
     trainLoss(batch: Batch, seed: number) {
       const start = carried && carried[0]!.h.shape[0] === batch.B ? carried : undefined;
       return tf.tidy(() => {
-        const { logits, finals } = forward(batch.inputs, batch.B, batch.T, start ?? zeros(batch.B), cfg.dropout, seed);
+        const { top, finals } = forward(batch.inputs, batch.B, batch.T, start ?? zeros(batch.B), cfg.dropout, seed);
         disposeState(pending);
         // The carried state crosses batches as a constant: gradients stop here (truncated BPTT).
         pending = finals.map((st) => ({ h: tf.keep(st.h.clone()), c: tf.keep(st.c.clone()) }));
-        return sparseSoftmaxCrossEntropy(logits, toTimeMajor(batch.targets, batch.B, batch.T), batch.weights && toTimeMajorF(batch.weights, batch.B, batch.T));
+        return head.loss(top, toTimeMajor(batch.targets, batch.B, batch.T), batch.weights && toTimeMajorF(batch.weights, batch.B, batch.T));
       });
     },
     commitState() {
@@ -120,17 +129,31 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
     },
     logits(inputs, B, T) {
       // Back to row-major (B·T, V) for callers.
-      return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(forward(inputs, B, T, zeros(B), 0, 0).logits, [T, B, V]), [1, 0, 2]), [B * T, V]) as tf.Tensor2D);
+      return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(head.logits(forward(inputs, B, T, zeros(B), 0, 0).top), [T, B, V]), [1, 0, 2]), [B * T, V]) as tf.Tensor2D);
     },
     scoreSequences(inputs, B, T, targets) {
-      const lg = tf.tidy(() => forward(inputs, B, T, zeros(B), 0, 0).logits);
-      const tm = labelLogProbs(lg, toTimeMajor(targets, B, T));
-      lg.dispose();
+      const top = tf.tidy(() => forward(inputs, B, T, zeros(B), 0, 0).top);
+      const tm = head.labelLogProbs(top, toTimeMajor(targets, B, T));
+      top.dispose();
       const out = new Float32Array(B * T);
       for (let t = 0; t < T; t++) for (let r = 0; r < B; r++) out[r * T + t] = tm[t * B + r]!;
       return out;
     },
   };
+}
+
+/** For each step of time-major inputs [T, B]: a (B, 1) mask, 0 where the input is <s> and 1 elsewhere; undefined where no row starts a sentence. */
+function sentenceStartMasks(tm: Int32Array, B: number, T: number): (tf.Tensor2D | undefined)[] {
+  const out: (tf.Tensor2D | undefined)[] = [];
+  for (let t = 0; t < T; t++) {
+    const col = tm.subarray(t * B, (t + 1) * B);
+    if (!col.includes(BOS)) {
+      out.push(undefined);
+      continue;
+    }
+    out.push(tf.tensor2d(Float32Array.from(col, (id) => (id === BOS ? 0 : 1)), [B, 1]));
+  }
+  return out;
 }
 
 /** [B, T] row-major -> [T, B] row-major. */

@@ -3,6 +3,7 @@
 // embeddings need no framework), a training loss and sequence scoring.
 
 import { tf } from './backend/index.js';
+import type { SoftmaxKind } from './output.js';
 
 export type Arch = 'window' | 'lstm' | 'transformer';
 
@@ -24,6 +25,10 @@ export interface ModelConfig {
   dropout: number;
   /** Share the input embedding with the output layer (Press & Wolf 2017); needs hidden == embed for lstm. */
   tie: boolean;
+  /** Output layer (output.ts): one softmax over V, or class-factored; absent in models saved before it existed = full. */
+  softmax?: SoftmaxKind;
+  /** Classes of the class-factored softmax; 0 = ⌈√V⌉. */
+  classes?: number;
   seed: number;
 }
 
@@ -87,6 +92,7 @@ export function embed(table: tf.Tensor, ids: Int32Array): tf.Tensor2D {
 export function validateConfig(c: ModelConfig): string | undefined {
   if (c.arch === 'transformer' && c.embed % c.heads !== 0) return `--heads ${c.heads} does not divide --d-model ${c.embed}`;
   if (c.arch === 'lstm' && c.tie && c.hidden !== c.embed) return `--tie needs --hidden equal to --embed (got ${c.hidden} and ${c.embed})`;
+  if (c.tie && c.softmax === 'class') return '--tie needs --softmax full (the class softmax has no [V, H] matrix to share)';
   if (c.vocab < 5) return `vocabulary of ${c.vocab} types is too small for a language model`;
   return undefined;
 }

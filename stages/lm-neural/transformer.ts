@@ -6,7 +6,7 @@
 // and a final LN before the (optionally tied) output layer.
 
 import { tf } from './backend/index.js';
-import { labelLogProbs, sparseSoftmaxCrossEntropy } from './loss.js';
+import { createOutputLayer } from './output.js';
 import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 import { mixSeed, normalArray } from './random.js';
 
@@ -73,12 +73,21 @@ export function createTransformerLM(cfg: ModelConfig): NeuralLM & { attention(in
   }
   const lnfg = p('lnf_g', [D], ones(D));
   const lnfb = p('lnf_b', [D], new Float32Array(D));
-  const outW = cfg.tie ? undefined : p('output_w', [D, V], n([D, V], 2));
-  const outB = p('output_b', [V], new Float32Array(V));
+  const out = createOutputLayer({
+    kind: cfg.softmax ?? 'full',
+    vocab: V,
+    hidden: D,
+    classes: cfg.classes ?? 0,
+    init: (name, count) => normalArray(count, std, s(name === 'output_w' ? 2 : name === 'class_w' ? 3 : 4)),
+    tiedEmbedding: cfg.tie ? tok : undefined,
+  });
+  params.push(...out.params);
+  names.push(...out.paramNames);
 
   /** (B·T, D) -> (B, NH, T, dk) */
   const heads = (x: tf.Tensor2D, B: number, T: number): tf.Tensor4D => tf.transpose(tf.reshape(x, [B, T, NH, dk]), [0, 2, 1, 3]);
 
+  /** -> the final layer-normed states (B·T, D) */
   const forward = (inputs: Int32Array, B: number, T: number, rate: number, seed: number, maps?: AttentionMaps): tf.Tensor2D => {
     if (T > C) throw new Error(`sequence of ${T} tokens is longer than the model's context ${C}`);
     const mask = causalMask(T); // (T, T)
@@ -101,8 +110,7 @@ export function createTransformerLM(cfg: ModelConfig): NeuralLM & { attention(in
       const f = tf.add(tf.matMul(gelu(tf.add(tf.matMul(m, b.w1), b.b1)) as tf.Tensor2D, b.w2), b.b2); // (B·T, D)
       x = tf.add(x, dropout(f, rate, mixSeed(seed, l, 3))) as tf.Tensor2D;
     }
-    const h = layerNorm(x, lnfg, lnfb);
-    return tf.add(outW ? tf.matMul(h, outW) : tf.matMul(h, tok, false, true), outB) as tf.Tensor2D; // (B·T, V)
+    return layerNorm(x, lnfg, lnfb);
   };
 
   return {
@@ -111,21 +119,21 @@ export function createTransformerLM(cfg: ModelConfig): NeuralLM & { attention(in
     paramNames: names,
     maxContext: C,
     trainLoss(batch: Batch, seed: number) {
-      return tf.tidy(() => sparseSoftmaxCrossEntropy(forward(batch.inputs, batch.B, batch.T, cfg.dropout, seed), batch.targets, batch.weights));
+      return tf.tidy(() => out.loss(forward(batch.inputs, batch.B, batch.T, cfg.dropout, seed), batch.targets, batch.weights));
     },
     logits(inputs, B, T) {
-      return tf.tidy(() => forward(inputs, B, T, 0, 0));
+      return tf.tidy(() => out.logits(forward(inputs, B, T, 0, 0)));
     },
     scoreSequences(inputs, B, T, targets) {
-      const lg = this.logits(inputs, B, T);
-      const out = labelLogProbs(lg, targets);
-      lg.dispose();
-      return out;
+      const h = tf.tidy(() => forward(inputs, B, T, 0, 0));
+      const lp = out.labelLogProbs(h, targets);
+      h.dispose();
+      return lp;
     },
     /** One sequence (B = 1) with its attention maps kept (caller disposes). */
     attention(inputs: Int32Array, T: number) {
       const maps: AttentionMaps = [];
-      const logits = tf.tidy(() => forward(inputs, 1, T, 0, 0, maps));
+      const logits = tf.tidy(() => out.logits(forward(inputs, 1, T, 0, 0, maps)));
       return { logits, maps };
     },
   };

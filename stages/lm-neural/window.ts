@@ -8,7 +8,7 @@ import { tf } from './backend/index.js';
 import { BOS } from '../../pipeline/tokens.js';
 import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 import { mixSeed, uniformArray } from './random.js';
-import { labelLogProbs as labelLogProbsOf, sparseSoftmaxCrossEntropy } from './loss.js';
+import { createOutputLayer } from './output.js';
 
 /**
  * Contexts of every target of rows that start at a sentence start: for target
@@ -35,42 +35,40 @@ export function createWindowLM(c: ModelConfig): NeuralLM {
   const inW = n1 * c.embed;
   const H = makeParam('hidden_w', [inW, c.hidden], uniformArray(inW * c.hidden, Math.sqrt(6 / (inW + c.hidden)), s(1))); // (n1·E, Hd)
   const d = makeParam('hidden_b', [c.hidden], new Float32Array(c.hidden));
-  const U = c.tie ? undefined : makeParam('output_w', [c.hidden, c.vocab], uniformArray(c.hidden * c.vocab, Math.sqrt(6 / (c.hidden + c.vocab)), s(2)));
-  const b = makeParam('output_b', [c.vocab], new Float32Array(c.vocab));
   if (c.tie && c.hidden !== c.embed) throw new Error('window --tie needs --hidden equal to --embed');
+  const out = createOutputLayer({
+    kind: c.softmax ?? 'full',
+    vocab: c.vocab,
+    hidden: c.hidden,
+    classes: c.classes ?? 0,
+    // Glorot-uniform on (hidden, count / hidden), as the full output matrix had.
+    init: (name, count) => uniformArray(count, Math.sqrt(6 / (c.hidden + count / c.hidden)), s(name === 'output_w' ? 2 : name === 'class_w' ? 3 : 4)),
+    tiedEmbedding: c.tie ? C : undefined,
+  });
 
-  /** contexts: [N, n1] -> logits [N, V] */
+  /** contexts: [N, n1] -> hidden layer [N, Hd] */
   const forward = (contexts: Int32Array, N: number, rate: number, seed: number): tf.Tensor2D => {
     const x = tf.reshape(embed(C, contexts), [N, inW]); // (N, n1·E)
-    const h = dropout(tf.tanh(tf.add(tf.matMul(x, H), d)), rate, seed); // (N, Hd)
-    const logits = U ? tf.matMul(h, U) : tf.matMul(h, C, false, true); // (N, V)
-    return tf.add(logits, b) as tf.Tensor2D;
+    return dropout(tf.tanh(tf.add(tf.matMul(x, H), d)), rate, seed) as tf.Tensor2D; // (N, Hd)
   };
 
   return {
     config: c,
-    params: U ? [C, H, d, U, b] : [C, H, d, b],
-    paramNames: U ? ['embedding', 'hidden_w', 'hidden_b', 'output_w', 'output_b'] : ['embedding', 'hidden_w', 'hidden_b', 'output_b'],
+    params: [C, H, d, ...out.params],
+    paramNames: ['embedding', 'hidden_w', 'hidden_b', ...out.paramNames],
     maxContext: Infinity,
     // Training batches are contexts already: inputs [B, n1], targets [B].
     trainLoss(batch: Batch, seed: number) {
-      return tf.tidy(() => {
-        const logits = forward(batch.inputs, batch.B, c.dropout, seed);
-        return lossOf(logits, batch);
-      });
+      return tf.tidy(() => out.loss(forward(batch.inputs, batch.B, c.dropout, seed), batch.targets, batch.weights));
     },
     logits(inputs, B, T) {
-      return tf.tidy(() => forward(windowContexts(inputs, B, T, n1), B * T, 0, 0));
+      return tf.tidy(() => out.logits(forward(windowContexts(inputs, B, T, n1), B * T, 0, 0)));
     },
     scoreSequences(inputs, B, T, targets) {
-      const lg = this.logits(inputs, B, T);
-      const out = labelLogProbsOf(lg, targets);
-      lg.dispose();
-      return out;
+      const h = tf.tidy(() => forward(windowContexts(inputs, B, T, n1), B * T, 0, 0));
+      const lp = out.labelLogProbs(h, targets);
+      h.dispose();
+      return lp;
     },
   };
-}
-
-function lossOf(logits: tf.Tensor2D, batch: Batch): tf.Scalar {
-  return sparseSoftmaxCrossEntropy(logits, batch.targets, batch.weights);
 }

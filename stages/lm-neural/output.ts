@@ -1,0 +1,190 @@
+// The output layer: hidden states [N, H] -> a distribution over the vocabulary.
+//
+// `full`: one softmax over all V types (logits = h·U + b), with the fused loss
+// of loss.ts. Its cost, H·V multiply-adds per token forward and twice that
+// backward, dominates a small LSTM LM on a 10k vocabulary.
+//
+// `class`: the class-factored softmax of Goodman (2001), "Classes for fast
+// maximum entropy training", as used for RNN LMs by Mikolov et al. (2011),
+// "Extensions of recurrent neural network language model":
+//   p(w | h) = p(c(w) | h) · p(w | c(w), h),
+// both factors softmaxes, so the probabilities are exact and normalized. The
+// ids of a vocabulary are sorted by frequency (pipeline/tokens.ts), so class k
+// is simply ids [k·S, (k+1)·S): frequent words share the first classes. A
+// token costs H·(C + S) instead of H·V (C = S ≈ √V: 50x less on 10k types).
+// The slots past V in the last class are masked out.
+
+import { tf } from './backend/index.js';
+import { labelLogProbs as fullLabelLogProbs, sparseSoftmaxCrossEntropy } from './loss.js';
+import { makeParam } from './model.js';
+
+export type SoftmaxKind = 'full' | 'class';
+
+export interface OutputLayer {
+  readonly params: tf.Variable[];
+  readonly paramNames: string[];
+  /** Mean of −ln p(target) over rows, weighted (1 = counted, 0 = padding): the training loss. */
+  loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array): tf.Scalar;
+  /** ln p(target) of every row, as a typed array. */
+  labelLogProbs(h: tf.Tensor2D, targets: Int32Array): Float32Array;
+  /** Scores [N, V] whose logSoftmax is the log-distribution (logits, or log-probabilities). */
+  logits(h: tf.Tensor2D): tf.Tensor2D;
+}
+
+export interface OutputOptions {
+  kind: SoftmaxKind;
+  vocab: number;
+  hidden: number;
+  /** Number of classes (`class`); 0 = ⌈√V⌉. */
+  classes: number;
+  /** Initial values of the weight named `name` with `count` entries (biases start at 0). */
+  init: (name: string, count: number) => Float32Array;
+  /** Share the input embedding [V, H] as the output weights (`full` only). */
+  tiedEmbedding?: tf.Variable;
+}
+
+export function createOutputLayer(o: OutputOptions): OutputLayer {
+  return o.kind === 'class' ? new ClassSoftmax(o) : new FullSoftmax(o);
+}
+
+/** The class layout: C classes of S slots; class of id w is ⌊w / S⌋, its slot w mod S. */
+export function classLayout(vocab: number, classes: number): { C: number; S: number } {
+  const want = classes > 0 ? classes : Math.ceil(Math.sqrt(vocab));
+  const S = Math.ceil(vocab / Math.min(want, vocab));
+  return { C: Math.ceil(vocab / S), S };
+}
+
+class FullSoftmax implements OutputLayer {
+  readonly params: tf.Variable[];
+  readonly paramNames: string[];
+  private readonly w?: tf.Variable; // (H, V)
+  private readonly b: tf.Variable; // (V)
+  private readonly tied?: tf.Variable; // (V, H)
+  constructor(o: OutputOptions) {
+    this.tied = o.tiedEmbedding;
+    if (!this.tied) this.w = makeParam('output_w', [o.hidden, o.vocab], o.init('output_w', o.hidden * o.vocab));
+    this.b = makeParam('output_b', [o.vocab], new Float32Array(o.vocab));
+    this.params = this.w ? [this.w, this.b] : [this.b];
+    this.paramNames = this.w ? ['output_w', 'output_b'] : ['output_b'];
+  }
+  logits(h: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(this.w ? tf.matMul(h, this.w) : tf.matMul(h, this.tied!, false, true), this.b) as tf.Tensor2D;
+  }
+  loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array): tf.Scalar {
+    return sparseSoftmaxCrossEntropy(this.logits(h), targets, weights);
+  }
+  labelLogProbs(h: tf.Tensor2D, targets: Int32Array): Float32Array {
+    const lg = this.logits(h);
+    const out = fullLabelLogProbs(lg, targets);
+    lg.dispose();
+    return out;
+  }
+}
+
+class ClassSoftmax implements OutputLayer {
+  readonly params: tf.Variable[];
+  readonly paramNames = ['class_w', 'class_b', 'word_w', 'word_b'];
+  readonly C: number;
+  readonly S: number;
+  private readonly V: number;
+  private readonly H: number;
+  private readonly cw: tf.Variable; // (H, C)
+  private readonly cb: tf.Variable; // (C)
+  private readonly ww: tf.Variable; // (C, H, S): column s of class k scores id k·S + s
+  private readonly wb: tf.Variable; // (C, S)
+  private readonly maskValues: Float32Array; // (C, S): 0, or −1e30 on the slots past V
+  constructor(o: OutputOptions) {
+    if (o.tiedEmbedding) throw new Error('the class softmax has no [V, H] matrix to tie to the embedding');
+    const { C, S } = classLayout(o.vocab, o.classes);
+    const H = o.hidden;
+    this.C = C;
+    this.S = S;
+    this.V = o.vocab;
+    this.H = H;
+    this.cw = makeParam('class_w', [H, C], o.init('class_w', H * C));
+    this.cb = makeParam('class_b', [C], new Float32Array(C));
+    this.ww = makeParam('word_w', [C, H, S], o.init('word_w', C * S * H));
+    this.wb = makeParam('word_b', [C, S], new Float32Array(C * S));
+    this.params = [this.cw, this.cb, this.ww, this.wb];
+    this.maskValues = new Float32Array(C * S).fill(-1e30, o.vocab);
+  }
+
+  private mask(): tf.Tensor2D {
+    return tf.tensor2d(this.maskValues, [this.C, this.S]);
+  }
+
+  /**
+   * ln p(class) + ln p(word | class) of each target, as an [N] tensor in the order
+   * `byClass` (the targets sorted by class). The rows are grouped by class so that
+   * each class present is one matMul of its rows by its own [H, S] slice, instead of
+   * gathering an [N, S, H] copy of the weights (slow on wasm: 0.4 s per step).
+   */
+  private sortedTargetLogProbs(h: tf.Tensor2D, targets: Int32Array): { lp: tf.Tensor1D; byClass: Int32Array } {
+    const { C, S } = this;
+    const N = targets.length;
+    // Counting sort of the rows by class.
+    const count = new Int32Array(C + 1);
+    for (let i = 0; i < N; i++) count[Math.floor(targets[i]! / S) + 1]++;
+    for (let k = 0; k < C; k++) count[k + 1] += count[k]!;
+    const byClass = new Int32Array(N);
+    const fill = count.slice(0, C);
+    for (let i = 0; i < N; i++) byClass[fill[Math.floor(targets[i]! / S)]!++] = i;
+    const clsFlat = new Int32Array(N); // row i·C + class of sorted row i
+    const slotFlat = new Int32Array(N); // row i·S + slot of sorted row i
+    const clsOf = new Int32Array(N);
+    for (let i = 0; i < N; i++) {
+      const t = targets[byClass[i]!]!;
+      const k = Math.floor(t / S);
+      clsOf[i] = k;
+      clsFlat[i] = i * C + k;
+      slotFlat[i] = i * S + (t - k * S);
+    }
+    const present: number[] = [];
+    const sizes: number[] = [];
+    for (let k = 0; k < C; k++) if (count[k + 1]! > count[k]!) present.push(k), sizes.push(count[k + 1]! - count[k]!);
+
+    const hs = tf.gather(h, tf.tensor1d(byClass, 'int32')); // (N, H), rows sorted by class
+    const lpc = tf.logSoftmax(tf.add(tf.matMul(hs, this.cw), this.cb)); // (N, C)
+    const hParts = present.length > 1 ? tf.split(hs, sizes, 0) : [hs];
+    const wParts = tf.unstack(this.ww, 0); // C × (H, S)
+    const scores = tf.concat(present.map((k, g) => tf.matMul(hParts[g]!, wParts[k]!)), 0); // (N, S)
+    const ids = tf.tensor1d(clsOf, 'int32');
+    const lpw = tf.logSoftmax(tf.add(scores, tf.add(tf.gather(this.wb, ids), tf.gather(this.mask(), ids)))); // (N, S)
+    const lp = tf.add(tf.gather(tf.reshape(lpc, [-1]), tf.tensor1d(clsFlat, 'int32')), tf.gather(tf.reshape(lpw, [-1]), tf.tensor1d(slotFlat, 'int32'))) as tf.Tensor1D;
+    return { lp, byClass };
+  }
+
+  loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array): tf.Scalar {
+    const w = weights ?? new Float32Array(targets.length).fill(1);
+    let total = 0;
+    for (let i = 0; i < w.length; i++) total += w[i]!;
+    const { lp, byClass } = this.sortedTargetLogProbs(h, targets);
+    return tf.div(tf.neg(tf.sum(tf.mul(lp, tf.tensor1d(Float32Array.from(byClass, (i) => w[i]!))))), Math.max(total, 1)) as tf.Scalar;
+  }
+
+  labelLogProbs(h: tf.Tensor2D, targets: Int32Array): Float32Array {
+    let byClass: Int32Array = new Int32Array(0);
+    const t = tf.tidy(() => {
+      const r = this.sortedTargetLogProbs(h, targets);
+      byClass = r.byClass;
+      return r.lp;
+    });
+    const sorted = t.dataSync() as Float32Array;
+    t.dispose();
+    const out = new Float32Array(targets.length);
+    for (let i = 0; i < sorted.length; i++) out[byClass[i]!] = sorted[i]!;
+    return out;
+  }
+
+  logits(h: tf.Tensor2D): tf.Tensor2D {
+    const { C, S, V, H } = this;
+    const N = h.shape[0];
+    return tf.tidy(() => {
+      const lpc = tf.logSoftmax(tf.add(tf.matMul(h, this.cw), this.cb)); // (N, C)
+      const all = tf.matMul(h, tf.reshape(tf.transpose(this.ww, [1, 0, 2]), [H, C * S])); // (N, C·S)
+      const lpw = tf.logSoftmax(tf.add(tf.reshape(all, [N, C, S]), tf.add(this.wb, this.mask())), 2); // (N, C, S)
+      const lp = tf.reshape(tf.add(lpw, tf.reshape(lpc, [N, C, 1])), [N, C * S]);
+      return tf.slice(lp, [0, 0], [N, V]) as tf.Tensor2D;
+    });
+  }
+}

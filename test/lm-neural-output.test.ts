@@ -1,0 +1,102 @@
+// The class-factored softmax (stages/lm-neural/output.ts) against a hand-worked
+// example and against its own full distribution, its gradients against those of
+// the full distribution's loss, and the LSTM's restart at <s>.
+
+import t from 'tap';
+import { tf, selectBackend } from '../stages/lm-neural/backend/index.js';
+import { classLayout, createOutputLayer } from '../stages/lm-neural/output.js';
+import { createModel } from '../stages/lm-neural/create.js';
+import { disposeModel } from '../stages/lm-neural/model.js';
+import { mulberry32 } from '../stages/shared/mulberry32.js';
+import { BOS, EOS } from '../pipeline/tokens.js';
+
+t.before(async () => {
+  await selectBackend('wasm');
+});
+
+const randn = (n: number, seed: number, scale = 1): Float32Array => {
+  const r = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
+};
+
+t.test('class layout: C classes of S slots cover V with less than one class to spare', async (t) => {
+  t.same(classLayout(10000, 0), { C: 100, S: 100 });
+  t.same(classLayout(10, 0), { C: 4, S: 3 }); // ⌈√10⌉ = 4 classes wanted, 3 slots each
+  t.same(classLayout(7, 3), { C: 3, S: 3 });
+  for (const [v, c] of [[10, 0], [7, 3], [9999, 0], [5, 5], [50, 7]] as const) {
+    const { C, S } = classLayout(v, c);
+    t.ok(C * S >= v && (C - 1) * S < v, `V ${v}: ${C} × ${S}`);
+  }
+});
+
+t.test('class softmax, hand-worked: p(w) = p(class) · p(w | class)', async (t) => {
+  // V 4, 2 classes of 2, H 1, h = 1. Class logits (0, ln 3): p(c0) = 1/4, p(c1) = 3/4.
+  // Class 0 word logits (0, ln 2): 1/3, 2/3; class 1 (0, 0): 1/2, 1/2.
+  const layer = createOutputLayer({ kind: 'class', vocab: 4, hidden: 1, classes: 2, init: (_n, count) => new Float32Array(count) });
+  const [cw, , ww] = layer.params;
+  cw!.assign(tf.tensor2d([[0, Math.log(3)]]));
+  ww!.assign(tf.tensor3d([[[0, Math.log(2)]], [[0, 0]]]));
+  const h = tf.tensor2d([[1], [1], [1], [1]]);
+  const lp = layer.labelLogProbs(h, Int32Array.from([0, 1, 2, 3]));
+  const want = [1 / 12, 2 / 12, 3 / 8, 3 / 8];
+  for (let i = 0; i < 4; i++) t.ok(Math.abs(Math.exp(lp[i]!) - want[i]!) < 1e-6, `p(w${i}) = ${Math.exp(lp[i]!)}, want ${want[i]}`);
+  const full = tf.tidy(() => tf.exp(layer.logits(h.slice([0, 0], [1, 1])))).dataSync();
+  t.same(Array.from(full, (x) => Math.round(x * 1e6) / 1e6), want.map((x) => Math.round(x * 1e6) / 1e6));
+  // Weighted mean loss: rows 0 and 2 counted.
+  const loss = layer.loss(h, Int32Array.from([0, 1, 2, 3]), Float32Array.from([1, 0, 1, 0])).dataSync()[0]!;
+  t.ok(Math.abs(loss - -(Math.log(1 / 12) + Math.log(3 / 8)) / 2) < 1e-5, `loss ${loss}`);
+  h.dispose();
+  tf.dispose(layer.params);
+});
+
+t.test('class softmax with padded slots: a distribution over exactly V types; scores agree with it', async (t) => {
+  const V = 23; // 5 classes of 5: two padded slots
+  const H = 6;
+  const N = 40;
+  let k = 0;
+  const layer = createOutputLayer({ kind: 'class', vocab: V, hidden: H, classes: 0, init: (_n, count) => randn(count, 100 + k++, 0.8) });
+  layer.params[1]!.assign(tf.tensor1d(randn(5, 7)));
+  layer.params[3]!.assign(tf.tensor2d(randn(25, 8), [5, 5]));
+  const h = tf.tensor2d(randn(N * H, 9), [N, H]);
+  const targets = Int32Array.from({ length: N }, (_, i) => (i * 7) % V);
+  const full = tf.tidy(() => layer.logits(h));
+  t.same(full.shape, [N, V]);
+  const rows = full.arraySync() as number[][];
+  for (const row of rows) t.ok(Math.abs(row.reduce((s, x) => s + Math.exp(x), 0) - 1) < 1e-5, 'row sums to 1');
+  const lp = layer.labelLogProbs(h, targets);
+  let worst = 0;
+  for (let i = 0; i < N; i++) worst = Math.max(worst, Math.abs(lp[i]! - rows[i]![targets[i]!]!));
+  t.ok(worst < 1e-5, `label log-probs match the full distribution (max diff ${worst})`);
+  full.dispose();
+
+  // Gradients: the grouped-by-class loss against −mean log p read off the full distribution.
+  const viaLoss = tf.variableGrads(() => layer.loss(h, targets), layer.params as tf.Variable[]);
+  const idx = tf.tensor1d(Int32Array.from(targets, (w, i) => i * V + w), 'int32');
+  const viaFull = tf.variableGrads(() => tf.neg(tf.mean(tf.gather(tf.reshape(layer.logits(h), [-1]), idx))) as tf.Scalar, layer.params as tf.Variable[]);
+  t.ok(Math.abs(viaLoss.value.dataSync()[0]! - viaFull.value.dataSync()[0]!) < 1e-5, 'same loss');
+  for (const p of layer.params) {
+    const a = viaLoss.grads[p.name]!.dataSync();
+    const b = viaFull.grads[p.name]!.dataSync();
+    let d = 0;
+    for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    t.ok(d < 1e-5, `gradient of ${p.name.split('_').slice(1, 3).join('_')}: max diff ${d}`);
+  }
+  tf.dispose([h, idx, viaLoss.value, viaFull.value, ...Object.values(viaLoss.grads), ...Object.values(viaFull.grads)]);
+  tf.dispose(layer.params);
+});
+
+t.test('lstm: a sentence in the middle of a row scores as it does alone (the state restarts at <s>)', async (t) => {
+  const m = createModel({ arch: 'lstm', vocab: 12, embed: 8, hidden: 8, layers: 2, heads: 1, context: 8, dropout: 0, tie: false, softmax: 'class', seed: 4 });
+  m.params.forEach((p, i) => p.assign(tf.tensor(randn(p.size, 50 + i, 1.5), p.shape))); // large weights: outputs depend on the history
+  const s1 = [5, 6, 7, 8];
+  const s2 = [9, 10, 4];
+  const inputs = Int32Array.from([BOS, ...s1, BOS, ...s2]);
+  const targets = Int32Array.from([...s1, EOS, ...s2, EOS]);
+  const both = m.scoreSequences(inputs, 1, inputs.length, targets);
+  const alone = m.scoreSequences(Int32Array.from([BOS, ...s2]), 1, s2.length + 1, Int32Array.from([...s2, EOS]));
+  t.ok(Math.abs(both[1]! - both[2]!) > 1e-3, 'scores vary with the history');
+  for (let i = 0; i < alone.length; i++) t.ok(Math.abs(both[s1.length + 1 + i]! - alone[i]!) < 1e-6, `position ${i}: ${both[s1.length + 1 + i]} vs ${alone[i]}`);
+  const other = m.scoreSequences(Int32Array.from([BOS, 9, 9, 9, 9, BOS, ...s2]), 1, inputs.length, targets);
+  t.ok(Math.abs(other[s1.length + 1]! - both[s1.length + 1]!) < 1e-6, 'a different first sentence changes nothing after <s>');
+  disposeModel(m);
+});
