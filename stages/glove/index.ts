@@ -2,8 +2,9 @@
 // stage's matrix, trained as GloVe's `shuffle` + `glove` do it:
 //   1. shuffle the entries with bounded memory (shuffle.ts)
 //   2. each epoch, every pool thread takes its slice of the shuffled entries and
-//      updates the shared W and AdaGrad sums without locks (Hogwild); the cost
-//      per epoch is printed as GloVe prints it
+//      updates the shared W and AdaGrad sums without locks (Hogwild), a block of
+//      entries per call of the WebAssembly SIMD kernel (train.ts, simd.ts); the
+//      cost per epoch is printed as GloVe prints it
 //   3. write W + W~ (--model 2, GloVe's default) or W (--model 1)
 // A checkpoint after each epoch lets a killed run continue.
 
@@ -47,7 +48,7 @@ async function readMatrixVocab(dir: string): Promise<{ tokens: string[]; indexOf
 export default defineStage({
   name: 'glove',
   describe: 'GloVe vectors: AdaGrad weighted least squares on the co-occurrence matrix, Hogwild across the pool',
-  version: 1,
+  version: 2, // 2: SIMD update (the dot product sums in pairs, so vectors differ from 1 in the last bits)
   inputs: ['cooccur'],
   params: gloveParams,
   async run(ctx: Ctx) {
