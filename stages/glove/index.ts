@@ -2,8 +2,9 @@
 // stage's matrix, trained as GloVe's `shuffle` + `glove` do it:
 //   1. shuffle the entries with bounded memory (shuffle.ts)
 //   2. each epoch, every pool thread takes its slice of the shuffled entries and
-//      updates the shared W and AdaGrad sums without locks (Hogwild); the cost
-//      per epoch is printed as GloVe prints it
+//      updates the shared W and AdaGrad sums without locks (Hogwild), a block of
+//      entries per call of the WebAssembly SIMD kernel (train.ts, simd.ts); the
+//      cost per epoch is printed as GloVe prints it
 //   3. write W + W~ (--model 2, GloVe's default) or W (--model 1)
 // A checkpoint after each epoch lets a killed run continue.
 
@@ -12,9 +13,9 @@ import path from 'node:path';
 import { readBatches } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
-import { Lcg } from '../word2vec/lcg.js';
 import { writeVectorFiles } from '../word2vec/writable.js';
 import { gloveParams } from './params.js';
+import { allocateParameters, initParameters, viewBytes } from './parameters.js';
 import { RECORD_BYTES, shuffleCooccurrences } from './shuffle.js';
 import type { GloveEpochResult, GloveEpochTask } from './train.js';
 
@@ -44,24 +45,10 @@ async function readMatrixVocab(dir: string): Promise<{ tokens: string[]; indexOf
   return { tokens, indexOf };
 }
 
-function sharedDoubles(n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(n * 8));
-}
-
-/** glove.c initialize_parameters: W uniform in [-0.5, 0.5) / dim, squared-gradient sums 1 (so the first step is eta). */
-function initParameters(W: Float64Array, gradsq: Float64Array, dim: number, seed: number): void {
-  const rng = new Lcg(seed);
-  for (let a = 0; a < W.length; a++) {
-    rng.next();
-    W[a] = (rng.hi / 4294967296 - 0.5) / dim;
-  }
-  gradsq.fill(1);
-}
-
 export default defineStage({
   name: 'glove',
   describe: 'GloVe vectors: AdaGrad weighted least squares on the co-occurrence matrix, Hogwild across the pool',
-  version: 1,
+  version: 2, // 2: SIMD update (the dot product sums in pairs, so vectors differ from 1 in the last bits)
   inputs: ['cooccur'],
   params: gloveParams,
   async run(ctx: Ctx) {
@@ -90,26 +77,25 @@ export default defineStage({
     if (fs.statSync(shuffled).size !== entries * RECORD_BYTES) throw new Error(`${shuffled}: size does not match ${entries} entries`);
 
     // 2. Parameters, fresh or from the last epoch's checkpoint
-    const W = sharedDoubles(2 * V * (dim + 1));
-    const gradsq = sharedDoubles(2 * V * (dim + 1));
+    const threads = ctx.pool.threads;
+    const shared = allocateParameters(V, dim, threads);
+    const { W, gradsq } = shared;
     const ckFile = path.join(ctx.checkpointDir, 'epoch.json');
     const weightsFile = path.join(ctx.checkpointDir, 'weights.bin');
     let state: GloveCheckpoint = { epoch: 0, costs: [], seconds: [] };
     if (fs.existsSync(ckFile) && fs.existsSync(weightsFile)) {
       state = JSON.parse(fs.readFileSync(ckFile, 'utf8')) as GloveCheckpoint;
       const fd = fs.openSync(weightsFile, 'r');
-      fs.readSync(fd, new Uint8Array(W.buffer), 0, W.byteLength, 0);
-      fs.readSync(fd, new Uint8Array(gradsq.buffer), 0, gradsq.byteLength, W.byteLength);
+      fs.readSync(fd, viewBytes(W), 0, W.byteLength, 0);
+      fs.readSync(fd, viewBytes(gradsq), 0, gradsq.byteLength, W.byteLength);
       fs.closeSync(fd);
       ctx.log.info(`glove: resuming after epoch ${state.epoch}`);
     } else {
       initParameters(W, gradsq, dim, p.seed);
     }
-    ctx.log.info(`glove: ${V} words, ${entries} entries, dim ${dim}, x-max ${p['x-max']}, alpha ${p.alpha}, ${ctx.pool.threads} threads`);
+    ctx.log.info(`glove: ${V} words, ${entries} entries, dim ${dim}, x-max ${p['x-max']}, alpha ${p.alpha}, ${threads} threads, ${shared.wasm ? 'WebAssembly SIMD' : 'JS'} update`);
 
     // 3. Epochs: threads take equal slices, as glove.c's lines_per_thread
-    const threads = ctx.pool.threads;
-    const shared = { W, gradsq, vocabSize: V, dim };
     const settings = { eta: p.eta, xMax: p['x-max'], alpha: p.alpha, gradClip: p['grad-clip'] };
     const step = ctx.progress.step('training GloVe', p.epochs, 'epochs');
     step.set(state.epoch);
@@ -118,7 +104,7 @@ export default defineStage({
       const per = Math.floor(entries / threads);
       const results = await Promise.all(
         Array.from({ length: threads }, (_, t) => {
-          const task: GloveEpochTask = { shared, settings, file: shuffled, start: per * t, end: t === threads - 1 ? entries : per * (t + 1) };
+          const task: GloveEpochTask = { shared, settings, file: shuffled, start: per * t, end: t === threads - 1 ? entries : per * (t + 1), slot: t };
           return ctx.pool.run<GloveEpochResult>('glove', task);
         }),
       );
@@ -129,8 +115,8 @@ export default defineStage({
       // checkpoint: weights first, then the epoch record that names them done
       const tmp = `${weightsFile}.tmp`;
       const fd = fs.openSync(tmp, 'w');
-      fs.writeSync(fd, new Uint8Array(W.buffer));
-      fs.writeSync(fd, new Uint8Array(gradsq.buffer));
+      fs.writeSync(fd, viewBytes(W));
+      fs.writeSync(fd, viewBytes(gradsq));
       fs.closeSync(fd);
       fs.renameSync(tmp, weightsFile);
       fs.writeFileSync(ckFile, JSON.stringify(state));

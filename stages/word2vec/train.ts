@@ -15,7 +15,8 @@ import { type ThreadState, dropWeightsBefore, saveThreadState, saveWeights } fro
 import { MAX_CODE_LENGTH } from './huffman.js';
 import { expTable, hsStep, hsStepSimd, nsStep, nsStepSimd } from './kernels.js';
 import { Lcg, lcgModBig } from './lcg.js';
-import { simdKernels, type WasmMemory } from './simd.js';
+import type { WasmMemory } from '../shared/wasm-asm.js';
+import { simdKernels } from './simd.js';
 
 export const MAX_SENTENCE_LENGTH = 1000;
 /** Progress and the learning rate are refreshed every this many words, as in word2vec.c. */
