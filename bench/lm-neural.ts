@@ -1,7 +1,7 @@
 // Benchmark of the lm-neural stage (issue 6):
 //   node dist/bench/lm-neural.js PTB_DIR [--minutes 8] [--steps 6] [--arch lstm] [--data-parallel]
-//     [--quality-only] [--softmax class|full] [--hidden 200] [--layers 2] [--batch 64] [--lr 0.003]
-//     [--epochs 7] [--decay cosine|step|none] [--dropout 0.2]
+//     [--quality-only] [--softmax class|full] [--hidden 200] [--layers 2] [--batch 32] [--lr 0.004]
+//     [--epochs 6] [--decay cosine|step|none] [--dropout 0.1]
 // 1. Throughput: training and evaluation tokens/s of the LSTM (emb 200, 2×200,
 //    V 10000, B 20, BPTT 35) and the Transformer (d 128, 4 heads, 2 layers, FFN
 //    512, context 64, B 32, V 10000) on PTB batches, beside PyTorch at the same
@@ -178,15 +178,15 @@ const qHidden = Number(opt('hidden', '200'));
 const qcfg: ModelConfig =
   qualityArch === 'transformer'
     ? { arch: 'transformer', vocab: V, embed: 128, hidden: 512, layers: 2, heads: 4, context: 64, dropout: Number(opt('dropout', '0.1')), tie: qSoftmax === 'full', softmax: qSoftmax, seed: 1 }
-    : { arch: 'lstm', vocab: V, embed: qHidden, hidden: qHidden, layers: Number(opt('layers', '2')), heads: 1, context: 35, dropout: Number(opt('dropout', '0.2')), tie: qSoftmax === 'full', softmax: qSoftmax, seed: 1 };
+    : { arch: 'lstm', vocab: V, embed: qHidden, hidden: qHidden, layers: Number(opt('layers', '2')), heads: 1, context: 35, dropout: Number(opt('dropout', '0.1')), tie: qSoftmax === 'full', softmax: qSoftmax, seed: 1 };
 const model = createModel(qcfg);
 const started = performance.now();
 const result = await train(
   model,
   { train: data.train, valid: data.valid },
   {
-    optimizer: 'adam', lr: Number(opt('lr', '0.003')), warmup: 50, decay: opt('decay', 'cosine') as 'cosine', lrDecay: 0.5, decayStart: 4, clip: 5,
-    batch: Number(opt('batch', qcfg.arch === 'lstm' ? '64' : '32')), seqLen: qcfg.context, epochs: Number(opt('epochs', '7')), maxMinutes: minutes, patience: 2,
+    optimizer: 'adam', lr: Number(opt('lr', '0.004')), warmup: 50, decay: opt('decay', 'cosine') as 'cosine', lrDecay: 0.5, decayStart: 4, clip: 5,
+    batch: Number(opt('batch', '32')), seqLen: qcfg.context, epochs: Number(opt('epochs', '6')), maxMinutes: minutes, patience: 2,
     checkpointEvery: 500, logEvery: 50, seed: 1, checkpointDir: path.join(work, 'ck'),
   },
   createLogger('normal'),
