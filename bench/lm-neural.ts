@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { selectBackend, tf } from '../stages/lm-neural/backend/index.js';
 import { createModel } from '../stages/lm-neural/create.js';
-import { ContiguousBatches, loadSplit, type SplitData } from '../stages/lm-neural/data.js';
+import { ContiguousBatches, loadSplit } from '../stages/lm-neural/data.js';
 import { perplexity } from '../stages/lm-neural/evaluate.js';
 import { disposeModel, type ModelConfig } from '../stages/lm-neural/model.js';
 import type { SoftmaxKind } from '../stages/lm-neural/output.js';

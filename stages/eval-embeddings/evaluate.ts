@@ -4,8 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import * as A from 'apache-arrow';
-import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
+import { writeMetricsTable } from '../../pipeline/metrics.js';
 import { InputError } from '../../pipeline/errors.js';
 import type { Pool } from '../../pipeline/pool.js';
 import { formatTable } from '../../pipeline/cli/table.js';
@@ -24,26 +23,16 @@ export interface MetricRow {
   total: number;
 }
 
-export const metricsSchema = new A.Schema([
-  field('metric', new A.Utf8()),
-  field('split', new A.Utf8()),
-  field('value', new A.Float64()),
-  field('set', new A.Utf8()),
-  field('found', new A.Int32()),
-  field('total', new A.Int32()),
-]);
-
-export async function writeMetrics(file: string, rows: MetricRow[]): Promise<number> {
-  const w = new ArrowFileWriter(file, metricsSchema);
-  await w.writeColumns([
-    utf8Data(rows.map((r) => r.metric)),
-    utf8Data(rows.map(() => 'eval')),
-    primitiveData(new A.Float64(), Float64Array.from(rows, (r) => r.value)),
-    utf8Data(rows.map((r) => r.set)),
-    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r.found)),
-    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r.total)),
-  ]);
-  return w.close();
+export function writeMetrics(file: string, rows: MetricRow[]): Promise<number> {
+  return writeMetricsTable(
+    file,
+    rows.map((r) => ({ ...r, split: 'eval' })),
+    [
+      { name: 'set', of: (r) => r.set },
+      { name: 'found', int: true, of: (r) => r.found },
+      { name: 'total', int: true, of: (r) => r.total },
+    ],
+  );
 }
 
 /** Similarity sets: a folder of files, or one file. */

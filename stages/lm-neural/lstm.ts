@@ -8,7 +8,7 @@
 
 import { tf } from './backend/index.js';
 import { BOS } from '../../pipeline/tokens.js';
-import { createOutputLayer } from './output.js';
+import { outputLayerFor } from './output.js';
 import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 import { mixSeed, uniformArray } from './random.js';
 
@@ -38,14 +38,7 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
     params.push(layer.wx, layer.wh, layer.b);
     names.push(`l${l}_wx`, `l${l}_wh`, `l${l}_b`);
   }
-  const head = createOutputLayer({
-    kind: cfg.softmax ?? 'full',
-    vocab: V,
-    hidden: H,
-    classes: cfg.classes ?? 0,
-    init: (name, count) => uniformArray(count, init, s(name === 'output_w' ? 1 : name === 'class_w' ? 4 : 5)),
-    tiedEmbedding: cfg.tie ? emb : undefined,
-  });
+  const head = outputLayerFor(cfg, H, emb, (name, count) => uniformArray(count, init, s(name === 'output_w' ? 1 : name === 'class_w' ? 4 : 5)));
   params.push(...head.params);
   names.push(...head.paramNames);
 

@@ -16,7 +16,7 @@
 
 import { tf } from './backend/index.js';
 import { labelLogProbs as fullLabelLogProbs, sparseSoftmaxCrossEntropy } from './loss.js';
-import { makeParam } from './model.js';
+import { makeParam, type ModelConfig } from './model.js';
 
 export type SoftmaxKind = 'full' | 'class';
 
@@ -45,6 +45,11 @@ export interface OutputOptions {
 
 export function createOutputLayer(o: OutputOptions): OutputLayer {
   return o.kind === 'class' ? new ClassSoftmax(o) : new FullSoftmax(o);
+}
+
+/** The output layer a model config asks for over `hidden` units; `embedding` is shared when cfg.tie. Configs saved before --softmax existed mean `full`. */
+export function outputLayerFor(cfg: ModelConfig, hidden: number, embedding: tf.Variable, init: OutputOptions['init']): OutputLayer {
+  return createOutputLayer({ kind: cfg.softmax ?? 'full', vocab: cfg.vocab, hidden, classes: cfg.classes ?? 0, init, tiedEmbedding: cfg.tie ? embedding : undefined });
 }
 
 /** The class layout: C classes of S slots; class of id w is ⌊w / S⌋, its slot w mod S. */

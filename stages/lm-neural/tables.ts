@@ -3,7 +3,8 @@
 
 import path from 'node:path';
 import * as A from 'apache-arrow';
-import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
+import { ArrowFileWriter, field, primitiveData } from '../../pipeline/arrow.js';
+import { writeMetricsTable, type MetricsRow } from '../../pipeline/metrics.js';
 import type { HistoryRow } from './checkpoint.js';
 
 export const historySchema = new A.Schema([
@@ -31,29 +32,13 @@ export async function writeHistory(dir: string, rows: HistoryRow[]): Promise<num
   return w.close();
 }
 
-export const metricsSchema = new A.Schema([
-  field('metric', new A.Utf8()),
-  field('split', new A.Utf8()),
-  field('value', new A.Float64()),
-  field('model', new A.Utf8()),
-  field('note', new A.Utf8()),
-]);
-
-export interface MetricRow {
-  metric: string;
-  split: string;
-  value: number;
+export interface MetricRow extends MetricsRow {
   note?: string;
 }
 
-export async function writeMetrics(dir: string, model: string, rows: MetricRow[]): Promise<number> {
-  const w = new ArrowFileWriter(path.join(dir, 'metrics.arrow'), metricsSchema);
-  await w.writeColumns([
-    utf8Data(rows.map((r) => r.metric)),
-    utf8Data(rows.map((r) => r.split)),
-    primitiveData(new A.Float64(), Float64Array.from(rows, (r) => r.value)),
-    utf8Data(rows.map(() => model)),
-    utf8Data(rows.map((r) => r.note ?? '')),
+export function writeMetrics(dir: string, model: string, rows: MetricRow[]): Promise<number> {
+  return writeMetricsTable(path.join(dir, 'metrics.arrow'), rows, [
+    { name: 'model', of: () => model },
+    { name: 'note', of: (r) => r.note ?? '' },
   ]);
-  return w.close();
 }

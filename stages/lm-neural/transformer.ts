@@ -6,7 +6,7 @@
 // and a final LN before the (optionally tied) output layer.
 
 import { tf } from './backend/index.js';
-import { createOutputLayer } from './output.js';
+import { outputLayerFor } from './output.js';
 import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 import { mixSeed, normalArray } from './random.js';
 
@@ -73,14 +73,7 @@ export function createTransformerLM(cfg: ModelConfig): NeuralLM & { attention(in
   }
   const lnfg = p('lnf_g', [D], ones(D));
   const lnfb = p('lnf_b', [D], new Float32Array(D));
-  const out = createOutputLayer({
-    kind: cfg.softmax ?? 'full',
-    vocab: V,
-    hidden: D,
-    classes: cfg.classes ?? 0,
-    init: (name, count) => normalArray(count, std, s(name === 'output_w' ? 2 : name === 'class_w' ? 3 : 4)),
-    tiedEmbedding: cfg.tie ? tok : undefined,
-  });
+  const out = outputLayerFor(cfg, D, tok, (name, count) => normalArray(count, std, s(name === 'output_w' ? 2 : name === 'class_w' ? 3 : 4)));
   params.push(...out.params);
   names.push(...out.paramNames);
 

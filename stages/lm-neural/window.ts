@@ -8,7 +8,7 @@ import { tf } from './backend/index.js';
 import { BOS } from '../../pipeline/tokens.js';
 import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 import { mixSeed, uniformArray } from './random.js';
-import { createOutputLayer } from './output.js';
+import { outputLayerFor } from './output.js';
 
 /**
  * Contexts of every target of rows that start at a sentence start: for target
@@ -36,15 +36,8 @@ export function createWindowLM(c: ModelConfig): NeuralLM {
   const H = makeParam('hidden_w', [inW, c.hidden], uniformArray(inW * c.hidden, Math.sqrt(6 / (inW + c.hidden)), s(1))); // (n1·E, Hd)
   const d = makeParam('hidden_b', [c.hidden], new Float32Array(c.hidden));
   if (c.tie && c.hidden !== c.embed) throw new Error('window --tie needs --hidden equal to --embed');
-  const out = createOutputLayer({
-    kind: c.softmax ?? 'full',
-    vocab: c.vocab,
-    hidden: c.hidden,
-    classes: c.classes ?? 0,
-    // Glorot-uniform on (hidden, count / hidden), as the full output matrix had.
-    init: (name, count) => uniformArray(count, Math.sqrt(6 / (c.hidden + count / c.hidden)), s(name === 'output_w' ? 2 : name === 'class_w' ? 3 : 4)),
-    tiedEmbedding: c.tie ? C : undefined,
-  });
+  // Glorot-uniform on (hidden, count / hidden), as the full output matrix had.
+  const out = outputLayerFor(c, c.hidden, C, (name, count) => uniformArray(count, Math.sqrt(6 / (c.hidden + count / c.hidden)), s(name === 'output_w' ? 2 : name === 'class_w' ? 3 : 4)));
 
   /** contexts: [N, n1] -> hidden layer [N, Hd] */
   const forward = (contexts: Int32Array, N: number, rate: number, seed: number): tf.Tensor2D => {

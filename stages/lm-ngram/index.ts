@@ -11,10 +11,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as A from 'apache-arrow';
 import { defineStage } from '../../pipeline/stage.js';
 import { InputError, UsageError } from '../../pipeline/errors.js';
-import { ArrowFileWriter, primitiveData, utf8Data } from '../../pipeline/arrow.js';
+import { writeMetricsTable, type MetricsRow } from '../../pipeline/metrics.js';
 import { listTokenShards, readVocab, BOS, EOS } from '../../pipeline/tokens.js';
 import { readCounts, type OrderCounts } from './counts.js';
 import { estimateKneserNey } from './kneser-ney.js';
@@ -43,13 +42,6 @@ export function parseModels(spec: string): ModelName[] {
 export function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
-
-export const metricsSchema = new A.Schema([
-  new A.Field('metric', new A.Utf8(), false),
-  new A.Field('split', new A.Utf8(), false),
-  new A.Field('value', new A.Float64(), false),
-  new A.Field('model', new A.Utf8(), false),
-]);
 
 export default defineStage({
   name: 'lm-ngram',
@@ -91,10 +83,7 @@ export default defineStage({
     const info: ModelsInfo = { order, vocabSize: V, vocabSha256: sha256(path.join(tokDir, 'vocab.arrow')), models: {} };
     const metrics: Record<string, unknown> = { order };
     const rows: Record<string, number> = {};
-    const mNames: string[] = [];
-    const mSplits: string[] = [];
-    const mValues: number[] = [];
-    const mModels: string[] = [];
+    const metricRows: (MetricsRow & { model: string })[] = [];
     const record = (model: string, split: string, r: PerplexityResult): void => {
       for (const [metric, value] of [
         ['ppl', r.ppl],
@@ -102,12 +91,8 @@ export default defineStage({
         ['oov', r.oovs],
         ['tokens', r.tokens],
         ['log10_prob', r.logProb10],
-      ] as const) {
-        mNames.push(metric);
-        mSplits.push(split);
-        mValues.push(value);
-        mModels.push(model);
-      }
+      ] as const)
+        metricRows.push({ metric, split, value, model });
     };
 
     for (const name of models) {
@@ -201,9 +186,7 @@ export default defineStage({
     }
 
     fs.writeFileSync(path.join(ctx.outDir, MODELS_JSON), JSON.stringify(info, null, 2) + '\n');
-    const mw = new ArrowFileWriter(path.join(ctx.outDir, 'metrics.arrow'), metricsSchema);
-    await mw.writeColumns([utf8Data(mNames), utf8Data(mSplits), primitiveData(new A.Float64(), Float64Array.from(mValues)), utf8Data(mModels)]);
-    rows['metrics.arrow'] = await mw.close();
+    rows['metrics.arrow'] = await writeMetricsTable(path.join(ctx.outDir, 'metrics.arrow'), metricRows, [{ name: 'model', of: (r) => r.model }]);
     return { rows, metrics };
   },
 });

@@ -9,7 +9,7 @@ import { readShard } from '../ngrams/count.js';
 import type { BackoffModel } from './backoff-model.js';
 import { contextSums, type OrderCounts } from './counts.js';
 import { buildInterpolated, uniformVocabSize, withUnk } from './interpolate.js';
-import { predictableCounts } from './simple-models.js';
+import { contextTotal, predictableCounts } from './simple-models.js';
 
 /**
  * EM for the lambdas. For each held-out token, a[n] = p_ML(w | h_n) where the
@@ -96,8 +96,7 @@ export function estimateJelinekMercer(raw: OrderCounts[], vocabSize: number, lam
     orders,
     (n, start, end, u) => {
       const v = c[n - 1]!;
-      let denom = 0;
-      for (let r = start; r < end; r++) denom += v[r]!;
+      const denom = contextTotal(v, start, end);
       if (denom === 0) return 1;
       const l = lambdas[n - 1]!;
       for (let r = start; r < end; r++) u[r] = (l * v[r]!) / denom;

@@ -22,16 +22,26 @@ export function predictableCounts(orders: OrderCounts[]): Float64Array[] {
   });
 }
 
+/** Σ v[r] over one context's rows [start, end). */
+export function contextTotal(v: Float64Array, start: number, end: number): number {
+  let total = 0;
+  for (let r = start; r < end; r++) total += v[r]!;
+  return total;
+}
+
+/** u[r] = v[r] / the context's total (0 where that is 0), over rows [start, end). */
+function relativeFrequencies(v: Float64Array, start: number, end: number, u: Float64Array): void {
+  const denom = contextTotal(v, start, end);
+  for (let r = start; r < end; r++) u[r] = denom > 0 ? v[r]! / denom : 0;
+}
+
 export function estimateMle(raw: OrderCounts[], vocabSize: number): BackoffModel {
   const orders = [withUnk(raw[0]!), ...raw.slice(1)];
   const c = predictableCounts(orders);
   return buildInterpolated(
     orders,
     (n, start, end, u) => {
-      const v = c[n - 1]!;
-      let denom = 0;
-      for (let r = start; r < end; r++) denom += v[r]!;
-      for (let r = start; r < end; r++) u[r] = denom > 0 ? v[r]! / denom : 0;
+      relativeFrequencies(c[n - 1]!, start, end, u);
       return 0;
     },
     vocabSize,
@@ -80,10 +90,7 @@ export function estimateStupidBackoff(raw: OrderCounts[], vocabSize: number, alp
   const model = buildInterpolated(
     orders,
     (n, start, end, u) => {
-      const v = c[n - 1]!;
-      let denom = 0;
-      for (let r = start; r < end; r++) denom += v[r]!;
-      for (let r = start; r < end; r++) u[r] = denom > 0 ? v[r]! / denom : 0;
+      relativeFrequencies(c[n - 1]!, start, end, u);
       // Unigrams: words never seen (only <unk>) score alpha / V.
       return n === 1 ? alpha : 0;
     },

@@ -105,6 +105,12 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
   const bigVocab = vm1 >= 1 << 21;
 
   const rng = new Lcg(0);
+  /** A noise word from the unigram^0.75 table; a draw of 0 (</s>) is replaced by a uniform word, as word2vec.c does. */
+  const drawNoise = (): number => {
+    rng.next();
+    const target = table[(rng.hi * tableScale) | 0]!;
+    return target !== 0 ? target : (bigVocab ? lcgModBig(rng, vm1) : rng.mod(vm1)) + 1;
+  };
   let epoch = 0;
   let rangeIdx = 0;
   let row = ranges.length ? ranges[0]!.rowStart : 0;
@@ -112,6 +118,14 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
   let lastWordCount = 0;
   let contributed = 0;
   let alpha = startingAlpha;
+  /** Publish the words read since the last refresh to the shared counter; decay alpha linearly by the total (word2vec.c). */
+  const refreshAlpha = (): void => {
+    const delta = wordCount - lastWordCount;
+    const actual = Number(Atomics.add(counter, 0, BigInt(delta))) + delta;
+    contributed += delta;
+    lastWordCount = wordCount;
+    alpha = Math.max(startingAlpha * (1 - actual / (totalWords + 1)), minAlpha);
+  };
   if (task.resume) {
     const r = task.resume;
     if (r.done) return { wordsTrained: 0, lastAlpha: r.alpha };
@@ -178,14 +192,7 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
         const end = offsets[row + 1]!;
         // A sentence longer than MAX_SENTENCE_LENGTH kept words trains in pieces, as in word2vec.c.
         while (true) {
-          if (wordCount - lastWordCount > REFRESH_WORDS) {
-            const delta = wordCount - lastWordCount;
-            const actual = Number(Atomics.add(counter, 0, BigInt(delta))) + delta;
-            contributed += delta;
-            lastWordCount = wordCount;
-            alpha = startingAlpha * (1 - actual / (totalWords + 1));
-            if (alpha < minAlpha) alpha = minAlpha;
-          }
+          if (wordCount - lastWordCount > REFRESH_WORDS) refreshAlpha();
           let len = 0;
           while (p < end) {
             const w = indexOfId[ids[p++]!]!;
@@ -198,14 +205,7 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
           }
           if (p >= end) wordCount++; // the sentence end </s> counts as a word
           for (let pos = 0; pos < len; pos++) {
-            if (pos > 0 && wordCount - lastWordCount > REFRESH_WORDS) {
-              const delta = wordCount - lastWordCount;
-              const actual = Number(Atomics.add(counter, 0, BigInt(delta))) + delta;
-              contributed += delta;
-              lastWordCount = wordCount;
-              alpha = startingAlpha * (1 - actual / (totalWords + 1));
-              if (alpha < minAlpha) alpha = minAlpha;
-            }
+            if (pos > 0 && wordCount - lastWordCount > REFRESH_WORDS) refreshAlpha();
             const word = sen[pos]!;
             rng.next();
             const b = rng.mod(window);
@@ -234,18 +234,9 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
                 }
               }
               for (let d = 0; negative > 0 && d <= negative; d++) {
-                let target: number;
-                let label: number;
-                if (d === 0) {
-                  target = word;
-                  label = 1;
-                } else {
-                  rng.next();
-                  target = table[(rng.hi * tableScale) | 0]!;
-                  if (target === 0) target = (bigVocab ? lcgModBig(rng, vm1) : rng.mod(vm1)) + 1;
-                  if (target === word) continue;
-                  label = 0;
-                }
+                const target = d === 0 ? word : drawNoise();
+                if (d > 0 && target === word) continue;
+                const label = d === 0 ? 1 : 0;
                 if (k) nsStepSimd(k, BU, BN + target * bytes, BE, bytes, label, alpha, expT);
                 else nsStep(neu1, 0, syn1neg, target * dim, neu1e, dim, label, alpha, expT);
               }
@@ -275,18 +266,9 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
                   }
                 }
                 for (let d = 0; negative > 0 && d <= negative; d++) {
-                  let target: number;
-                  let label: number;
-                  if (d === 0) {
-                    target = word;
-                    label = 1;
-                  } else {
-                    rng.next();
-                    target = table[(rng.hi * tableScale) | 0]!;
-                    if (target === 0) target = (bigVocab ? lcgModBig(rng, vm1) : rng.mod(vm1)) + 1;
-                    if (target === word) continue;
-                    label = 0;
-                  }
+                  const target = d === 0 ? word : drawNoise();
+                  if (d > 0 && target === word) continue;
+                  const label = d === 0 ? 1 : 0;
                   if (k) nsStepSimd(k, B0 + l1 * 4, BN + target * bytes, BE, bytes, label, alpha, expT);
                   else nsStep(syn0, l1, syn1neg, target * dim, neu1e, dim, label, alpha, expT);
                 }
