@@ -2,8 +2,8 @@
 // matMul) must compute the same gradients as the stock cpu backend.
 
 import t from 'tap';
-import { tf, selectBackend, patchKernels } from '../stages/lm-neural/backend/index.js';
-import { scatterAdd } from '../stages/lm-neural/backend/scatter-add.js';
+import { tf, selectBackend, patchKernels } from '../lib/nn/backend/index.js';
+import { scatterAdd } from '../lib/nn/backend/scatter-add.js';
 import { createModel } from '../stages/lm-neural/create.js';
 import { disposeModel, type Arch, type Batch, type ModelConfig } from '../stages/lm-neural/model.js';
 

@@ -2,7 +2,7 @@
 // gradients of the whole batch computed in one thread.
 
 import t from 'tap';
-import { tf, selectBackend } from '../stages/lm-neural/backend/index.js';
+import { tf, selectBackend } from '../lib/nn/backend/index.js';
 import { createModel } from '../stages/lm-neural/create.js';
 import { dataParallelGradients } from '../stages/lm-neural/data-parallel.js';
 import { disposeModel, type Batch, type ModelConfig } from '../stages/lm-neural/model.js';

@@ -3,8 +3,8 @@
 // the full distribution's loss, and the LSTM's restart at <s>.
 
 import t from 'tap';
-import { tf, selectBackend } from '../stages/lm-neural/backend/index.js';
-import { classLayout, createOutputLayer } from '../stages/lm-neural/output.js';
+import { tf, selectBackend } from '../lib/nn/backend/index.js';
+import { classLayout, createOutputLayer } from '../lib/nn/output.js';
 import { createModel } from '../stages/lm-neural/create.js';
 import { disposeModel } from '../stages/lm-neural/model.js';
 import { mulberry32 } from '../lib/random/mulberry32.js';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { tf, selectBackend } from '../stages/lm-neural/backend/index.js';
+import { tf, selectBackend } from '../lib/nn/backend/index.js';
 import stage from '../stages/lm-neural/index.js';
 import { createModel } from '../stages/lm-neural/create.js';
 import { loadSplit } from '../stages/lm-neural/data.js';

@@ -11,7 +11,7 @@ import { ArrowFileWriter, primitiveData, utf8Data } from '../../pipeline/arrow.j
 import { InputError } from '../../pipeline/errors.js';
 import { readVocab, vocabSchema } from '../../lib/formats/tokens.js';
 import { LEXFLOW_VERSION } from '../../pipeline/version.js';
-import { tf } from './backend/index.js';
+import { tf } from '../../lib/nn/backend/index.js';
 import { createModel } from './create.js';
 import type { ModelConfig, NeuralLM } from './model.js';
 

@@ -5,7 +5,7 @@
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, primitiveData } from '../../pipeline/arrow.js';
 import { UsageError } from '../../pipeline/errors.js';
-import { tf } from './backend/index.js';
+import { tf } from '../../lib/nn/backend/index.js';
 import type { NeuralLM } from './model.js';
 import type { AttentionMaps } from './transformer.js';
 

@@ -7,10 +7,10 @@
 
 import { Piscina } from 'piscina';
 import type { Pool } from '../../pipeline/pool.js';
-import { selectBackend, tf, type BackendChoice } from './backend/index.js';
+import { selectBackend, tf, type BackendChoice } from '../../lib/nn/backend/index.js';
 import { createModel } from './create.js';
 import type { Batch, ModelConfig, NeuralLM } from './model.js';
-import { mixSeed } from './random.js';
+import { mixSeed } from '../../lib/nn/random.js';
 import { TASKS } from './tasks.js';
 
 export interface ShardTask {

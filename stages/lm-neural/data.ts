@@ -7,7 +7,7 @@
 import { listTokenShards, readTokenShard, BOS, EOS, UNK } from '../../lib/formats/tokens.js';
 import { InputError } from '../../pipeline/errors.js';
 import type { Split } from '../../datasets/source.js';
-import { permutation, mixSeed } from './random.js';
+import { permutation, mixSeed } from '../../lib/nn/random.js';
 import type { Batch } from './model.js';
 
 export interface SplitData {

@@ -7,13 +7,13 @@
 import { defineStage } from '../../pipeline/stage.js';
 import { UsageError } from '../../pipeline/errors.js';
 import { readVocab } from '../../lib/formats/tokens.js';
-import { BACKEND_CHOICES, selectBackend, type BackendChoice } from './backend/index.js';
+import { BACKEND_CHOICES, selectBackend, type BackendChoice } from '../../lib/nn/backend/index.js';
 import { MODEL_DIR, saveModel } from './artifacts.js';
 import { createModel } from './create.js';
 import { dataParallelGradients } from './data-parallel.js';
 import { loadSplit } from './data.js';
 import { perplexity } from './evaluate.js';
-import type { SoftmaxKind } from './output.js';
+import type { SoftmaxKind } from '../../lib/nn/output.js';
 import { disposeModel, validateConfig, type Arch, type ModelConfig } from './model.js';
 import { writeHistory, writeMetrics, type MetricRow } from './tables.js';
 import { train, type Decay } from './train.js';

@@ -18,7 +18,7 @@ function stageDirOf(abs: string): string {
 
 async function loadNeural(p: string): Promise<LoadedLanguageModel> {
   const [{ selectBackend }, { loadModel }, { writeAttention }, { loadSplit }, { perplexity }, { NeuralNextTokenModel }] = await Promise.all([
-    import('./backend/index.js'),
+    import('../../lib/nn/backend/index.js'),
     import('./artifacts.js'),
     import('./attention.js'),
     import('./data.js'),

@@ -3,19 +3,15 @@
 // connections (embedding -> layer 1 -> ... -> softmax), truncated BPTT with the
 // hidden state carried from one batch to the next (contiguous batching), and
 // optionally tied input/output embeddings (Press & Wolf 2017).
-// Cell (Hochreiter & Schmidhuber 1997, with forget gate):
-//   [i f g o] = x_t·Wx + h_{t-1}·Wh + b;  c_t = σ(f)⊙c_{t-1} + σ(i)⊙tanh(g);  h_t = σ(o)⊙tanh(c_t)
+// The cell is lib/nn/lstm-cell.ts.
 
-import { tf } from './backend/index.js';
+import { tf } from '../../lib/nn/backend/index.js';
 import { BOS } from '../../lib/formats/tokens.js';
-import { outputLayerFor } from './output.js';
-import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
-import { mixSeed, uniformArray } from './random.js';
-
-interface LayerState {
-  h: tf.Tensor2D; // (B, H)
-  c: tf.Tensor2D; // (B, H)
-}
+import { lstmBias, lstmStep, type LstmState as LayerState } from '../../lib/nn/lstm-cell.js';
+import { dropout, embed, makeParam } from '../../lib/nn/params.js';
+import { mixSeed, uniformArray } from '../../lib/nn/random.js';
+import { toTimeMajor, toTimeMajorF } from '../../lib/nn/time-major.js';
+import { outputLayerFor, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 
 export function createLstmLM(cfg: ModelConfig): NeuralLM {
   const { vocab: V, embed: E, hidden: H, layers: L } = cfg;
@@ -27,8 +23,7 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
   const layers: { wx: tf.Variable; wh: tf.Variable; b: tf.Variable }[] = [];
   for (let l = 0; l < L; l++) {
     const inW = l === 0 ? E : H;
-    const bias = new Float32Array(4 * H);
-    bias.fill(1, H, 2 * H); // forget-gate bias 1 (Gers et al. 2000): remember by default
+    const bias = lstmBias(H);
     const layer = {
       wx: makeParam(`l${l}_wx`, [inW, 4 * H], uniformArray(inW * 4 * H, init, s(10 + 3 * l))), // (in, 4H)
       wh: makeParam(`l${l}_wh`, [H, 4 * H], uniformArray(H * 4 * H, init, s(11 + 3 * l))), // (H, 4H)
@@ -71,10 +66,7 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
       for (let t = 0; t < T; t++) {
         const keep = resets[t];
         if (keep) (h = tf.mul(h, keep)), (c = tf.mul(c, keep));
-        const z = tf.add(steps[t]!, tf.matMul(h, wh)); // (B, 4H)
-        const [i, f, g, o] = tf.split(z, 4, 1) as tf.Tensor2D[];
-        c = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!)));
-        h = tf.mul(tf.sigmoid(o!), tf.tanh(c));
+        ({ h, c } = lstmStep(steps[t]!, { h, c }, wh));
         hs.push(h);
       }
       finals.push({ h, c });
@@ -146,18 +138,5 @@ function sentenceStartMasks(tm: Int32Array, B: number, T: number): (tf.Tensor2D 
     }
     out.push(tf.tensor2d(Float32Array.from(col, (id) => (id === BOS ? 0 : 1)), [B, 1]));
   }
-  return out;
-}
-
-/** [B, T] row-major -> [T, B] row-major. */
-export function toTimeMajor(x: Int32Array, B: number, T: number): Int32Array {
-  const out = new Int32Array(B * T);
-  for (let r = 0; r < B; r++) for (let t = 0; t < T; t++) out[t * B + r] = x[r * T + t]!;
-  return out;
-}
-
-function toTimeMajorF(x: Float32Array, B: number, T: number): Float32Array {
-  const out = new Float32Array(B * T);
-  for (let r = 0; r < B; r++) for (let t = 0; t < T; t++) out[t * B + r] = x[r * T + t]!;
   return out;
 }

@@ -1,9 +1,8 @@
 // What the three architectures share: a config, named parameters (plain
-// tf.Variables, so checkpoints, data-parallel weight sharing and tied
-// embeddings need no framework), a training loss and sequence scoring.
+// tf.Variables, lib/nn/params.ts), a training loss and sequence scoring.
 
-import { tf } from './backend/index.js';
-import type { SoftmaxKind } from './output.js';
+import { tf } from '../../lib/nn/backend/index.js';
+import { createOutputLayer, type OutputLayer, type OutputOptions, type SoftmaxKind } from '../../lib/nn/output.js';
 
 export type Arch = 'window' | 'lstm' | 'transformer';
 
@@ -67,26 +66,14 @@ export interface NeuralLM {
   logits(inputs: Int32Array, B: number, T: number): tf.Tensor2D;
 }
 
-let paramCounter = 0;
-
-/** A trainable parameter made from an initial array (tfjs wants globally unique variable names). */
-export function makeParam(name: string, shape: number[], values: Float32Array): tf.Variable {
-  return tf.variable(tf.tensor(values, shape, 'float32'), true, `lexflow_${name}_${paramCounter++}`);
-}
-
 export function disposeModel(model: NeuralLM): void {
   for (const p of model.params) p.dispose();
   model.resetState?.();
 }
 
-/** Dropout on `x` with a fixed seed, or `x` itself when rate is 0. */
-export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): T {
-  return rate > 0 ? (tf.dropout(x, rate, undefined, seed) as T) : x;
-}
-
-/** Gather rows of an embedding matrix: ids [n] -> [n, E]. Its gradient is UnsortedSegmentSum (lexflow's scatter-add). */
-export function embed(table: tf.Tensor, ids: Int32Array): tf.Tensor2D {
-  return tf.gather(table, tf.tensor1d(ids, 'int32')) as tf.Tensor2D;
+/** The output layer a model config asks for over `hidden` units; `embedding` is shared when cfg.tie. Configs saved before --softmax existed mean `full`. */
+export function outputLayerFor(cfg: ModelConfig, hidden: number, embedding: tf.Variable, init: OutputOptions['init']): OutputLayer {
+  return createOutputLayer({ kind: cfg.softmax ?? 'full', vocab: cfg.vocab, hidden, classes: cfg.classes ?? 0, init, tiedEmbedding: cfg.tie ? embedding : undefined });
 }
 
 export function validateConfig(c: ModelConfig): string | undefined {

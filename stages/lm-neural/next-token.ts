@@ -5,7 +5,7 @@
 
 import type { NextTokenModel } from '../../lib/lm/next-token-model.js';
 import { BOS, PAD } from '../../lib/formats/tokens.js';
-import { tf } from './backend/index.js';
+import { tf } from '../../lib/nn/backend/index.js';
 import type { NeuralLM } from './model.js';
 
 export class NeuralNextTokenModel implements NextTokenModel {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, primitiveData } from '../../pipeline/arrow.js';
 import { writeMetricsTable, type MetricsRow } from '../../pipeline/metrics.js';
-import type { HistoryRow } from './checkpoint.js';
+import type { HistoryRow } from '../../lib/nn/checkpoint.js';
 
 export const historySchema = new A.Schema([
   field('step', new A.Int32()),

@@ -1,31 +1,23 @@
-// The training loop shared by the three architectures: minibatches from the
-// token streams, Adam or SGD with warm-up and decay, gradient clipping,
-// validation perplexity after each epoch with early stopping, a wall-clock
-// budget, and a checkpoint every N steps and at each epoch end from which a
-// rerun after a kill continues exactly.
+// lm-neural's training: its batching (contiguous for the LSTM, shuffled
+// chunks for the Transformer, shuffled windows for the window model) and
+// validation perplexity, run by the generic loop of lib/nn/train-loop.ts.
 
 import { UsageError } from '../../pipeline/errors.js';
 import type { Logger } from '../../pipeline/log.js';
 import type { Progress } from '../../pipeline/progress.js';
-import { tf } from './backend/index.js';
-import { loadCheckpoint, saveCheckpoint, type HistoryRow, type TrainPosition } from './checkpoint.js';
+import type { tf } from '../../lib/nn/backend/index.js';
+import type { OptimizerKind } from '../../lib/nn/optimizer.js';
+import { mixSeed, permutation } from '../../lib/nn/random.js';
+import { learningRate as scheduleRate, type Decay, type ScheduleOptions } from '../../lib/nn/schedule.js';
+import { trainLoop, Halted, type Batcher, type LoopResult } from '../../lib/nn/train-loop.js';
 import { ContiguousBatches, WindowBatches, type SplitData } from './data.js';
 import { perplexity, type Perplexity } from './evaluate.js';
 import type { Batch, NeuralLM } from './model.js';
-import { Optimizer, type OptimizerKind } from './optimizer.js';
-import { mixSeed, permutation } from './random.js';
 
-export type Decay = 'none' | 'step' | 'cosine';
+export { Halted, type Decay };
 
-export interface TrainOptions {
+export interface TrainOptions extends ScheduleOptions {
   optimizer: OptimizerKind;
-  lr: number;
-  /** Linear warm-up over this many steps. */
-  warmup: number;
-  decay: Decay;
-  /** `step`: multiply by this every epoch from `decayStart` on (Zaremba et al. 2014: 0.5 after epoch 4). */
-  lrDecay: number;
-  decayStart: number;
   clip: number;
   batch: number;
   /** Sequence length per batch: BPTT length (lstm), context (transformer), n−1 (window). */
@@ -43,30 +35,14 @@ export interface TrainOptions {
   gradients?: (batch: Batch, seed: number) => Promise<{ loss: number; grads: tf.Tensor[] }>;
 }
 
-export interface TrainResult extends TrainPosition {
-  stopReason: string;
-  resumedFromStep: number;
-  /** Validation perplexity of the returned weights, when it was computed in this process. */
-  valid?: Perplexity;
-}
-
-export class Halted extends Error {}
+export type TrainResult = LoopResult<Perplexity>;
 
 /** Learning rate at an optimizer step (0-based) in an epoch. */
 export function learningRate(o: TrainOptions, step: number, epoch: number, totalSteps: number): number {
-  const warm = o.warmup > 0 ? Math.min(1, (step + 1) / o.warmup) : 1;
-  let decay = 1;
-  if (o.decay === 'step') decay = o.lrDecay ** Math.max(0, epoch - o.decayStart + 1);
-  else if (o.decay === 'cosine') decay = 0.5 * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / Math.max(1, totalSteps)));
-  return o.lr * warm * decay;
+  return scheduleRate(o, step, epoch, totalSteps);
 }
 
-interface Batcher {
-  steps: number;
-  batch(epoch: number, k: number): Batch;
-}
-
-function batcherFor(model: NeuralLM, train: SplitData, o: TrainOptions): Batcher {
+function batcherFor(model: NeuralLM, train: SplitData, o: TrainOptions): Batcher<Batch> {
   if (model.config.arch === 'window') return new WindowBatches(train, o.batch, o.seqLen, o.seed);
   const cb = new ContiguousBatches(train, o.batch, o.seqLen);
   if (model.config.arch === 'lstm') return { steps: cb.steps, batch: (_e, k) => cb.batch(k) }; // in order: the state carries over
@@ -82,145 +58,12 @@ function batcherFor(model: NeuralLM, train: SplitData, o: TrainOptions): Batcher
   };
 }
 
-async function localGradients(model: NeuralLM, batch: Batch, seed: number): Promise<{ loss: number; grads: tf.Tensor[] }> {
-  const { value, grads } = tf.variableGrads(() => model.trainLoss(batch, seed), model.params);
-  const loss = value.dataSync()[0]!;
-  value.dispose();
-  return { loss, grads: model.params.map((p) => grads[p.name]!) };
-}
-
 export async function train(model: NeuralLM, data: { train: SplitData; valid?: SplitData }, o: TrainOptions, log: Logger, progress: Progress): Promise<TrainResult> {
   const batcher = batcherFor(model, data.train, o);
   if (batcher.steps < 1)
     throw new UsageError(`the training split has ${data.train.targets.length} tokens, too few for one batch of ${o.batch} × ${o.seqLen}; lower --batch or the sequence length`);
   const tokensPerStep = model.config.arch === 'window' ? o.batch : o.batch * o.seqLen;
-  const totalSteps = batcher.steps * o.epochs;
-  const opt = new Optimizer(o.optimizer, model.params);
-  let pos: TrainPosition = { epoch: 0, stepInEpoch: 0, globalStep: 0, elapsedS: 0, tokensSeen: 0, bestValidPpl: Infinity, badEpochs: 0, history: [] };
-  let best: Float32Array[] = [];
-
-  const ck = loadCheckpoint(o.checkpointDir, model.config);
-  if (ck) {
-    const { meta, arrays } = ck;
-    model.params.forEach((p, i) => p.assign(tf.tensor(arrays.params[i]!, p.shape)));
-    opt.setState({ kind: meta.optimizer.kind, t: meta.optimizer.t, slots: arrays.slots });
-    model.setState?.(arrays.state);
-    best = arrays.best;
-    pos = { epoch: meta.epoch, stepInEpoch: meta.stepInEpoch, globalStep: meta.globalStep, elapsedS: meta.elapsedS, tokensSeen: meta.tokensSeen, bestValidPpl: meta.bestValidPpl ?? Infinity, badEpochs: meta.badEpochs, history: meta.history };
-    log.info(`lm-neural: resuming from the checkpoint at step ${pos.globalStep} (epoch ${pos.epoch + 1}, batch ${pos.stepInEpoch})`);
-  }
-  const resumedFromStep = pos.globalStep;
-  let lastSaved: number | undefined = ck ? pos.globalStep : undefined;
-  const save = (): void => {
-    lastSaved = pos.globalStep;
-    const st = opt.getState();
-    saveCheckpoint(
-      o.checkpointDir,
-      { ...pos, config: model.config, optimizer: { kind: st.kind, t: st.t } },
-      { params: model.params.map((p) => p.dataSync().slice() as Float32Array), slots: st.slots, state: model.getState?.() ?? [], best },
-    );
-  };
-
-  const started = performance.now();
-  const elapsed = (): number => pos.elapsedS + (performance.now() - started) / 1000;
-  const budgetS = o.maxMinutes * 60;
-  let stopReason = `${o.epochs} epochs done`;
-  let stepsHere = 0;
-  let lossSum = 0;
-  let lossN = 0;
-  let windowStart = performance.now();
-  let windowTokens = 0;
-  const bar = progress.step('training', totalSteps, 'batches');
-  bar.set(pos.globalStep);
-
-  const snapshot = (): Float32Array[] => model.params.map((p) => p.dataSync().slice() as Float32Array);
-  let lastValid: Perplexity | undefined;
-  let bestValid: Perplexity | undefined;
-  let validS = 0; // validation seconds inside the current history window: not training time
-  const validate = (): number => {
-    if (!data.valid || data.valid.sentences === 0) return NaN;
-    const t0 = performance.now();
-    lastValid = perplexity(model, data.valid);
-    validS += (performance.now() - t0) / 1000;
-    return lastValid.ppl;
-  };
-  const pushHistory = (validPpl: number, lr: number): void => {
-    const dt = (performance.now() - windowStart) / 1000 - validS;
-    const row: HistoryRow = { step: pos.globalStep, epoch: pos.epoch, trainLoss: lossN ? lossSum / lossN : NaN, validPpl, tokensPerS: dt > 0 ? windowTokens / dt : NaN, wallS: elapsed(), lr };
-    pos.history.push(row);
-    lossSum = lossN = windowTokens = validS = 0;
-    windowStart = performance.now();
-  };
-
-  outer: while (pos.epoch < o.epochs) {
-    if (pos.stepInEpoch === 0) model.resetState?.();
-    let lr = 0;
-    while (pos.stepInEpoch < batcher.steps) {
-      if (elapsed() >= budgetS) {
-        stopReason = `time budget of ${o.maxMinutes} min reached`;
-        break outer;
-      }
-      const batch = batcher.batch(pos.epoch, pos.stepInEpoch);
-      lr = learningRate(o, pos.globalStep, pos.epoch, totalSteps);
-      const seed = mixSeed(o.seed, 9, pos.globalStep);
-      const { loss, grads } = await (o.gradients ? o.gradients(batch, seed) : localGradients(model, batch, seed));
-      if (!Number.isFinite(loss)) {
-        tf.dispose(grads);
-        const kept = lastSaved === undefined ? 'No checkpoint was written before it' : `The last good checkpoint (step ${lastSaved}) is kept in ${o.checkpointDir}`;
-        throw new UsageError(`lm-neural: loss became ${loss} at step ${pos.globalStep + 1} (epoch ${pos.epoch + 1}); training stopped. ${kept}. Lower --lr, or set --clip`);
-      }
-      const clipped = Optimizer.clip(grads, o.clip);
-      opt.apply(clipped.grads, lr);
-      tf.dispose(grads);
-      if (clipped.grads !== grads) tf.dispose(clipped.grads);
-      model.commitState?.();
-      pos.stepInEpoch++;
-      pos.globalStep++;
-      pos.tokensSeen += tokensPerStep;
-      windowTokens += tokensPerStep;
-      lossSum += loss;
-      lossN++;
-      stepsHere++;
-      bar.set(pos.globalStep);
-      if (pos.globalStep % o.logEvery === 0) pushHistory(NaN, lr);
-      if (pos.globalStep % o.checkpointEvery === 0) save();
-      if (o.haltAfterSteps !== undefined && stepsHere >= o.haltAfterSteps) {
-        save();
-        throw new Halted(`halted after ${stepsHere} steps`);
-      }
-    }
-    // End of an epoch: validate, keep the best weights, maybe stop early.
-    const ppl = validate();
-    pushHistory(ppl, lr);
-    log.info(`lm-neural: epoch ${pos.epoch + 1}: train loss ${pos.history.at(-1)!.trainLoss.toFixed(3)}, valid ppl ${ppl.toFixed(2)}`);
-    pos.epoch++;
-    pos.stepInEpoch = 0;
-    if (ppl < pos.bestValidPpl) {
-      pos.bestValidPpl = ppl;
-      pos.badEpochs = 0;
-      best = snapshot();
-      bestValid = lastValid;
-    } else pos.badEpochs++;
-    save();
-    if (pos.badEpochs >= o.patience) {
-      stopReason = `early stop: valid ppl did not improve for ${o.patience} epochs`;
-      break;
-    }
-  }
-  // Stopped mid-epoch (budget): validate what we have; keep it if it beats the best epoch.
-  if (pos.stepInEpoch > 0) {
-    const ppl = validate();
-    pushHistory(ppl, learningRate(o, pos.globalStep, pos.epoch, totalSteps));
-    if (ppl < pos.bestValidPpl || !Number.isFinite(pos.bestValidPpl)) {
-      pos.bestValidPpl = ppl;
-      best = [];
-      bestValid = lastValid;
-    }
-  }
-  // Finish with the weights that scored best on the validation split.
-  if (best.length === model.params.length) model.params.forEach((p, i) => p.assign(tf.tensor(best[i]!, p.shape)));
-  save();
-  bar.done(`${pos.globalStep} batches, ${stopReason}`);
-  opt.dispose();
-  return { ...pos, elapsedS: elapsed(), stopReason, resumedFromStep, valid: bestValid };
+  const valid = data.valid;
+  const validate = valid && valid.sentences > 0 ? () => { const r = perplexity(model, valid); return { ppl: r.ppl, detail: r }; } : undefined;
+  return trainLoop(model, batcher, validate, { ...o, name: 'lm-neural', tokensIn: () => tokensPerStep }, log, progress);
 }

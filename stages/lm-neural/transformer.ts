@@ -5,10 +5,13 @@
 //   x = x + W2·GELU(W1·LN(x))
 // and a final LN before the (optionally tied) output layer.
 
-import { tf } from './backend/index.js';
-import { outputLayerFor } from './output.js';
-import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
-import { mixSeed, normalArray } from './random.js';
+import { tf } from '../../lib/nn/backend/index.js';
+import { causalMask, multiHeadAttention } from '../../lib/nn/attention.js';
+import { feedForward } from '../../lib/nn/ffn.js';
+import { layerNorm } from '../../lib/nn/layer-norm.js';
+import { dropout, embed, makeParam } from '../../lib/nn/params.js';
+import { mixSeed, normalArray } from '../../lib/nn/random.js';
+import { outputLayerFor, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 
 interface Block {
   ln1g: tf.Variable; ln1b: tf.Variable;
@@ -20,28 +23,11 @@ interface Block {
 /** Attention weights of one forward pass: [layer] -> (B, heads, T, T). */
 export type AttentionMaps = tf.Tensor4D[];
 
-function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b) as tf.Tensor2D;
-}
-
-/** GELU, tanh approximation (Hendrycks & Gimpel 2016). */
-function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
-}
-
-/** Additive causal mask (T, T): 0 where key ≤ query, −1e9 above the diagonal. */
-export function causalMask(T: number): tf.Tensor2D {
-  const m = new Float32Array(T * T);
-  for (let q = 0; q < T; q++) for (let k = q + 1; k < T; k++) m[q * T + k] = -1e9;
-  return tf.tensor2d(m, [T, T]);
-}
+export { causalMask };
 
 export function createTransformerLM(cfg: ModelConfig): NeuralLM & { attention(inputs: Int32Array, T: number): { logits: tf.Tensor2D; maps: AttentionMaps } } {
   const { vocab: V, embed: D, hidden: F, layers: L, heads: NH, context: C } = cfg;
   if (D % NH !== 0) throw new Error(`--heads ${NH} does not divide --d-model ${D}`);
-  const dk = D / NH;
   const std = 0.02; // GPT-2 initialization
   const s = (i: number): number => mixSeed(cfg.seed, 3, i);
   const params: tf.Variable[] = [];
@@ -77,9 +63,6 @@ export function createTransformerLM(cfg: ModelConfig): NeuralLM & { attention(in
   params.push(...out.params);
   names.push(...out.paramNames);
 
-  /** (B·T, D) -> (B, NH, T, dk) */
-  const heads = (x: tf.Tensor2D, B: number, T: number): tf.Tensor4D => tf.transpose(tf.reshape(x, [B, T, NH, dk]), [0, 2, 1, 3]);
-
   /** -> the final layer-normed states (B·T, D) */
   const forward = (inputs: Int32Array, B: number, T: number, rate: number, seed: number, maps?: AttentionMaps): tf.Tensor2D => {
     if (T > C) throw new Error(`sequence of ${T} tokens is longer than the model's context ${C}`);
@@ -91,17 +74,10 @@ export function createTransformerLM(cfg: ModelConfig): NeuralLM & { attention(in
     for (let l = 0; l < L; l++) {
       const b = blocks[l]!;
       const a = layerNorm(x, b.ln1g, b.ln1b); // (B·T, D)
-      const q = heads(tf.matMul(a, b.wq), B, T); // (B, NH, T, dk)
-      const k = heads(tf.matMul(a, b.wk), B, T); // (B, NH, T, dk)
-      const v = heads(tf.matMul(a, b.wv), B, T); // (B, NH, T, dk)
-      const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dk)), mask); // (B, NH, T, T)
-      const att = tf.softmax(scores); // (B, NH, T, T), rows sum to 1 over keys ≤ query
-      if (maps) maps.push(tf.keep(att.clone()) as tf.Tensor4D);
-      const y = tf.reshape(tf.transpose(tf.matMul(dropout(att, rate, mixSeed(seed, l, 1)), v), [0, 2, 1, 3]), [B * T, D]); // (B·T, D)
-      x = tf.add(x, dropout(tf.add(tf.matMul(y, b.wo), b.bo), rate, mixSeed(seed, l, 2))) as tf.Tensor2D;
+      const y = multiHeadAttention(b, { query: a, keyValue: a, B, Tq: T, Tk: T, heads: NH, masks: [mask], rate, seed: mixSeed(seed, l, 1), keep: maps && ((att) => maps.push(att)) }); // (B·T, D)
+      x = tf.add(x, dropout(y, rate, mixSeed(seed, l, 2))) as tf.Tensor2D;
       const m = layerNorm(x, b.ln2g, b.ln2b);
-      const f = tf.add(tf.matMul(gelu(tf.add(tf.matMul(m, b.w1), b.b1)) as tf.Tensor2D, b.w2), b.b2); // (B·T, D)
-      x = tf.add(x, dropout(f, rate, mixSeed(seed, l, 3))) as tf.Tensor2D;
+      x = tf.add(x, dropout(feedForward(m, b), rate, mixSeed(seed, l, 3))) as tf.Tensor2D; // (B·T, D)
     }
     return layerNorm(x, lnfg, lnfb);
   };

@@ -4,11 +4,11 @@
 // previous n−1 words. Positions before the sentence start read <s>, as an
 // n-gram model pads its history.
 
-import { tf } from './backend/index.js';
+import { tf } from '../../lib/nn/backend/index.js';
 import { BOS } from '../../lib/formats/tokens.js';
-import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
-import { mixSeed, uniformArray } from './random.js';
-import { outputLayerFor } from './output.js';
+import { dropout, embed, makeParam } from '../../lib/nn/params.js';
+import { outputLayerFor, type Batch, type ModelConfig, type NeuralLM } from './model.js';
+import { mixSeed, uniformArray } from '../../lib/nn/random.js';
 
 /**
  * Contexts of every target of rows that start at a sentence start: for target

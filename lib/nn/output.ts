@@ -9,14 +9,14 @@
 // "Extensions of recurrent neural network language model":
 //   p(w | h) = p(c(w) | h) · p(w | c(w), h),
 // both factors softmaxes, so the probabilities are exact and normalized. The
-// ids of a vocabulary are sorted by frequency (pipeline/tokens.ts), so class k
+// ids of a vocabulary are sorted by frequency (lib/formats/tokens.ts), so class k
 // is simply ids [k·S, (k+1)·S): frequent words share the first classes. A
 // token costs H·(C + S) instead of H·V (C = S ≈ √V: 50x less on 10k types).
 // The slots past V in the last class are masked out.
 
 import { tf } from './backend/index.js';
 import { labelLogProbs as fullLabelLogProbs, sparseSoftmaxCrossEntropy } from './loss.js';
-import { makeParam, type ModelConfig } from './model.js';
+import { makeParam } from './params.js';
 
 export type SoftmaxKind = 'full' | 'class';
 
@@ -45,11 +45,6 @@ export interface OutputOptions {
 
 export function createOutputLayer(o: OutputOptions): OutputLayer {
   return o.kind === 'class' ? new ClassSoftmax(o) : new FullSoftmax(o);
-}
-
-/** The output layer a model config asks for over `hidden` units; `embedding` is shared when cfg.tie. Configs saved before --softmax existed mean `full`. */
-export function outputLayerFor(cfg: ModelConfig, hidden: number, embedding: tf.Variable, init: OutputOptions['init']): OutputLayer {
-  return createOutputLayer({ kind: cfg.softmax ?? 'full', vocab: cfg.vocab, hidden, classes: cfg.classes ?? 0, init, tiedEmbedding: cfg.tie ? embedding : undefined });
 }
 
 /** The class layout: C classes of S slots; class of id w is ⌊w / S⌋, its slot w mod S. */

@@ -1,5 +1,5 @@
 // A training checkpoint: every array the run needs to continue exactly where
-// it was (parameters, optimizer moments, carried LSTM state, the best weights
+// it was (parameters, optimizer moments, carried recurrent state, the best weights
 // so far) in one binary file, and a JSON file with the position in the data,
 // the schedule and the history. The JSON is renamed into place last and names
 // the binary's size, so a kill mid-write leaves the previous checkpoint valid.
@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../pipeline/errors.js';
-import type { ModelConfig } from './model.js';
 import type { OptimizerKind } from './optimizer.js';
 
 export interface HistoryRow {
@@ -34,9 +33,10 @@ export interface TrainPosition {
   history: HistoryRow[];
 }
 
-export interface CheckpointMeta extends TrainPosition {
+/** `config` is the model's configuration as JSON: a checkpoint of another model is refused. */
+export interface CheckpointMeta<C = unknown> extends TrainPosition {
   format: 'lexflow-lm-checkpoint-1';
-  config: ModelConfig;
+  config: C;
   optimizer: { kind: OptimizerKind; t: number };
   /** Names and lengths of the arrays in checkpoint.bin, in order. */
   arrays: { group: 'param' | 'slot' | 'state' | 'best'; length: number }[];
@@ -53,7 +53,7 @@ export interface CheckpointArrays {
 const META = 'checkpoint.json';
 const BIN = 'checkpoint.bin';
 
-export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'arrays' | 'binBytes' | 'format'>, arrays: CheckpointArrays): void {
+export function saveCheckpoint<C>(dir: string, meta: Omit<CheckpointMeta<C>, 'arrays' | 'binBytes' | 'format'>, arrays: CheckpointArrays): void {
   fs.mkdirSync(dir, { recursive: true });
   const groups = [
     ['param', arrays.params],
@@ -71,7 +71,7 @@ export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'arrays' 
   } finally {
     fs.closeSync(fd);
   }
-  const full: CheckpointMeta = { ...meta, format: 'lexflow-lm-checkpoint-1', arrays: list.map(({ group, a }) => ({ group, length: a.length })), binBytes };
+  const full: CheckpointMeta<C> = { ...meta, format: 'lexflow-lm-checkpoint-1', arrays: list.map(({ group, a }) => ({ group, length: a.length })), binBytes };
   // The binary goes first under a name tied to its size; the meta (renamed last) points at it.
   const binName = `${BIN}.${binBytes}.${meta.globalStep}`;
   fs.renameSync(tmpBin, path.join(dir, binName));
@@ -82,10 +82,10 @@ export function saveCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'arrays' 
 }
 
 /** The checkpoint in `dir`, or undefined. One that belongs to another model is an InputError. */
-export function loadCheckpoint(dir: string, config: ModelConfig): { meta: CheckpointMeta; arrays: CheckpointArrays } | undefined {
+export function loadCheckpoint<C extends { arch?: string }>(dir: string, config: C): { meta: CheckpointMeta<C>; arrays: CheckpointArrays } | undefined {
   const metaFile = path.join(dir, META);
   if (!fs.existsSync(metaFile)) return undefined;
-  let meta: CheckpointMeta & { bin: string };
+  let meta: CheckpointMeta<C> & { bin: string };
   try {
     meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
   } catch {
