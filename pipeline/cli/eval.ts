@@ -1,15 +1,17 @@
-// `lexflow eval <what>`: perplexity of any language model (eval-ppl.ts), and the
+// `lexflow eval <what>`: perplexity of any language model (eval-ppl.ts), BLEU and
+// chrF of any hypothesis/reference files (eval-bleu.ts), and the
 // evaluations the registered stages declare (`evalCommands`).
 
 import type { CommandModule } from 'yargs';
 import { allStages } from '../registry.js';
+import evalBleu from './eval-bleu.js';
 import evalPpl from './eval-ppl.js';
 
 const command: CommandModule = {
   command: 'eval',
   describe: 'evaluate models: perplexity, word similarity, analogies, BLEU',
   builder: (y) => {
-    for (const c of [evalPpl, ...allStages().flatMap((s) => s.evalCommands ?? [])]) y.command(c);
+    for (const c of [evalPpl, evalBleu, ...allStages().flatMap((s) => s.evalCommands ?? [])]) y.command(c);
     return y.demandCommand(1, 'name what to evaluate; see lexflow eval --help');
   },
   handler: () => {},

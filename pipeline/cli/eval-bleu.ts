@@ -1,0 +1,74 @@
+// `lexflow eval bleu --hyp FILE --ref FILE [--ref FILE2] [--json] [--sentence]`:
+// corpus BLEU and chrF of any line-aligned text files, printed as sacreBLEU
+// prints them (lib/metrics), with the signature saying what was used.
+
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import { corpusBleu, fixed, formatBleu, sentenceBleu, type BleuScore } from '../../lib/metrics/bleu.js';
+import { corpusChrf, type ChrfScore } from '../../lib/metrics/chrf.js';
+import { readScoringFiles } from '../../lib/metrics/lines.js';
+
+export interface EvalBleuArgs {
+  hyp: string;
+  ref: string[];
+  json?: boolean;
+  sentence?: boolean;
+  lowercase?: boolean;
+  tokenize?: string;
+}
+
+export function bleuReport(b: BleuScore, c: ChrfScore): string {
+  return `${formatBleu(b)}\n  signature: ${b.signature}\n${c.name} = ${fixed(c.score, 2)}\n  signature: ${c.signature}\n`;
+}
+
+export function bleuJson(b: BleuScore, c: ChrfScore): Record<string, unknown> {
+  return {
+    bleu: b.score,
+    precisions: b.precisions,
+    bp: b.bp,
+    ratio: b.ratio,
+    hyp_len: b.sysLen,
+    ref_len: b.refLen,
+    counts: b.correct,
+    totals: b.total,
+    signature: b.signature,
+    chrf: c.score,
+    chrf_signature: c.signature,
+  };
+}
+
+export function evalBleu(args: EvalBleuArgs, write: (s: string) => void = (s) => process.stdout.write(s)): { bleu: BleuScore; chrf: ChrfScore } {
+  const refFiles = (Array.isArray(args.ref) ? args.ref : [args.ref]).filter((r) => r !== undefined);
+  if (refFiles.length === 0) throw new UsageError('eval bleu: give at least one --ref FILE');
+  const tokenize = (args.tokenize ?? '13a') as '13a' | 'none';
+  if (tokenize !== '13a' && tokenize !== 'none') throw new UsageError(`--tokenize ${args.tokenize}: choose 13a (the default, as sacreBLEU) or none`);
+  const { hyps, refs } = readScoringFiles(args.hyp, refFiles);
+  const o = { tokenize, lowercase: args.lowercase ?? false };
+  const bleu = corpusBleu(hyps, refs, o);
+  const chrf = corpusChrf(hyps, refs, { lowercase: o.lowercase });
+  if (args.sentence)
+    hyps.forEach((h, i) => {
+      const s = sentenceBleu(h, refs.map((r) => r[i]!), o);
+      write(args.json ? JSON.stringify({ line: i + 1, bleu: s.score }) + '\n' : `${i + 1}\t${fixed(s.score, 2)}\t${h}\n`);
+    });
+  write(args.json ? JSON.stringify(bleuJson(bleu, chrf)) + '\n' : bleuReport(bleu, chrf));
+  return { bleu, chrf };
+}
+
+const command: CommandModule<object, EvalBleuArgs> = {
+  command: 'bleu',
+  describe: 'corpus BLEU and chrF of a hypothesis file against reference files (sacreBLEU defaults)',
+  builder: (y) =>
+    y
+      .option('hyp', { type: 'string', demandOption: true, describe: 'hypotheses, one segment per line (detokenized text)' })
+      .option('ref', { type: 'string', array: true, demandOption: true, describe: 'references, line-aligned with --hyp; repeat for several references' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object instead of the sacreBLEU-style lines' })
+      .option('sentence', { type: 'boolean', default: false, describe: 'also print sentence-level BLEU of every line (effective order, as sacreBLEU)' })
+      .option('lowercase', { type: 'boolean', default: false, describe: 'case-insensitive BLEU and chrF (signature case:lc)' })
+      .option('tokenize', { type: 'string', default: '13a', describe: '13a (as sacreBLEU and the WMT scripts) or none' }) as never,
+  handler: async (argv) => {
+    evalBleu(argv);
+  },
+};
+
+export default command;
