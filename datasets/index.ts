@@ -13,6 +13,7 @@ import { contentHashes, datasetFingerprint } from './content-hash.js';
 import { download, isUrl, parseRemote, type RemoteSpec } from './download.js';
 import { isGlob } from './glob.js';
 import { checkNotEmpty, formatOf, listLocal, listPresplit, sourceFile, type Listing } from './local.js';
+import { knownParallel, parallelLayout, parallelSource } from './parallel.js';
 import { detectSplits, hintsFromFileNames, presplitCorpus } from './presplit.js';
 import { packageDir, registeredDataset, registeredNames } from './registry.js';
 import type { DatasetHints, DatasetSource, SourceFile } from './source.js';
@@ -22,6 +23,9 @@ export interface ResolveOptions {
   textField: string;
   /** The expected sha256 of a URL dataset (or put `#sha256=HEX` on the URL). */
   sha256?: string;
+  /** Languages of a parallel corpus (`--source en --target de`); a folder given with them is read as parallel. */
+  source?: string;
+  target?: string;
 }
 
 export function resolveDataset(spec: string, opts: ResolveOptions): DatasetSource {
@@ -37,6 +41,8 @@ export function resolveDataset(spec: string, opts: ResolveOptions): DatasetSourc
 
   const local = spec.startsWith('~/') ? os.homedir() + spec.slice(1) : spec;
   const named = /^([A-Za-z][\w.+-]*)=(.+)$/.exec(local);
+  const parallel = parallelSpec(spec, local, named, opts);
+  if (parallel) return parallel;
   if (named && !fs.existsSync(local)) return listedSource(spec, listPresplit(named[1]!, named[2]!), opts.textField);
 
   if (fs.existsSync(local) || isGlob(local) || looksLikePath(local)) return listedSource(spec, listLocal(local), opts.textField);
@@ -47,6 +53,22 @@ export function resolveDataset(spec: string, opts: ResolveOptions): DatasetSourc
     `unknown dataset "${spec}": the registered datasets are ${registeredNames().join(', ')}; ` +
       'otherwise give a path, a quoted glob, NAME=FOLDER for a pre-split corpus (ptb=data/ptb) or an https URL with #sha256=HEX',
   );
+}
+
+/**
+ * A parallel corpus: `multi30k=FOLDER`, `tatoeba-en-ja=FOLDER`, or any folder
+ * (or NAME=FOLDER) given with --source/--target (datasets/parallel.ts).
+ */
+function parallelSpec(spec: string, local: string, named: RegExpExecArray | null, opts: ResolveOptions): DatasetSource | undefined {
+  const name = named && !fs.existsSync(local) ? named[1]! : undefined;
+  const folder = name !== undefined ? named![2]! : local;
+  const langs = { ...(opts.source ? { source: opts.source } : {}), ...(opts.target ? { target: opts.target } : {}) };
+  const known = name !== undefined && knownParallel(name) !== undefined;
+  if (!known && !opts.source && !opts.target) return undefined;
+  if (!fs.existsSync(folder)) throw new UsageError(`--dataset ${spec}: no such folder ${folder}`);
+  const layout = parallelLayout(folder, name, langs);
+  if (!layout) throw new UsageError(`--dataset ${spec}: ${folder} holds no parallel files; give a folder of <split>.<lang> pairs (train.en, train.de, ...) or <split>.tsv files`);
+  return parallelSource(spec, layout);
 }
 
 /** A spec that cannot be a dataset name: a missing path gets "no such file", not "unknown dataset". */

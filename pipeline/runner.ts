@@ -39,6 +39,9 @@ export interface RunOptions {
   textField?: string;
   /** Expected sha256 of a dataset given as a URL. */
   sha256?: string;
+  /** Languages of a parallel dataset (`--source en --target de`). */
+  source?: string;
+  target?: string;
   /**
    * Read tokens from this stage (e.g. `subword`) wherever a stage declares the
    * input `tokenize`, so every downstream stage runs on subwords unchanged.
@@ -176,8 +179,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   const datasetSpec = opts.dataset ?? (prevConfig?.dataset as string | undefined) ?? DEFAULT_DATASET;
   const textField = opts.textField ?? (prevConfig?.textField as string | undefined) ?? 'text';
   const sha256 = opts.sha256 ?? (opts.dataset === undefined ? (prevConfig?.sha256 as string | undefined) : undefined);
+  const sameDataset = opts.dataset === undefined;
+  const source = opts.source ?? (sameDataset ? (prevConfig?.source as string | undefined) : undefined);
+  const target = opts.target ?? (sameDataset ? (prevConfig?.target as string | undefined) : undefined);
+  const langs = { ...(source ? { source } : {}), ...(target ? { target } : {}) };
   let dataset: DatasetSource | undefined;
-  const datasetOf = (): DatasetSource => (dataset ??= resolveDataset(datasetSpec, { textField, ...(sha256 ? { sha256 } : {}) }));
+  const datasetOf = (): DatasetSource => (dataset ??= resolveDataset(datasetSpec, { textField, ...(sha256 ? { sha256 } : {}), ...langs }));
   const kindMatters = selectedAll.some((d) => d.source || d.datasetKinds);
   const selected = stagesForKind(selectedAll, kindMatters ? (datasetOf().kind ?? 'text') : 'text', datasetSpec, Boolean(opts.only?.length));
   const needsDataset = selected.some((d) => d.source);
@@ -201,6 +208,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       dataset: needsDataset ? datasetSpec : (prevConfig?.dataset ?? datasetSpec),
       textField,
       ...(sha256 ? { sha256 } : {}),
+      ...langs,
       ...(tokensFrom ? { tokensFrom } : {}),
       threads: pool.threads,
       stages: stagesCfg,

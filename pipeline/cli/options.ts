@@ -18,6 +18,8 @@ export interface RunDirArgs {
   verbose?: boolean;
   'text-field'?: string;
   sha256?: string;
+  source?: string;
+  target?: string;
   'tokens-from'?: string;
 }
 
@@ -27,6 +29,8 @@ export function withRunDirOptions<T>(y: Argv<T>): Argv<T & RunDirArgs> {
     .option('dataset', { type: 'string', describe: `corpus: a registered name (see \`lexflow datasets list\`), a file, folder or glob, name=folder for pre-split corpora, or an https URL (default: ${DEFAULT_DATASET}, or the run directory's)` })
     .option('text-field', { type: 'string', describe: 'JSON field holding the text of .jsonl records (default: text)' })
     .option('sha256', { type: 'string', describe: 'expected sha256 of a dataset given as a URL' })
+    .option('source', { type: 'string', describe: 'parallel corpus: the source language (its files are <split>.<source>, or the first TSV column)' })
+    .option('target', { type: 'string', describe: 'parallel corpus: the target language' })
     .option('config', { type: 'string', describe: 'a JSON file with the same keys as the flags; stage params under "stages": {"NAME": {...}}' })
     .option('threads', { type: 'number', describe: 'worker threads (default: available cores)' })
     .option('tokens-from', { type: 'string', describe: 'read tokens from this stage instead of tokenize (e.g. subword)' }) as Argv<T & RunDirArgs>;
@@ -102,6 +106,8 @@ export function baseRunOptions(argv: RunDirArgs, cfg: ConfigFile): RunOptions {
     ...(dataset ? { dataset } : {}),
     ...(textField ? { textField } : {}),
     ...(argv.sha256 ? { sha256: argv.sha256 } : {}),
+    ...(argv.source ? { source: argv.source } : {}),
+    ...(argv.target ? { target: argv.target } : {}),
     ...(tokensFrom ? { tokensFrom } : {}),
     ...(threads ? { threads } : {}),
     logLevel: logLevel(argv),

@@ -1,0 +1,103 @@
+// A trained translation model folder: `model.json` (the config and a
+// TensorFlow.js weights manifest), `weights.bin` (float32 in manifest order),
+// and the two vocabularies (`vocab-src.arrow`, `vocab-tgt.arrow`), so the
+// folder alone translates text.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../../pipeline/errors.js';
+import { readTableSync } from '../../pipeline/arrow.js';
+import { utf8Strings } from '../../lib/formats/tokens.js';
+import { LEXFLOW_VERSION } from '../../pipeline/version.js';
+import { tf } from '../../lib/nn/backend/index.js';
+import { writeSideVocab } from './data.js';
+import type { Seq2SeqConfig, Seq2SeqModel } from './model.js';
+import type { SideVocab } from './pieces.js';
+import { createRnnSeq2Seq } from './rnn.js';
+
+export const MODEL_DIR = 'model';
+
+interface ModelJson {
+  format: 'lexflow-seq2seq';
+  generatedBy: string;
+  modelTopology: { arch: string; config: Seq2SeqConfig; source: string; target: string };
+  weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: 'float32' }[] }[];
+}
+
+export function createSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
+  return createRnnSeq2Seq(cfg);
+}
+
+export async function saveSeq2Seq(dir: string, model: Seq2SeqModel, src: SideVocab, tgt: SideVocab, langs: { source: string; target: string }): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  const json: ModelJson = {
+    format: 'lexflow-seq2seq',
+    generatedBy: `lexflow ${LEXFLOW_VERSION}`,
+    modelTopology: { arch: model.config.arch, config: model.config, ...langs },
+    weightsManifest: [{ paths: ['weights.bin'], weights: model.params.map((p, i) => ({ name: model.paramNames[i]!, shape: p.shape as number[], dtype: 'float32' as const })) }],
+  };
+  const fd = fs.openSync(path.join(dir, 'weights.bin'), 'w');
+  try {
+    for (const p of model.params) {
+      const a = p.dataSync() as Float32Array;
+      fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json, null, 1));
+  await writeSideVocab(path.join(dir, 'vocab-src.arrow'), src);
+  await writeSideVocab(path.join(dir, 'vocab-tgt.arrow'), tgt);
+}
+
+function readSide(file: string): SideVocab {
+  const t = readTableSync(file);
+  const tokens = t.batches.flatMap((b) => utf8Strings(b.getChild('token')!.data[0]!));
+  return { tokens, index: new Map(tokens.map((x, i) => [x, i])) };
+}
+
+export interface LoadedSeq2Seq {
+  model: Seq2SeqModel;
+  src: SideVocab;
+  tgt: SideVocab;
+  source: string;
+  target: string;
+  dir: string;
+}
+
+/** Load `<run>/seq2seq` or its model folder. Vocabularies that do not fit the weights are an InputError. */
+export function loadSeq2Seq(where: string): LoadedSeq2Seq {
+  const dir = fs.existsSync(path.join(where, MODEL_DIR, 'model.json')) ? path.join(where, MODEL_DIR) : where;
+  const file = path.join(dir, 'model.json');
+  let json: ModelJson;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(file, `cannot read a lexflow translation model here (${(e as Error).message.split('\n')[0]})`, 'Point --model at the seq2seq stage folder of a run');
+  }
+  if (json.format !== 'lexflow-seq2seq') throw new InputError(file, 'not a lexflow translation model', 'Point --model at the seq2seq stage folder of a run');
+  const cfg = json.modelTopology.config;
+  const src = readSide(path.join(dir, 'vocab-src.arrow'));
+  const tgt = readSide(path.join(dir, 'vocab-tgt.arrow'));
+  if (src.tokens.length !== cfg.srcVocab || tgt.tokens.length !== cfg.tgtVocab)
+    throw new InputError(
+      dir,
+      `the vocabularies (${src.tokens.length} source, ${tgt.tokens.length} target types) are not the model's (${cfg.srcVocab}, ${cfg.tgtVocab}): they come from another run`,
+      'Use the model folder as the run wrote it (model.json, weights.bin and both vocab files together)',
+    );
+  const model = createSeq2Seq(cfg);
+  const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const specs = json.weightsManifest[0]!.weights;
+  const want = specs.reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+  if (buf.length !== want) throw new InputError(path.join(dir, 'weights.bin'), `is ${buf.length} bytes, the manifest needs ${want}`, 'The model folder is incomplete; rerun the seq2seq stage');
+  let off = 0;
+  model.params.forEach((p, i) => {
+    const n = p.size;
+    const a = new Float32Array(n);
+    new Uint8Array(a.buffer).set(buf.subarray(off, off + 4 * n));
+    off += 4 * n;
+    if (specs[i]?.name !== model.paramNames[i]) throw new InputError(file, `weight ${i} is ${specs[i]?.name}, the model expects ${model.paramNames[i]}`, 'Rerun the seq2seq stage');
+    p.assign(tf.tensor(a, p.shape));
+  });
+  return { model, src, tgt, source: json.modelTopology.source, target: json.modelTopology.target, dir };
+}

@@ -1,0 +1,161 @@
+// Decoding a trained seq2seq model: greedy (batched), beam search with the
+// GNMT length penalty (Wu et al. 2016, eq. 14: lp(Y) = (5 + |Y|)^α / 6^α,
+// hypotheses ranked by log P / lp), and sampling with temperature, top-k and
+// top-p (lib/lm's sampling distribution, shared with the LMs' `sample`).
+// Each step runs the decoder once for all rows (sentences or beams), carrying
+// its state; attention weights can be kept for export.
+
+import { tf } from '../../lib/nn/backend/index.js';
+import { EOS, PAD, BOS } from '../../lib/formats/tokens.js';
+import { topIndices } from '../../lib/lm/beam.js';
+import { draw, samplingDistribution, type SamplingOptions } from '../../lib/lm/sampling.js';
+import { seededRandom } from '../../lib/random/seeded.js';
+import type { DecoderState, Encoded, Seq2SeqModel } from './model.js';
+import { disposeEncoded, disposeState } from './rnn.js';
+
+export interface Translation {
+  ids: number[];
+  logProb: number;
+  /** Attention per output position: weights over the source (when asked for). */
+  attention?: Float32Array[];
+}
+
+/** A longest output for a source of n tokens. */
+export function maxOutputLength(n: number): number {
+  return 2 * n + 10;
+}
+
+/** <s>-free log-probabilities with <s> and <pad> ruled out. */
+function rows(lp: tf.Tensor2D): Float64Array[] {
+  const [B, V] = lp.shape;
+  const a = lp.dataSync() as Float32Array;
+  return Array.from({ length: B }, (_, b) => {
+    const r = Float64Array.from(a.subarray(b * V, (b + 1) * V));
+    r[BOS] = -Infinity;
+    r[PAD] = -Infinity;
+    return r;
+  });
+}
+
+function batchSources(sources: Int32Array[]): { src: Int32Array; srcLen: Int32Array; B: number; S: number } {
+  const B = sources.length;
+  const S = Math.max(1, ...sources.map((s) => s.length));
+  const src = new Int32Array(B * S).fill(PAD);
+  sources.forEach((s, b) => src.set(s, b * S));
+  return { src, srcLen: Int32Array.from(sources, (s) => s.length), B, S };
+}
+
+function swapState(old: DecoderState, next: DecoderState): DecoderState {
+  disposeState(old);
+  return next;
+}
+
+/** Greedy (or sampled, with `sampling`) translation of several sentences at once. */
+export function greedyTranslate(model: Seq2SeqModel, sources: Int32Array[], o: { keepAttention?: boolean; sampling?: SamplingOptions & { seed: number } } = {}): Translation[] {
+  const { src, srcLen, B, S } = batchSources(sources);
+  const { enc, state } = model.encode(src, srcLen, B, S);
+  let st = state;
+  const out: Translation[] = sources.map(() => ({ ids: [], logProb: 0, ...(o.keepAttention ? { attention: [] } : {}) }));
+  const done = new Array<boolean>(B).fill(false);
+  const prev = new Int32Array(B).fill(BOS);
+  const limit = Math.max(...sources.map((s) => maxOutputLength(s.length)));
+  const random = o.sampling ? seededRandom(o.sampling.seed) : undefined;
+  for (let t = 0; t < limit && done.includes(false); t++) {
+    const r = model.step(enc, st, prev);
+    const lps = rows(r.logProbs);
+    const att = o.keepAttention ? (r.attention.dataSync() as Float32Array) : undefined;
+    for (let b = 0; b < B; b++) {
+      if (done[b]) continue;
+      const lp = lps[b]!;
+      const w = random ? draw(samplingDistribution(lp, o.sampling!), random) : topIndices(lp, 1)[0]!;
+      out[b]!.logProb += lp[w]!;
+      if (att) out[b]!.attention!.push(att.slice(b * S, b * S + srcLen[b]!));
+      if (w === EOS || out[b]!.ids.length + 1 >= maxOutputLength(srcLen[b]!)) done[b] = true;
+      if (w !== EOS) out[b]!.ids.push(w);
+      prev[b] = w;
+    }
+    tf.dispose([r.logProbs, r.attention]);
+    st = swapState(st, r.state);
+  }
+  disposeState(st);
+  disposeEncoded(enc);
+  return out;
+}
+
+/** Wu et al. (2016), eq. 14. α = 0: plain log-probability. */
+export function lengthPenalty(len: number, alpha: number): number {
+  return alpha === 0 ? 1 : Math.pow((5 + len) / 6, alpha);
+}
+
+function gatherEncoded(e: Encoded, idx: Int32Array): Encoded {
+  const i = tf.tensor1d(idx, 'int32');
+  const g: Encoded = { B: idx.length, S: e.S, memory: tf.gather(e.memory, i) as tf.Tensor3D, mask: tf.gather(e.mask, i) as tf.Tensor2D, ...(e.keys ? { keys: tf.gather(e.keys, i) as tf.Tensor3D } : {}) };
+  i.dispose();
+  return g;
+}
+
+function gatherState(s: DecoderState, idx: Int32Array): DecoderState {
+  return tf.tidy(() => {
+    const i = tf.tensor1d(idx, 'int32');
+    return { h: tf.gather(s.h, i) as tf.Tensor2D, c: tf.gather(s.c, i) as tf.Tensor2D, feed: tf.gather(s.feed, i) as tf.Tensor2D };
+  });
+}
+
+interface Beam {
+  ids: number[];
+  logProb: number;
+  attention?: Float32Array[];
+}
+
+/**
+ * Beam search for one sentence: `k` open hypotheses as the decoder's rows; a
+ * hypothesis that emits </s> is finished; the search ends when k hypotheses
+ * have finished (or at the length limit), and returns them best first by
+ * log P / lp(|Y|).
+ */
+export function beamTranslate(model: Seq2SeqModel, source: Int32Array, k: number, alpha: number, keepAttention = false): Translation[] {
+  const one = model.encode(source, Int32Array.of(source.length), 1, Math.max(1, source.length));
+  let enc = one.enc;
+  let st = one.state;
+  let beams: Beam[] = [{ ids: [], logProb: 0, ...(keepAttention ? { attention: [] } : {}) }];
+  const finished: Beam[] = [];
+  const limit = maxOutputLength(source.length);
+  const norm = (b: Beam): number => b.logProb / lengthPenalty(b.ids.length + 1, alpha);
+  for (let t = 0; t < limit && beams.length > 0 && finished.length < k; t++) {
+    const prev = Int32Array.from(beams, (b) => (b.ids.length ? b.ids[b.ids.length - 1]! : BOS));
+    const r = model.step(enc, st, prev);
+    const lps = rows(r.logProbs);
+    const att = keepAttention ? (r.attention.dataSync() as Float32Array) : undefined;
+    const cands: { from: number; w: number; logProb: number }[] = [];
+    beams.forEach((b, i) => {
+      for (const w of topIndices(lps[i]!, k)) cands.push({ from: i, w, logProb: b.logProb + lps[i]![w]! });
+    });
+    // Rank by the length-normalized score the finished ones will be compared with.
+    cands.sort((a, b) => b.logProb / lengthPenalty(beams[b.from]!.ids.length + 1, alpha) - a.logProb / lengthPenalty(beams[a.from]!.ids.length + 1, alpha));
+    const next: Beam[] = [];
+    const from: number[] = [];
+    for (const c of cands) {
+      if (next.length + finished.length >= k) break;
+      const parent = beams[c.from]!;
+      const attention = att ? [...parent.attention!, att.slice(c.from * source.length, (c.from + 1) * source.length)] : undefined;
+      if (c.w === EOS || t + 1 >= limit) finished.push({ ids: c.w === EOS ? parent.ids : [...parent.ids, c.w], logProb: c.logProb, ...(attention ? { attention } : {}) });
+      else next.push({ ids: [...parent.ids, c.w], logProb: c.logProb, ...(attention ? { attention } : {}) }), from.push(c.from);
+    }
+    tf.dispose([r.logProbs, r.attention]);
+    const idx = Int32Array.from(from);
+    if (next.length > 0) {
+      const ns = gatherState(r.state, idx);
+      disposeState(r.state);
+      disposeState(st);
+      st = ns;
+      const ne = gatherEncoded(enc, idx);
+      disposeEncoded(enc);
+      enc = ne;
+    } else disposeState(r.state);
+    beams = next;
+  }
+  disposeState(st);
+  disposeEncoded(enc);
+  const all = [...finished, ...beams].sort((a, b) => norm(b) - norm(a));
+  return all.slice(0, k).map((b) => ({ ids: b.ids, logProb: b.logProb, ...(b.attention ? { attention: b.attention } : {}) }));
+}
