@@ -112,3 +112,47 @@ t.test('GNMT length penalty', async (t) => {
   t.ok(Math.abs(lengthPenalty(7, 0.6) - Math.pow(12 / 6, 0.6)) < 1e-12);
   t.equal(lengthPenalty(1, 1), 1);
 });
+
+t.test('training killed after a checkpoint and resumed ends with the same weights as an uninterrupted run', async (t) => {
+  const { trainLoop } = await import('../lib/nn/train-loop.js');
+  const { BucketBatches } = await import('../stages/seq2seq/data.js');
+  const { createLogger } = await import('../pipeline/log.js');
+  const { createProgress } = await import('../pipeline/progress.js');
+  const { tmpDir } = await import('../testkit/tmp.js');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const dir = tmpDir(t);
+  const src: Int32Array[] = [];
+  const tgt: Int32Array[] = [];
+  for (let i = 0; i < 24; i++) {
+    const n = 1 + (i % 4);
+    src.push(Int32Array.from({ length: n }, (_, j) => 4 + ((i + j) % 8)));
+    tgt.push(Int32Array.from({ length: n }, (_, j) => 4 + ((i + 2 * j) % 7)));
+  }
+  const log = createLogger('quiet');
+  const progress = createProgress({ mode: 'quiet' } as never);
+  const opts = (ck: string, extra: Record<string, unknown> = {}) => ({
+    name: 'seq2seq', optimizer: 'adam' as const, lr: 0.01, warmup: 2, decay: 'none' as const, lrDecay: 0.5, decayStart: 4, clip: 1,
+    epochs: 2, maxMinutes: 10, patience: 5, checkpointEvery: 2, logEvery: 2, seed: 7, checkpointDir: ck, tokensIn: () => 1, ...extra,
+  });
+  const c = { ...cfg('additive'), dropout: 0.3 };
+  const run = async (ck: string, extra?: Record<string, unknown>) => {
+    const m = createRnnSeq2Seq(c);
+    const b = new BucketBatches({ src, tgt }, 20, 6, 7);
+    try {
+      await trainLoop(m, b, undefined, opts(ck, extra), log, progress);
+    } catch (e) {
+      tf.dispose(m.params);
+      throw e;
+    }
+    const w = m.params.map((p) => Array.from(p.dataSync()));
+    tf.dispose(m.params);
+    return w;
+  };
+  const whole = await run(path.join(dir, 'a'));
+  const ck = path.join(dir, 'b');
+  await t.rejects(run(ck, { haltAfterSteps: 5 }), { message: /halted after/ });
+  t.ok(fs.existsSync(path.join(ck, 'checkpoint.json')), 'a checkpoint was left');
+  const resumed = await run(ck);
+  t.same(resumed, whole, 'bit-identical weights (dropout masks and batch order are functions of seed and step)');
+});

@@ -68,7 +68,9 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
 
   /** One direction over time-major embeddings (S·B, E): outputs S × (B, H), final state. */
   const direction = (w: typeof fwd, x: tf.Tensor2D, srcLen: Int32Array, B: number, S: number, reverse: boolean): { hs: tf.Tensor2D[]; final: tf.Tensor2D } => {
-    const xw = tf.unstack(tf.reshape(tf.add(tf.matMul(x, w.wx), w.b), [S, B, 4 * H]), 0) as tf.Tensor2D[]; // S × (B, 4H)
+    const all = tf.reshape(tf.add(tf.matMul(x, w.wx), w.b), [S, B, 4 * H]); // (S, B, 4H)
+    // tfjs's Unpack gradient fails for a single output: a one-token source is a reshape.
+    const xw = S === 1 ? [tf.reshape(all, [B, 4 * H]) as tf.Tensor2D] : (tf.unstack(all, 0) as tf.Tensor2D[]); // S × (B, 4H)
     let st: LstmState = { h: tf.zeros([B, H]) as tf.Tensor2D, c: tf.zeros([B, H]) as tf.Tensor2D };
     const hs: tf.Tensor2D[] = new Array(S);
     for (let i = 0; i < S; i++) {
