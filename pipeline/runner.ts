@@ -202,14 +202,16 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   const log = opts.logger ?? createLogger(opts.logLevel ?? 'normal');
   const progressMode = opts.progress ?? (opts.logLevel === 'quiet' ? 'quiet' : process.stderr.isTTY && !process.env.CI ? 'tty' : 'plain');
   const progress: Progress = createProgress({ mode: progressMode });
-  const selected = selectStages(opts);
+  checkOutDir(runDir, opts.out);
+  const prevConfig = readRunJson(runDir);
+  // --tokens-from is a setting of the directory too: a plain rerun keeps it.
+  const tokensFromSpec = opts.tokensFrom ?? (prevConfig?.tokensFrom as string | undefined);
+  const selected = selectStages({ ...opts, ...(tokensFromSpec ? { tokensFrom: tokensFromSpec } : {}) });
   const runMissing = opts.runMissingInputs ?? true;
 
-  checkOutDir(runDir, opts.out);
   // Validate every selected stage's params before any work starts. A run
   // directory remembers its settings (run.json): what is not given now is
   // taken from there, and what differs from there is said.
-  const prevConfig = readRunJson(runDir);
   const prevStages = (prevConfig?.stages as Record<string, Record<string, unknown>> | undefined) ?? {};
   const given = opts.params ?? {};
   for (const name of Object.keys(given)) getStage(name);
@@ -239,7 +241,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   let dataset: DatasetSource | undefined;
   const needsDataset = selected.some((d) => d.source);
   if (needsDataset) dataset = resolveDataset(datasetSpec, { textField, ...(sha256 ? { sha256 } : {}) });
-  const tokensFromSpec = opts.tokensFrom ?? (prevConfig?.tokensFrom as string | undefined);
   const tokensFrom = tokensFromSpec && tokensFromSpec !== 'tokenize' ? tokensFromSpec : undefined;
   /** A stage asks for 'tokenize'; with --tokens-from it gets the redirected stage. */
   const redirect = (defName: string, inp: string): string => (tokensFrom && inp === 'tokenize' && defName !== tokensFrom ? tokensFrom : inp);
@@ -310,6 +311,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
         params: fpParams,
         inputs: inputFps,
         ...(def.source ? { dataset: datasetFp! } : {}),
+        ...(def.reads ? { reads: def.reads(params as never) } : {}),
       });
       fingerprints.set(def.name, fingerprint);
 
@@ -386,6 +388,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
         outputs: describeOutputs(tmp),
         rows: result.rows ?? {},
         metrics: result.metrics ?? {},
+        reproducible: result.notReproducible === undefined,
+        ...(result.notReproducible !== undefined ? { reproducibleReason: result.notReproducible } : {}),
         warnings,
         started: started.toISOString(),
         ended: new Date().toISOString(),

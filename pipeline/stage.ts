@@ -52,6 +52,12 @@ export interface StageResult {
   rows?: Record<string, number>;
   /** Anything worth keeping in the manifest: token counts, OOV rates, final loss. */
   metrics?: Record<string, unknown>;
+  /**
+   * Why a rerun with the same fingerprint would not give the same bytes
+   * (Hogwild threads, a wall-clock budget); absent when it would. Kept in the
+   * manifest as `reproducible: false` and shown by `status`.
+   */
+  notReproducible?: string;
 }
 
 export interface StageDef<P extends ParamSchema = ParamSchema> {
@@ -67,6 +73,12 @@ export interface StageDef<P extends ParamSchema = ParamSchema> {
   readonly source?: boolean;
   readonly params: P;
   /**
+   * What the stage reads besides its inputs and dataset (evaluation sets found
+   * through a flag or $LEXFLOW_DATA), as name -> content hash: part of the
+   * fingerprint, so new or changed data reruns the stage.
+   */
+  reads?(params: ParamValues<P>): Record<string, string>;
+  /**
    * The stage's pool tasks: name -> file URL of a module whose default export
    * runs one task in a worker (`new URL('./count.task.js', import.meta.url).href`).
    * Stage code passes these URLs to `ctx.pool.run`.
@@ -79,6 +91,11 @@ export interface StageDef<P extends ParamSchema = ParamSchema> {
   /** The stage writes language models: how `sample` and `eval ppl` find and load them. */
   readonly languageModel?: LanguageModelKind;
   run(ctx: StageContext<P>): Promise<StageResult>;
+}
+
+/** The reason a Hogwild stage gives for `notReproducible`. */
+export function hogwild(threads: number): string {
+  return `Hogwild training: ${threads} threads update shared weights without locks, so the result depends on their timing; --threads 1 gives the same bytes on every run`;
 }
 
 /** Identity function that keeps the params type attached to `run`. */

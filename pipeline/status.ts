@@ -65,6 +65,7 @@ export async function runStatus(out: string, opts: { deep?: boolean } = {}): Pro
         params: fingerprintParams(def, params),
         inputs,
         ...(def.source ? { dataset: datasetFp! } : {}),
+        ...(def.reads ? { reads: def.reads(params as never) } : {}),
       });
     } catch (e) {
       why = (e as Error).message;

@@ -172,7 +172,12 @@ export default defineStage({
     m.push({ metric: 'backend', split: '', value: NaN, note: `${backend.name}: ${backend.reason}` });
     const metricRows = await writeMetrics(ctx.outDir, cfg.arch, m);
     disposeModel(model);
+    const timed = (p['max-minutes'] as number) > 0;
     return {
+      // The weights follow from the seed and a step budget; the tables also record throughput.
+      notReproducible: timed
+        ? 'training stopped on a wall-clock budget (--max-minutes): how far it got depends on the machine; use --max-steps for a reproducible run'
+        : 'history.arrow and metrics.arrow record wall-clock throughput (tokens/s, seconds); model/ is the same on every run',
       rows: { 'history.arrow': historyRows, 'metrics.arrow': metricRows },
       metrics: {
         arch: cfg.arch,
