@@ -1,7 +1,7 @@
 // Walks the stage DAG: for each selected stage, resolve its params, compute its
 // fingerprint from (params, version, inputs' fingerprints, dataset), skip it
 // when its manifest matches and its outputs verify, else run it into a tmp
-// folder and rename that into place (DESIGN.md, "Resume" and "Atomic").
+// folder and rename that into place (docs/ARCHITECTURE.md, "Run directory").
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +27,7 @@ import {
 import type { StageContext, StageDef, StageOutput } from './stage.js';
 import { LEXFLOW_VERSION } from './version.js';
 import { resolveDataset } from '../datasets/index.js';
-import type { DatasetSource } from '../datasets/source.js';
+import type { DatasetKind, DatasetSource } from '../datasets/source.js';
 
 export const DEFAULT_DATASET = 'brown';
 
@@ -183,6 +183,27 @@ function hasStageOutput(runDir: string): boolean {
   return allStages().some((d) => fs.existsSync(path.join(stageDir(runDir, d.name), '_manifest.json')));
 }
 
+/**
+ * The stages made for the dataset's kind (StageDef.datasetKinds, default text),
+ * without those whose inputs were left out. Stages the user named are never
+ * dropped silently: a mismatch is a usage error.
+ */
+export function stagesForKind(sel: readonly StageDef[], kind: DatasetKind, datasetSpec: string, named: boolean): StageDef[] {
+  const made = (d: StageDef): boolean => (d.datasetKinds ?? ['text']).includes(kind);
+  if (named) {
+    const bad = sel.find((d) => !made(d));
+    if (bad) throw new UsageError(`stage ${bad.name} runs on ${(bad.datasetKinds ?? ['text']).join(' or ')} datasets, and --dataset ${datasetSpec} is a ${kind} dataset`);
+    return [...sel];
+  }
+  const dropped = new Set<string>();
+  const out: StageDef[] = [];
+  for (const d of sel) {
+    if (!made(d) || d.inputs.some((i) => dropped.has(i))) dropped.add(d.name);
+    else out.push(d);
+  }
+  return out;
+}
+
 function sampleRss(): { stop(): number } {
   let peak = process.memoryUsage.rss();
   const t = setInterval(() => {
@@ -206,7 +227,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   const prevConfig = readRunJson(runDir);
   // --tokens-from is a setting of the directory too: a plain rerun keeps it.
   const tokensFromSpec = opts.tokensFrom ?? (prevConfig?.tokensFrom as string | undefined);
-  const selected = selectStages({ ...opts, ...(tokensFromSpec ? { tokensFrom: tokensFromSpec } : {}) });
+  const selectedAll = selectStages({ ...opts, ...(tokensFromSpec ? { tokensFrom: tokensFromSpec } : {}) });
   const runMissing = opts.runMissingInputs ?? true;
 
   // Validate every selected stage's params before any work starts. A run
@@ -217,14 +238,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   for (const name of Object.keys(given)) getStage(name);
   const resolved = new Map<string, Record<string, unknown>>();
   const changes: string[] = [];
-  for (const def of selected) {
+  for (const def of selectedAll) {
     const recorded = recordedParams(def, prevStages[def.name]);
     const params = stageParams(def, { ...recorded, ...given[def.name] });
     for (const [k, v] of Object.entries(given[def.name] ?? {}))
       if (k in recorded && JSON.stringify(params[k]) !== JSON.stringify(recorded[k])) changes.push(`${def.name}: --${k} ${JSON.stringify(params[k])} (run.json had ${JSON.stringify(recorded[k])})`);
     resolved.set(def.name, params);
   }
-  checkInputsExist(selected, runDir, opts.out, runMissing);
 
   const prevDataset = prevConfig?.dataset as string | undefined;
   const prevTokensFrom = (prevConfig?.tokensFrom as string | undefined) ?? 'tokenize';
@@ -239,8 +259,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   const textField = opts.textField ?? (prevConfig?.textField as string | undefined) ?? 'text';
   const sha256 = opts.sha256 ?? (opts.dataset === undefined ? (prevConfig?.sha256 as string | undefined) : undefined);
   let dataset: DatasetSource | undefined;
+  const datasetOf = (): DatasetSource => (dataset ??= resolveDataset(datasetSpec, { textField, ...(sha256 ? { sha256 } : {}) }));
+  const kindMatters = selectedAll.some((d) => d.source || d.datasetKinds);
+  const selected = stagesForKind(selectedAll, kindMatters ? (datasetOf().kind ?? 'text') : 'text', datasetSpec, Boolean(opts.only?.length));
+  checkInputsExist(selected, runDir, opts.out, runMissing);
   const needsDataset = selected.some((d) => d.source);
-  if (needsDataset) dataset = resolveDataset(datasetSpec, { textField, ...(sha256 ? { sha256 } : {}) });
+  if (needsDataset) datasetOf();
   const tokensFrom = tokensFromSpec && tokensFromSpec !== 'tokenize' ? tokensFromSpec : undefined;
   /** A stage asks for 'tokenize'; with --tokens-from it gets the redirected stage. */
   const redirect = (defName: string, inp: string): string => (tokensFrom && inp === 'tokenize' && defName !== tokensFrom ? tokensFrom : inp);

@@ -1,4 +1,4 @@
-// The stage contract (DESIGN.md, "The stage contract"). A stage is declared once
+// The stage contract (docs/ARCHITECTURE.md, "The stage contract"). A stage is declared once
 // with `defineStage` and registered with one line in `stages/index.ts`.
 //
 // A stage is a pure function of (its params, its `version`, its inputs' outputs
@@ -10,8 +10,8 @@ import type { Pool } from './pool.js';
 import type { Progress } from './progress.js';
 import type { Logger } from './log.js';
 import type { Manifest } from './manifest.js';
-import type { DatasetSource } from '../datasets/source.js';
-import type { LanguageModelKind } from '../lib/lm/language-model.js';
+import type { DatasetKind, DatasetSource } from '../datasets/source.js';
+import type { LanguageModelKind, TokenizerKind } from '../lib/lm/language-model.js';
 import type { Command } from './cli/command.js';
 
 /** What a finished upstream stage offers to its consumers. */
@@ -71,6 +71,12 @@ export interface StageDef<P extends ParamSchema = ParamSchema> {
   readonly inputs: readonly string[];
   /** True for a stage that reads the run's dataset (the fingerprint then covers its content). */
   readonly source?: boolean;
+  /**
+   * The dataset kinds this stage is made for (default: `text` only). A plain
+   * `lexflow run` leaves out the stages not made for the run's dataset, and those
+   * whose inputs were left out; naming such a stage (`--only`, `stage`) is refused.
+   */
+  readonly datasetKinds?: readonly DatasetKind[];
   readonly params: P;
   /**
    * What the stage reads besides its inputs and dataset (evaluation sets found
@@ -90,6 +96,8 @@ export interface StageDef<P extends ParamSchema = ParamSchema> {
   readonly evalCommands?: readonly Command[];
   /** The stage writes language models: how `sample` and `eval ppl` find and load them. */
   readonly languageModel?: LanguageModelKind;
+  /** The stage writes a tokenizer file into its token folder: how `sample` encodes prompts for models trained on it. */
+  readonly tokenizer?: TokenizerKind;
   run(ctx: StageContext<P>): Promise<StageResult>;
 }
 

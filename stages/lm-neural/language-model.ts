@@ -8,18 +8,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../../pipeline/errors.js';
 import { BOS, readVocab, UNK } from '../../lib/formats/tokens.js';
-import type { LanguageModelKind, LoadedLanguageModel } from '../../lib/lm/language-model.js';
+import type { LanguageModelKind, LoadedLanguageModel, LoadOptions } from '../../lib/lm/language-model.js';
 import { isNeuralModelDir, MODEL_DIR } from './model-dir.js';
 import { modelTokensDir } from '../../lib/lm/model-tokens.js';
 import { readTableSync } from '../../pipeline/arrow.js';
-import { promptCodec } from '../subword/prompt.js';
+import { promptCodec } from '../../lib/lm/prompt.js';
 
 /** The folder holding the model: the stage folder (whose sibling is the run's tokenize) or the model folder inside it. */
 function stageDirOf(abs: string): string {
   return fs.existsSync(path.join(abs, MODEL_DIR, 'model.json')) ? abs : path.dirname(abs);
 }
 
-async function loadNeural(p: string): Promise<LoadedLanguageModel> {
+async function loadNeural(p: string, opts: LoadOptions): Promise<LoadedLanguageModel> {
   const [{ selectBackend }, { loadModel }, { writeAttention }, { loadSplit }, { perplexity }, { NeuralNextTokenModel }] = await Promise.all([
     import('./backend/index.js'),
     import('./artifacts.js'),
@@ -43,7 +43,7 @@ async function loadNeural(p: string): Promise<LoadedLanguageModel> {
     model: new NeuralNextTokenModel(loaded.model),
     tokens,
     index,
-    ...promptCodec(runTokens(), tokens, index),
+    ...promptCodec(opts.tokens ? path.resolve(opts.tokens) : runTokens(), tokens, index, opts.tokenizers),
     async perplexity(split, o) {
       const tokensDir = o.tokens ? path.resolve(o.tokens) : runTokens();
       if (!fs.existsSync(path.join(tokensDir, 'vocab.arrow'))) throw new InputError(tokensDir, 'no vocab.arrow here', 'Pass --tokens with the tokenize folder of the run that trained the model');
@@ -81,5 +81,5 @@ async function loadNeural(p: string): Promise<LoadedLanguageModel> {
 export const neuralLanguageModels: LanguageModelKind = {
   stage: 'lm-neural',
   claims: (p) => isNeuralModelDir(p),
-  load: (p) => loadNeural(p),
+  load: (p, opts) => loadNeural(p, opts),
 };

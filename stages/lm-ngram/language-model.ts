@@ -10,7 +10,7 @@ import type { LanguageModelKind, LoadedLanguageModel } from '../../lib/lm/langua
 import { loadModel } from './load-model.js';
 import { MODELS_JSON } from './model-files.js';
 import { perplexity } from './perplexity.js';
-import { promptCodec } from '../subword/prompt.js';
+import { promptCodec } from '../../lib/lm/prompt.js';
 
 export const ngramLanguageModels: LanguageModelKind = {
   stage: 'lm-ngram',
@@ -26,7 +26,7 @@ export const ngramLanguageModels: LanguageModelKind = {
       model,
       tokens,
       index,
-      ...promptCodec(loaded.tokensDir, tokens, index),
+      ...promptCodec(loaded.tokensDir, tokens, index, opts.tokenizers),
       async perplexity(split, o) {
         const tokensDir = o.tokens ? path.resolve(o.tokens) : loaded.tokensDir;
         if (!tokensDir) throw new UsageError(`--model ${p} is an ARPA file: pass --tokens with the tokenize folder whose ${split} split to score`);

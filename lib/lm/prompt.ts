@@ -4,8 +4,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { UNK } from '../../lib/formats/tokens.js';
-import { loadTokenizer } from './tokenizer.js';
+import { UNK } from '../formats/tokens.js';
+import type { TokenizerKind } from './language-model.js';
 
 export interface PromptCodec {
   encodePrompt(text: string): Int32Array;
@@ -14,14 +14,16 @@ export interface PromptCodec {
   tokenizer?: string;
 }
 
-export function promptCodec(tokensDir: string | undefined, tokens: readonly string[], index: ReadonlyMap<string, number>): PromptCodec {
-  const file = tokensDir ? path.join(tokensDir, 'tokenizer.json') : undefined;
+/** `tokenizers`: the kinds the registered stages write (subword's tokenizer.json); the first found in `tokensDir` is used. */
+export function promptCodec(tokensDir: string | undefined, tokens: readonly string[], index: ReadonlyMap<string, number>, tokenizers: readonly TokenizerKind[] = []): PromptCodec {
+  const kind = tokensDir ? tokenizers.find((k) => fs.existsSync(path.join(tokensDir, k.file))) : undefined;
+  const file = kind && tokensDir ? path.join(tokensDir, kind.file) : undefined;
   const words: PromptCodec = {
     encodePrompt: (text) => Int32Array.from(text.split(/\s+/).filter(Boolean), (w) => index.get(w) ?? index.get(w.toLowerCase()) ?? UNK),
     spell: (ids) => ids.map((i) => tokens[i]).join(' '),
   };
-  if (!file || !fs.existsSync(file)) return words;
-  const tok = loadTokenizer(file);
+  if (!kind || !file) return words;
+  const tok = kind.load(file);
   const pieceIndex = new Map(tok.pieces.map((p, i) => [p, i]));
   return {
     tokenizer: file,
