@@ -15,7 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTableSync } from '../pipeline/arrow.js';
-import { arg, dataDir, findTool, printJsonLine, timed } from './common.js';
+import { spawnSync } from 'node:child_process';
+import { arg, dataDir, printJsonLine, timed } from './common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -66,14 +67,17 @@ const S = Math.round(srcSum / n);
 const T = Math.round(tgtSum / n) + 1;
 const B = Math.max(1, Math.min(128, Math.floor(batchTokens / Math.max(S, T))));
 let torchTokS = NaN;
-const python = findTool('python3');
+// The first python3 (or $PYTHON) that imports torch: Debian's python3-torch lives in the system python.
+const python = [process.env.PYTHON, ...(process.env.PATH ?? '').split(':').map((d) => (d ? path.join(d, 'python3') : undefined))]
+  .filter((p): p is string => Boolean(p) && fs.existsSync(p!))
+  .find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
 if (python) {
   const t = timed(python, [path.join(root, 'bench', 'seq2seq-torch.py'), String(threads), String(torchSteps), String(vocab('vocab-src.arrow')), String(vocab('vocab-tgt.arrow')), arg('embed', '128'), arg('hidden', '256'), String(B), String(S), String(T)]);
   if (t.ok) {
     torchTokS = (JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { train_tokens_per_s: number }).train_tokens_per_s;
     console.log(`PyTorch (${threads} threads, B ${B}, S ${S}, T ${T}): ${torchTokS.toFixed(0)} target tok/s; lexflow/PyTorch = ${(tokS / torchTokS).toFixed(2)}`);
   } else console.log(`PyTorch peer skipped: ${t.stderr.trim().split('\n').at(-1)}`);
-} else console.log('PyTorch peer skipped: no python3 on PATH');
+} else console.log('PyTorch peer skipped: no python3 on PATH (or $PYTHON) imports torch');
 console.log('transformer: not built yet (bleu_transformer null)');
 fs.rmSync(out, { recursive: true, force: true });
 printJsonLine({ bleu_rnn: bleuBeam, bleu_transformer: null, train_minutes: minutes, torch_ratio: tokS / torchTokS, lexflow_tokens_per_s: tokS, torch_tokens_per_s: torchTokS, peak_rss_mb: run.rssMB, wall_s: run.wall });

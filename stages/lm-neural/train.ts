@@ -23,7 +23,10 @@ export interface TrainOptions extends ScheduleOptions {
   /** Sequence length per batch: BPTT length (lstm), context (transformer), n−1 (window). */
   seqLen: number;
   epochs: number;
+  /** 0: no time budget. */
   maxMinutes: number;
+  /** 0 (or absent): no step budget. */
+  maxSteps?: number;
   patience: number;
   checkpointEvery: number;
   logEvery: number;
