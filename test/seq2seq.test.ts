@@ -22,8 +22,8 @@ t.test('tokenize/detokenize round-trips text', async (t) => {
 });
 
 t.test('a padded batch scores each row exactly as the row alone', async (t) => {
-  for (const att of ['additive', 'dot', 'general'] as AttentionScore[]) {
-    const m = createRnnSeq2Seq(cfg(att));
+  for (const [att, softmax] of [['additive', 'full'], ['dot', 'full'], ['general', 'full'], ['general', 'class']] as [AttentionScore, 'full' | 'class'][]) {
+    const m = createRnnSeq2Seq({ ...cfg(att), softmax });
     const rows = [
       { src: Int32Array.of(4, 5, 6, 7, 8, 9), tgt: Int32Array.of(4, 5, 6, 7) },
       { src: Int32Array.of(10, 11), tgt: Int32Array.of(8) },

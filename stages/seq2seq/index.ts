@@ -33,6 +33,7 @@ const params = {
   'max-vocab': { type: 'int', default: 8000, min: 10, describe: 'types per side (the most frequent training tokens); rarer ones become <unk>' },
   'min-count': { type: 'int', default: 2, min: 1, describe: 'a training token needs this many occurrences to get an id' },
   'max-len': { type: 'int', default: 50, min: 1, describe: 'training pairs with a side longer than this (tokens) are left out' },
+  softmax: { type: 'enum', choices: ['full', 'class'] as ('full' | 'class')[], default: 'class' as 'full' | 'class', describe: 'output layer: class = class-factored softmax (Goodman 2001), exact and ~√V/2 times cheaper; full = one softmax over the target vocabulary' },
   embed: { type: 'int', default: 128, min: 1, describe: 'embedding size' },
   hidden: { type: 'int', default: 256, min: 1, describe: 'LSTM units (per encoder direction, and the decoder)' },
   dropout: { type: 'float', default: 0.2, min: 0, max: 0.95, describe: 'dropout on embeddings and attentional states' },
@@ -120,7 +121,7 @@ export default defineStage({
     await writeSideVocab(path.join(ctx.outDir, 'vocab-tgt.arrow'), tgtV);
 
     // 3. train
-    const cfg: Seq2SeqConfig = { arch: 'rnn', srcVocab: srcV.tokens.length, tgtVocab: tgtV.tokens.length, embed: p.embed as number, hidden: p.hidden as number, attention: p.attention as AttentionScore, dropout: p.dropout as number, seed: p.seed as number };
+    const cfg: Seq2SeqConfig = { arch: 'rnn', srcVocab: srcV.tokens.length, tgtVocab: tgtV.tokens.length, embed: p.embed as number, hidden: p.hidden as number, attention: p.attention as AttentionScore, softmax: p.softmax as 'full' | 'class', dropout: p.dropout as number, seed: p.seed as number };
     const bad = validateConfig(cfg);
     if (bad) throw new UsageError(`seq2seq: ${bad}`);
     if ((p.beam as number) > cfg.tgtVocab) throw new UsageError(`seq2seq: --beam ${p.beam} is wider than the target vocabulary (${cfg.tgtVocab} types); use at most ${cfg.tgtVocab}`);

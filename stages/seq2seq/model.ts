@@ -16,6 +16,8 @@ export interface Seq2SeqConfig {
   /** Hidden units per encoder direction and of the decoder. */
   hidden: number;
   attention: AttentionScore;
+  /** Output layer (lib/nn/output.ts): full softmax, or class-factored (Goodman 2001) over the frequency-sorted target ids; absent = full. */
+  softmax?: 'full' | 'class';
   dropout: number;
   seed: number;
 }

@@ -62,7 +62,7 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
   const w2 = cfg.attention === 'additive' ? p('att_w2', [H, H]) : undefined; // (H, H)
   const va = cfg.attention === 'additive' ? p('att_v', [H, 1]) : undefined; // (H, 1)
   const wc = p('combine_w', [2 * H, H]); // (2H, H)
-  const out = createOutputLayer({ kind: 'full', vocab: Vt, hidden: H, classes: 0, init: (_n, count) => uniformArray(count, 0.1, mixSeed(cfg.seed, 21)) });
+  const out = createOutputLayer({ kind: cfg.softmax ?? 'full', vocab: Vt, hidden: H, classes: 0, init: (_n, count) => uniformArray(count, 0.1, mixSeed(cfg.seed, 21)) });
   params.push(...out.params);
   names.push(...out.paramNames);
 
