@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { arg, dataDir, findTool, flag, printJsonLine } from './common.js';
 import { createPool } from '../pipeline/pool.js';
 import { filesOfLanguage, isHeldOut, listDialog, readConversations } from '../datasets/dialog.js';
 import { readEmbeddings } from '../lib/formats/vectors.js';
@@ -25,12 +26,8 @@ import { RetrievalBot } from '../lib/chat/retrieval.js';
 import { TASKS } from '../stages/chatbot/tasks.js';
 import { PARAPHRASES } from '../testkit/chat-paraphrases.js';
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-}
-
-const corpus = arg('corpus', process.env.LEXFLOW_DATA ? path.join(process.env.LEXFLOW_DATA, 'dialog', 'chatterbot-corpus') : '');
+const data = dataDir();
+const corpus = arg('corpus', data ? path.join(data, 'dialog', 'chatterbot-corpus') : '');
 if (!corpus || !fs.existsSync(corpus)) {
   console.log('chatbot bench: no corpus (give --corpus DIR or set $LEXFLOW_DATA); skipped');
   process.exit(0);
@@ -43,7 +40,7 @@ const heldOut = Number(arg('held-out', '0.2'));
 const threads = Number(arg('threads', '2'));
 const evalK = Number(arg('eval-k', '5'));
 const queryWeight = Number(arg('query-weight', '0.5'));
-const peers = !process.argv.includes('--no-peers');
+const peers = !flag('no-peers');
 
 const { conversations, warnings } = readConversations(filesOfLanguage(listDialog('chatterbot', corpus).files, language));
 for (const w of warnings) console.log(`corpus: ${w}`);
@@ -112,7 +109,7 @@ for (const [name, p] of Object.entries(paraphrase)) console.log(`  ${name.padEnd
 
 // BestMatch, in Python with the standard library's difflib.
 let bestMatch: { queries: number; recall1: number; recall5: number; mrr: number; long: EvalFigures } | null = null;
-const python = ['python3', 'python'].find((p) => spawnSync(p, ['-c', 'import difflib'], { stdio: 'ignore' }).status === 0);
+const python = findTool('python3');
 if (peers && python) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-chatbench-'));
   const file = path.join(work, 'split.json');
@@ -148,8 +145,7 @@ if (multi) {
   const single = rows.find((r) => r.bot === best.bot && r.turns === 1)!;
   console.log(`2+ turns before the reply, ${best.bot}: ${multi.turns} turns R@1 ${multi.long.recall1.toFixed(3)} vs single-turn ${single.long.recall1.toFixed(3)}`);
 }
-console.log(
-  JSON.stringify({
+printJsonLine({
     bench: 'chatbot',
     language,
     conversations: conversations.length,
@@ -163,5 +159,4 @@ console.log(
     bestMinusBestMatchRecall1: bestMatch ? best.all.recall1 - bestMatch.recall1 : null,
     paraphrases: paraphrase,
     latencyMedianMs: median,
-  }),
-);
+});
