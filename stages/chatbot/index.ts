@@ -69,19 +69,25 @@ export default defineStage({
     if (p.encoder !== 'sif' && p.vectors !== '') ctx.warn(`--vectors is read by --encoder sif only; --encoder ${p.encoder} ignores it`);
     const vectorsFile = EMBEDDING_STAGES.includes(p.vectors) ? path.join(ctx.runDir, p.vectors, 'embeddings.arrow') : p.vectors;
 
+    // Read the vectors first: a bad file is named before anything else is said.
+    const vectors = p.encoder === 'sif' ? await readEmbeddings(vectorsFile) : undefined;
+
     const reading = ctx.progress.step('reading conversations');
     const files = filesOfLanguage(await dataset.files(), p.language);
     const { conversations, warnings } = readConversations(files);
-    for (const w of warnings) ctx.warn(w);
     if (conversations.length === 0)
-      throw new InputError(dataset.name, 'holds no conversation of two turns or more', 'A conversation is a list of at least two turns: YAML `conversations: [[hi, hello]]` or JSONL {"turns": ["hi", "hello"]}');
+      throw new InputError(
+        dataset.name,
+        `holds no conversation of two turns or more${warnings.length ? ` (${warnings.join('; ')})` : ''}`,
+        'A conversation is a list of at least two turns: YAML `conversations: [[hi, hello]]` or JSONL {"turns": ["hi", "hello"]}',
+      );
+    for (const w of warnings) ctx.warn(w);
     const train = conversations.filter((c) => !isHeldOut(c, p['held-out']));
     const held = conversations.filter((c) => isHeldOut(c, p['held-out']));
     if (train.length === 0) throw new UsageError(`chatbot: all ${conversations.length} conversations fell into the held-out share; lower --held-out`);
     reading.done(`${conversations.length} conversations (${held.length} held out)`);
 
     const building = ctx.progress.step(`encoder ${p.encoder} and index`);
-    const vectors = p.encoder === 'sif' ? await readEmbeddings(vectorsFile) : undefined;
     const trainPairs = pairsOf(train);
     const built = buildEncoder(
       train.flatMap((c) => c.turns),
