@@ -171,6 +171,11 @@ t.test('the bot: answers the best row, says it does not know below the threshold
   const multi = new RetrievalBot(buildIndex(enc, pairsOf(CONVS), { turns: 3, decay: 0.5 }, 0));
   t.equal(multi.answer(['Good morning', 'Morning!', 'How are you?'], 1).text, 'Tired today.');
   t.equal(multi.answer(['Hello', 'Hi', 'How are you?'], 1).text, 'I am fine, thank you.');
+  // BM25's confidence is out of the last message's own score: changing the subject costs nothing.
+  const bm = new RetrievalBot(buildIndex(bm25Encoder(countWords(turns.map(words)), { k1: 1.2, b: 0.75 }), pairsOf(CONVS), { turns: 3, decay: 0.5 }, 0.9));
+  const hi = bm.answer(['What is AI?', 'AI is the science of making machines think.', 'Hello'], 1);
+  t.equal(hi.text, 'Hi');
+  close(t, hi.confidence, 1, 'an exact match of the message');
 });
 
 t.test('evaluation: a held-out reply is ranked by the reply vector; an echo of the context is not a candidate', async (t) => {

@@ -43,12 +43,15 @@ export function encodeContext(enc: Encoder, context: readonly string[], opts: Co
 
 /**
  * What a row's score is out of: 1 for cosine encoders; for BM25 the score the
- * context would get against a copy of itself, so a confidence of 1 means "as
- * good as an exact match", whatever the words' idf.
+ * last message would get against a copy of itself, so a confidence of 1 means
+ * "as good as an exact match of the message", whatever the words' idf. Earlier
+ * turns only add to a row's score: a message that changes the subject is not
+ * held against the turns before it.
  */
-export function perfectScore(enc: Encoder, context: readonly string[], opts: ContextOptions, query: Vec): number {
+export function perfectScore(enc: Encoder, context: readonly string[]): number {
   if (enc.cosine) return 1;
-  return dot(query, encodeContext(enc, context, opts, 'doc'));
+  const last = lastTurns(context, 1);
+  return dot(enc.query(words(last[0] ?? '')), enc.doc(words(last[0] ?? '')));
 }
 
 export interface RetrievalIndex {
@@ -77,7 +80,7 @@ export function retrieve(ix: RetrievalIndex, context: readonly string[], k: numb
   const q = encodeContext(ix.encoder, context, ix.context, 'query');
   const scores = scoreRows(ix.rows, q, scratch?.scores ?? new Float64Array(ix.rows.rows), scratch?.dense);
   const hits = topK(scores, Math.max(1, k));
-  const perfect = perfectScore(ix.encoder, context, ix.context, q);
+  const perfect = perfectScore(ix.encoder, context);
   const confidence = hits.map((h) => (perfect > 0 ? Math.max(0, Math.min(1, h.score / perfect)) : 0));
   const last = context.length ? context[context.length - 1]! : '';
   return { hits, confidence, known: ix.encoder.known(words(last)) };
