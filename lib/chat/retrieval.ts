@@ -34,24 +34,19 @@ export function encodeContext(enc: Encoder, context: readonly string[], opts: Co
     const w = words(turns[turns.length - 1 - j]!);
     const v = side === 'doc' ? enc.doc(w) : side === 'query' ? enc.query(w) : enc.similarity(w);
     const cosine = enc.cosine || side === 'similarity';
-    vs.push(cosine ? unit(v) : v);
+    // A BM25 query turn is scaled to score 1 against a copy of itself: turn j then adds at most
+    // decay^j, and a message that changes the subject outweighs the turns before it.
+    const self = !cosine && side === 'query' ? dot(v, enc.doc(w)) : 1;
+    vs.push(cosine ? unit(v) : self > 0 ? scale(v, 1 / self) : v);
     ws.push(opts.decay ** j);
   }
   const sum = weightedSum(vs, ws, enc.dim);
   return enc.cosine || side === 'similarity' ? unit(sum) : sum;
 }
 
-/**
- * What a row's score is out of: 1 for cosine encoders; for BM25 the score the
- * last message would get against a copy of itself, so a confidence of 1 means
- * "as good as an exact match of the message", whatever the words' idf. Earlier
- * turns only add to a row's score: a message that changes the subject is not
- * held against the turns before it.
- */
-export function perfectScore(enc: Encoder, context: readonly string[]): number {
-  if (enc.cosine) return 1;
-  const last = lastTurns(context, 1);
-  return dot(enc.query(words(last[0] ?? '')), enc.doc(words(last[0] ?? '')));
+/** v * c. */
+function scale(v: Vec, c: number): Vec {
+  return v.kind === 'dense' ? { kind: 'dense', v: v.v.map((x) => x * c) } : { kind: 'sparse', idx: v.idx, val: v.val.map((x) => x * c) };
 }
 
 export interface RetrievalIndex {
@@ -80,8 +75,9 @@ export function retrieve(ix: RetrievalIndex, context: readonly string[], k: numb
   const q = encodeContext(ix.encoder, context, ix.context, 'query');
   const scores = scoreRows(ix.rows, q, scratch?.scores ?? new Float64Array(ix.rows.rows), scratch?.dense);
   const hits = topK(scores, Math.max(1, k));
-  const perfect = perfectScore(ix.encoder, context);
-  const confidence = hits.map((h) => (perfect > 0 ? Math.max(0, Math.min(1, h.score / perfect)) : 0));
+  // Cosine for TF-IDF and SIF; for BM25 the score relative to the message's score against a copy
+  // of itself (its query is scaled so), so 1 means "as good as an exact match", whatever the idf.
+  const confidence = hits.map((h) => Math.max(0, Math.min(1, h.score)));
   const last = context.length ? context[context.length - 1]! : '';
   return { hits, confidence, known: ix.encoder.known(words(last)) };
 }
