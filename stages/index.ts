@@ -16,4 +16,5 @@ export const STAGES: StageDef[] = [
   (await import('./glove/index.js')).default,
   (await import('./lm-neural/index.js')).default,
   (await import('./seq2seq/index.js')).default,
+  (await import('./chatbot/index.js')).default,
 ] as StageDef[];
