@@ -19,4 +19,6 @@ export const COMMANDS: Command[] = [
   (await import('../../stages/lm-ngram/sample-command.js')).default,
   (await import('../../stages/eval-embeddings/neighbors-command.js')).default,
   (await import('../../stages/eval-embeddings/analogy-command.js')).default,
+  (await import('../../lib/report/report-command.js')).default,
+  (await import('../../lib/report/serve-command.js')).default,
 ];

@@ -1,0 +1,70 @@
+// A sample from each language model of the run, with the decoders of
+// `lexflow sample` (top-p 0.9, seed 1, from <s>), cached under the stage's
+// fingerprint. An n-gram stage holds several models (models.json).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunInfo, Sample } from './data.js';
+import { doneStages, type Cache } from './extract.js';
+
+export const SAMPLE_SETTINGS = { strategy: 'top-p', p: 0.9, temperature: 1, seed: 1, maxTokens: 20, prompt: '' } as const;
+
+/** The language models a run holds: [stage, model name or undefined for a one-model stage]. */
+export function languageModels(run: RunInfo): { stage: string; model?: string; fingerprint: string }[] {
+  const out: { stage: string; model?: string; fingerprint: string }[] = [];
+  for (const st of doneStages(run)) {
+    const dir = path.join(run.dir, st.name);
+    const modelsJson = path.join(dir, 'models.json');
+    if (fs.existsSync(modelsJson)) {
+      try {
+        const info = JSON.parse(fs.readFileSync(modelsJson, 'utf8')) as { models?: Record<string, unknown> };
+        for (const name of Object.keys(info.models ?? {})) out.push({ stage: st.name, model: name, fingerprint: st.fingerprint ?? '' });
+      } catch {
+        /* unreadable models.json: no samples from it */
+      }
+    } else if (fs.existsSync(path.join(dir, 'model', 'model.json'))) out.push({ stage: st.name, fingerprint: st.fingerprint ?? '' });
+  }
+  return out;
+}
+
+/** `cachedOnly`: only samples drawn by an earlier report (loading a model from disk costs seconds). */
+export async function lmSamples(run: RunInfo, cache: Cache, notes: string[], cachedOnly = false): Promise<Sample[]> {
+  const { runSample } = await import('../../stages/lm-ngram/sample-command.js');
+  const out: Sample[] = [];
+  let skipped = 0;
+  for (const lm of languageModels(run)) {
+    const s = SAMPLE_SETTINGS;
+    const key = `sample-${lm.stage}-${lm.model ?? ''}-${lm.fingerprint}-${s.strategy}-${s.seed}-${s.maxTokens}`;
+    if (cachedOnly && cache.peek(key) === undefined) {
+      skipped++;
+      continue;
+    }
+    try {
+      const got = await cache.get(key, async () => {
+        let text = '';
+        const gens = await runSample(
+          {
+            model: path.join(run.dir, lm.stage),
+            ...(lm.model ? { name: lm.model } : {}),
+            strategy: s.strategy,
+            prompt: s.prompt,
+            'max-tokens': s.maxTokens,
+            seed: s.seed,
+            temperature: s.temperature,
+            k: 10,
+            p: s.p,
+            beam: 1,
+            count: 1,
+          },
+          (line) => (text += line),
+        );
+        return { text: text.split('\n')[0]!.replace(/^\S+\t/, ''), logProb: gens[0]?.logProb ?? NaN };
+      });
+      out.push({ stage: lm.stage, model: lm.model ?? lm.stage, strategy: `${s.strategy} ${s.p}, seed ${s.seed}`, prompt: s.prompt, text: got.text, logProb: got.logProb });
+    } catch (e) {
+      notes.push(`${lm.stage}${lm.model ? `/${lm.model}` : ''}: no sample (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+  if (skipped) notes.push(`samples: ${skipped} language model(s) not sampled here, to keep the end of \`lexflow run\` short; \`lexflow report\` draws them (each model is loaded from disk)`);
+  return out;
+}

@@ -1,0 +1,101 @@
+// Word-similarity and analogy figures of every embedding stage, side by side.
+// A stage that another stage evaluated (eval-embeddings reads svd) shows that
+// stage's metrics.arrow; the others are scored here with the same settings
+// (eval-embeddings' params from run.json: the same sets, the same --restrict),
+// so the columns compare like with like. Cached under the vectors' fingerprint.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readBatches } from '../../pipeline/arrow.js';
+import { createPool, defaultThreads } from '../../pipeline/pool.js';
+import { loadEmbeddings, type LoadedEmbeddings } from '../../stages/shared/embeddings.js';
+import { analogyResult, analogyRows, defaultAnalogies, defaultWordsim, similarityFiles, similarityRows } from '../../stages/eval-embeddings/evaluate.js';
+import type { EmbeddingScores, RunInfo } from './data.js';
+import { doneStages, manifestOf, type Cache } from './extract.js';
+
+const SCORE_METRICS = new Set(['spearman', '3cosadd', '3cosmul']);
+
+type ScoreRow = EmbeddingScores['rows'][number];
+
+async function readScoreRows(file: string): Promise<ScoreRow[]> {
+  const rows: ScoreRow[] = [];
+  for await (const b of readBatches(file)) {
+    const [metric, set, value, found, total] = ['metric', 'set', 'value', 'found', 'total'].map((c) => b.getChild(c));
+    if (!metric || !set || !value) continue;
+    for (let i = 0; i < b.numRows; i++) {
+      const m = String(metric.get(i));
+      if (!SCORE_METRICS.has(m)) continue;
+      const v = Number(value.get(i));
+      rows.push({ metric: m, set: String(set.get(i)), value: Number.isFinite(v) ? v : null, found: Number(found?.get(i) ?? 0), total: Number(total?.get(i) ?? 0) });
+    }
+  }
+  return rows;
+}
+
+/** `cheap`: word similarity is computed (it is quick), analogies only taken from the cache. */
+export async function embeddingScores(run: RunInfo, stages: string[], cache: Cache, compute: boolean, cheap: boolean, notes: string[]): Promise<EmbeddingScores[]> {
+  const out: EmbeddingScores[] = [];
+  const done = doneStages(run);
+  // Settings of the run's evaluation stage, so computed figures match its own.
+  const evalCfg = ((run.config.stages as Record<string, Record<string, unknown>> | undefined) ?? {})['eval-embeddings'] ?? {};
+  const wordsim = (evalCfg.wordsim as string) || defaultWordsim();
+  const analogies = (evalCfg.analogies as string) || defaultAnalogies();
+  const restrict = Number(evalCfg.restrict ?? 30000);
+  let pool: ReturnType<typeof createPool> | undefined;
+  try {
+    for (const stage of stages) {
+      // An evaluating stage reads this one and writes score rows.
+      let found: EmbeddingScores | undefined;
+      for (const ev of done) {
+        const m = manifestOf(run, ev.name);
+        if (!m || !Object.keys(m.inputs).includes(stage)) continue;
+        const file = path.join(run.dir, ev.name, 'metrics.arrow');
+        if (!fs.existsSync(file)) continue;
+        const rows = await readScoreRows(file);
+        if (rows.length) found = { stage, source: `${ev.name} stage`, rows };
+      }
+      if (found) {
+        out.push(found);
+        continue;
+      }
+      if (!compute || (!wordsim && !analogies)) continue;
+      const fp = manifestOf(run, stage)?.fingerprint ?? 'none';
+      const settings = crypto.createHash('sha256').update(JSON.stringify([wordsim, analogies, restrict, fileStamp(wordsim), fileStamp(analogies)])).digest('hex').slice(0, 12);
+      let emb: Promise<LoadedEmbeddings> | undefined;
+      const vectors = (): Promise<LoadedEmbeddings> => (emb ??= loadEmbeddings(path.join(run.dir, stage, 'embeddings.arrow')));
+      const clean = (x: { metric: string; set: string; value: number; found: number; total: number }): ScoreRow => ({ ...x, value: Number.isFinite(x.value) ? x.value : null });
+      const rows: ScoreRow[] = [];
+      if (wordsim) rows.push(...(await cache.get(`wordsim-${stage}-${fp}-${settings}`, async () => similarityRows(await vectors(), similarityFiles(wordsim)).map(clean))));
+      if (analogies) {
+        const key = `analogy-${stage}-${fp}-${settings}`;
+        const cached = cache.peek<ScoreRow[]>(key);
+        if (cached) rows.push(...cached);
+        else if (cheap) notes.push(`${stage}: analogy accuracy not computed here, to keep the end of \`lexflow run\` short; \`lexflow report\` computes it`);
+        else
+          rows.push(
+            ...(await cache.get(key, async () => {
+              pool ??= createPool(defaultThreads());
+              return analogyRows(await analogyResult(await vectors(), analogies, restrict, pool)).map(clean);
+            })),
+          );
+      }
+      out.push({ stage, source: `computed by the report with eval-embeddings' settings (restrict ${restrict})`, rows });
+    }
+  } finally {
+    await pool?.destroy();
+  }
+  if (!wordsim && !analogies && stages.length) notes.push('no word-similarity or analogy data: set $LEXFLOW_DATA (wordsim/, analogy/) to score the embeddings');
+  return out;
+}
+
+/** Size and mtime of a data file or folder, so edited evaluation data is rescored. */
+function fileStamp(p: string | undefined): string {
+  if (!p) return '';
+  try {
+    const st = fs.statSync(p);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'absent';
+  }
+}
