@@ -139,6 +139,30 @@ async function readRun(dir: string, name: string): Promise<RunInfo> {
       warnings: m?.warnings ?? [],
     };
   });
+  // A stage folder of a stage this build does not register (one that landed on another branch) is still drawn.
+  const known = new Set(stages.map((s) => s.name));
+  for (const n of fs.readdirSync(dir).sort()) {
+    if (known.has(n) || n === 'report' || n.includes('.tmp-') || n.includes('.old-')) continue;
+    let m: Manifest | undefined;
+    try {
+      m = readManifest(path.join(dir, n));
+    } catch {
+      m = undefined;
+    }
+    if (!m) continue;
+    stages.push({
+      name: n,
+      describe: '(not a stage of this lexflow build)',
+      inputs: Object.keys(m.inputs),
+      state: 'done',
+      reason: 'not registered here: not verified',
+      wallSeconds: m.wallSeconds,
+      peakRssMB: m.peakRssMB,
+      rows: Object.values(m.rows).reduce((a, b) => a + b, 0),
+      fingerprint: m.fingerprint,
+      warnings: m.warnings ?? [],
+    });
+  }
   return { name, dir, config, stages };
 }
 

@@ -1,0 +1,162 @@
+// `lexflow report` on a small real run: the page's data matches what the run's
+// manifests and Arrow tables say, computed here independently; the page is one
+// self-contained file; bad usage gets one line and exit 2.
+
+import t from 'tap';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as A from 'apache-arrow';
+import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
+import { readManifest } from '../../pipeline/manifest.js';
+import { SPECIALS } from '../../pipeline/tokens.js';
+import { buildReportData } from '../../lib/report/extract.js';
+import { renderPage, scriptJson } from '../../lib/report/page.js';
+import { buildReportRun } from '../../testkit/report-run.js';
+import { cliPath, tmpDir } from '../../testkit/tmp.js';
+
+const dir = tmpDir(t, 'lexflow-report-');
+const { out } = await buildReportRun(dir);
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, LEXFLOW_DATA: '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Independent reads: the whole (small) table with apache-arrow itself. */
+const table = (file: string): A.Table => A.tableFromIPC(fs.readFileSync(file));
+
+t.test('the data of the page is the run, read independently', async (t) => {
+  const data = await buildReportData(out, { samples: true });
+  const lmNgram = readManifest(path.join(out, 'lm-ngram'))!;
+  const lmNeural = readManifest(path.join(out, 'lm-neural'))!;
+
+  // One perplexity row per language model: the n-gram models listed in the manifest, plus the neural one.
+  const ngramModels = String(lmNgram.params.model).split(',');
+  t.equal(data.perplexity.length, ngramModels.length + 1, 'one row per model');
+  for (const name of ngramModels) {
+    const row = data.perplexity.find((r) => r.stage === 'lm-ngram' && r.model === name)!;
+    const m = lmNgram.metrics[name] as Record<string, number>;
+    t.equal(row.testPpl, m.test_ppl, `${name} test ppl`);
+    t.equal(row.validPpl, m.valid_ppl, `${name} valid ppl`);
+    t.equal(row.testPplExclOov, m.test_ppl_excl_oov, `${name} excl. OOV`);
+  }
+  const neural = data.perplexity.find((r) => r.stage === 'lm-neural')!;
+  t.equal(neural.testPpl, (lmNeural.metrics as { testPpl: number }).testPpl, 'neural test ppl');
+  t.equal(neural.model, 'transformer');
+
+  // One curve per trained model, with every logged train loss of history.arrow (short: nothing thinned).
+  t.equal(data.curves.length, 1);
+  const hist = table(path.join(out, 'lm-neural', 'history.arrow'));
+  const loss = Array.from(hist.getChild('train_loss')!.toArray() as Float32Array);
+  const steps = Array.from(hist.getChild('step')!.toArray() as Int32Array);
+  const finite = loss.map((v, i) => [steps[i]!, v] as const).filter(([, v]) => Number.isFinite(v));
+  t.same(data.curves[0]!.train.step, finite.map(([s]) => s), 'train steps');
+  t.ok(data.curves[0]!.train.loss.every((v, i) => Math.abs(v - finite[i]![1]) < 1e-4), 'train losses');
+  const validRows = Array.from(hist.getChild('valid_ppl')!.toArray() as Float32Array).filter(Number.isFinite);
+  t.equal(data.curves[0]!.valid.ppl.length, validRows.length, 'one point per validation');
+
+  // One map per embedding stage, of its first rows without the special tokens.
+  t.same(data.embeddings.map((e) => e.stage).sort(), ['glove', 'svd', 'word2vec']);
+  for (const e of data.embeddings) {
+    const tokens = (table(path.join(out, e.stage, 'embeddings.arrow')).getChild('token')!.toArray() as string[]).filter((w) => !(SPECIALS as readonly string[]).includes(w));
+    t.same(e.words, tokens.slice(0, 1500), `${e.stage}: the mapped words`);
+    t.equal(e.pca.length, 2 * e.words.length);
+    t.equal(e.tsne.length, 2 * Math.min(400, e.words.length));
+  }
+
+  // The Transformer's attention: one map per layer and head, each row (query) a distribution over keys ≤ it.
+  const p = lmNeural.params as { layers: number; heads: number };
+  t.equal(data.attention.length, p.layers * p.heads, 'layers × heads maps');
+  const m0 = data.attention[0]!;
+  for (let q = 0; q < m0.targets; q++) {
+    const row = m0.weights.slice(q * m0.sources, (q + 1) * m0.sources);
+    const sum = row.reduce<number>((s, w) => s + (w ?? 0), 0);
+    t.ok(Math.abs(sum - 1) < 0.01, `query ${q} sums to 1 (${sum})`);
+    t.ok(row.slice(q + 1).every((w) => w === null), `query ${q}: no weight on later keys`);
+  }
+
+  // A sample from every language model.
+  t.equal(data.samples.length, ngramModels.length + 1);
+  t.ok(data.samples.every((s) => s.text.length > 0));
+  t.same(data.runs[0]!.stages.filter((s) => s.state === 'done').map((s) => s.name).sort(), ['cooccur', 'glove', 'lm-ngram', 'lm-neural', 'ngrams', 'pmi', 'svd', 'tokenize', 'word2vec'].sort());
+});
+
+t.test('an attention.arrow in a stage folder is drawn (the seq2seq layout)', async (t) => {
+  const file = path.join(out, 'glove', 'attention.arrow');
+  const schema = new A.Schema([
+    field('sentence', new A.Utf8()),
+    field('layer', new A.Int32()),
+    field('head', new A.Int32()),
+    field('target_pos', new A.Int32()),
+    field('source_pos', new A.Int32()),
+    field('weight', new A.Float32()),
+    field('target_token', new A.Utf8()),
+    field('source_token', new A.Utf8()),
+  ]);
+  // Two target words over three source words, two heads; head 1 leaves one cell out.
+  const rows: [number, number, number, number, string, string][] = [];
+  const src = ['le', 'chat', 'dort'];
+  const tgt = ['cat', 'sleeps'];
+  for (let h = 0; h < 2; h++) for (let ti = 0; ti < 2; ti++) for (let s = 0; s < 3; s++) if (!(h === 1 && ti === 1 && s === 0)) rows.push([h, ti, s, (h + 1) * 0.1 + ti * 0.01 + s * 0.001, tgt[ti]!, src[s]!]);
+  const w = new ArrowFileWriter(file, schema);
+  await w.writeColumns([
+    utf8Data(rows.map(() => 'le chat dort')),
+    primitiveData(new A.Int32(), Int32Array.from(rows, () => 0)),
+    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r[0])),
+    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r[1])),
+    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r[2])),
+    primitiveData(new A.Float32(), Float32Array.from(rows, (r) => r[3])),
+    utf8Data(rows.map((r) => r[4])),
+    utf8Data(rows.map((r) => r[5])),
+  ]);
+  await w.close();
+  t.teardown(() => fs.rmSync(file, { force: true }));
+  const data = await buildReportData(out, { samples: false });
+  const maps = data.attention.filter((m) => m.stage === 'glove');
+  t.equal(maps.length, 2, 'one map per head');
+  const h1 = maps.find((m) => m.head === 1)!;
+  t.same([h1.targets, h1.sources], [2, 3]);
+  t.same(h1.sourceTokens, src);
+  t.same(h1.targetTokens, tgt);
+  t.equal(h1.weights[1 * 3 + 0], null, 'the missing cell stays empty');
+  t.ok(Math.abs(h1.weights[1 * 3 + 2]! - (0.2 + 0.01 + 0.002)) < 1e-6, 'a weight where it belongs');
+});
+
+t.test('the page is one self-contained file', async (t) => {
+  const r = cli('report', '--out', out);
+  t.equal(r.code, 0, r.stderr);
+  const file = path.join(out, 'report', 'index.html');
+  t.match(r.stdout, `report: ${file}`);
+  const html = fs.readFileSync(file, 'utf8');
+  t.notMatch(html, /<script[^>]+src=/i, 'no external script');
+  t.notMatch(html, /<link[^>]+href=/i, 'no external stylesheet');
+  t.notMatch(html, /(src|href)=["']?https?:/i, 'no network reference');
+  t.match(html, /uPlot/, 'uPlot inlined');
+  const json = html.match(/<script type="application\/json" id="lexflow-data">([\s\S]*?)<\/script>/)![1]!;
+  const data = JSON.parse(json);
+  t.equal(data.perplexity.length, 4);
+  t.ok(fs.statSync(file).size < 10 * 2 ** 20, 'under 10 MB');
+  // The inlined JSON cannot end its <script> early.
+  t.notMatch(scriptJson({ s: '</script><script>alert(1)</script>' }), /<\/script/i);
+  t.match(scriptJson({ a: Infinity, b: NaN }), '"a":"Infinity","b":null');
+  t.match(renderPage({ ...data, runs: [{ ...data.runs[0], name: '<b>x</b>' }] }), /<title>lexflow report: &lt;b&gt;x&lt;\/b&gt;<\/title>/);
+});
+
+t.test('bad usage: one line naming the file or flag, exit 2', async (t) => {
+  const missing = path.join(dir, 'nope');
+  for (const [args, want] of [
+    [['report', '--out', missing], new RegExp(`${missing.replace(/[/\\]/g, '.')}: no such run directory \\(--out\\)`)],
+    [['report', '--out', dir], /not a lexflow run directory: no run.json \(--out\)/],
+    [['report', '--out', out, '--compare', missing], /no such run directory \(--compare\)/],
+    [['report', '--out', out, '--map-words', '0'], /--map-words 0: give a whole number/],
+    [['serve', '--out', out, '--port', '70000'], /--port 70000: give a port number from 0 to 65535/],
+  ] as const) {
+    const r = cli(...args);
+    t.equal(r.code, 2, `${args.join(' ')}: exit 2`);
+    const lines = r.stderr.trim().split('\n');
+    t.equal(lines.length, 1, `one line: ${r.stderr}`);
+    t.match(lines[0], want);
+    t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
