@@ -1,0 +1,92 @@
+// The report page in a real browser (Debian's chromium via puppeteer-core):
+// every section has its elements, as many as the run's manifests say, with no
+// console error and no network request; screenshots go to a temp folder.
+// Skips when /usr/bin/chromium is absent (.ci/run installs it).
+
+import t from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readManifest } from '../../pipeline/manifest.js';
+import { runStatus } from '../../pipeline/status.js';
+import { writeReport } from '../../lib/report/commands.js';
+import { buildReportRun } from '../../testkit/report-run.js';
+import { collectErrors, collectForeignRequests, hasChromium, launchChromium } from '../../testkit/browser.js';
+import { tmpDir } from '../../testkit/tmp.js';
+
+/** The little of the DOM these checks touch (the project compiles without DOM types). */
+interface Dom {
+  dataset: Record<string, string>;
+}
+
+if (!hasChromium()) {
+  t.plan(0, 'chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)');
+} else {
+  const dir = tmpDir(t, 'lexflow-report-browser-');
+  const { out } = await buildReportRun(dir);
+  // A second run to compare against: the same run copied, so its curve overlays the first.
+  const other = path.join(dir, 'other');
+  fs.cpSync(out, other, { recursive: true });
+  const { file } = await writeReport(out, { compare: [other] });
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-report-shots-'));
+  t.comment(`screenshots in ${shots}`);
+
+  const chrome = await launchChromium();
+  t.teardown(() => chrome.close());
+
+  t.test('the report of a small run, section by section', async (t) => {
+    const page = await chrome.browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    const errors = collectErrors(page);
+    const foreign = collectForeignRequests(page);
+    await page.goto(`file://${file}`, { waitUntil: 'load', timeout: 30_000 });
+    await page.waitForFunction('window.lexflowReport && window.lexflowReport.ready', { timeout: 30_000 });
+
+    const lmNgram = readManifest(path.join(out, 'lm-ngram'))!;
+    const models = String(lmNgram.params.model).split(',').length + 1; // + lm-neural
+    const runs = 2;
+    const count = (sel: string): Promise<number> => page.$$eval(sel, (els) => els.length);
+
+    // The run: one graph node and one table row per stage.
+    const states = await runStatus(out);
+    t.equal(await count('#run svg.graph g.node'), states.length, 'a node per registered stage');
+    t.equal(await count('#run table.stages tbody tr'), states.length, 'a row per registered stage');
+    t.equal(await count('#run svg.graph g.node.state-done'), states.filter((s) => s.state === 'done').length, 'done as status says');
+    t.equal(await count('#run svg.graph g.node.state-done'), 9, 'the nine stages of the run');
+    // Perplexity: a row per model of each run (this run and the compared copy).
+    t.equal(await count('#perplexity tbody tr'), models * runs, 'a row per model and run');
+    // Sorting by test ppl puts the rows in ascending order.
+    await page.click('#perplexity th:nth-child(5)');
+    const ppl = await page.$$eval('#perplexity tbody tr td:nth-child(5)', (tds) => tds.map((td) => Number((td as unknown as Dom).dataset.v)));
+    t.same(ppl, [...ppl].sort((a, b) => a - b), 'sorted ascending');
+    // Curves: one series per trained model and run, in both charts.
+    const series = await page.$$eval('#curves .chart', (cs) => cs.map((c) => [(c as unknown as Dom).dataset.series, c.querySelectorAll('.u-legend .u-series').length - 1]));
+    t.same(series, [[String(runs), runs], [String(runs), runs]], 'train loss and validation ppl, one curve per model and run');
+    // Embeddings: a map per embedding stage, with every mapped word drawn.
+    const maps = await page.$$eval('#embeddings .embedding', (es) => es.map((e) => [(e as unknown as Dom).dataset.stage, Number((e.querySelector('.chart.map') as unknown as Dom).dataset.points)]));
+    const { buildReportData } = await import('../../lib/report/extract.js');
+    const data = await buildReportData(out, { samples: false });
+    t.same(maps, data.embeddings.map((e) => [e.stage, e.words.length]), 'points = mapped words');
+    t.ok(data.embeddings.every((e) => e.words.length > 10));
+    // Searching a word shows its precomputed neighbours.
+    const svd = data.embeddings.find((e) => e.stage === 'svd')!;
+    await page.type('#embeddings .embedding[data-stage="svd"] input[type=search]', svd.words[0]!);
+    const shown = await page.$$eval('#embeddings .embedding[data-stage="svd"] .neighbors li', (lis) => lis.map((li) => li.firstChild!.textContent!.trim()));
+    t.same(shown, Array.from({ length: svd.k }, (_, j) => svd.words[svd.neighbors[j]!]), 'neighbours of the searched word');
+    // The t-SNE view draws too.
+    await page.select('#embeddings .embedding[data-stage="svd"] select', 'tsne');
+    t.equal(await page.$eval('#embeddings .embedding[data-stage="svd"] .chart.map', (c) => Number((c as unknown as Dom).dataset.points)), svd.tsne.length / 2);
+    // Attention: a heatmap per layer and head of the Transformer LM.
+    const p = readManifest(path.join(out, 'lm-neural'))!.params as { layers: number; heads: number };
+    t.equal(await count('#attention canvas.heat'), p.layers * p.heads, 'a heatmap per head');
+    // Samples: one per language model.
+    t.equal(await count('#samples tbody tr'), models, 'a sample per model');
+
+    const status = (await page.evaluate('window.lexflowReport')) as { firstChartMs: number; charts: number };
+    t.ok(status.firstChartMs < 2000, `first chart after ${status.firstChartMs} ms`);
+    await page.screenshot({ path: path.join(shots, 'report.png'), fullPage: true });
+    t.same(errors, [], 'no console error');
+    t.same(foreign, [], 'no request leaves the file');
+    await page.close();
+  });
+}
