@@ -149,7 +149,7 @@ export async function startReportServer(runDir: string, opts: ServeOptions = {})
   heartbeat.unref();
 
   const send = (res: http.ServerResponse, code: number, type: string, body: string | Buffer): void => {
-    res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(body);
   };
   const json = (res: http.ServerResponse, code: number, v: unknown): void => send(res, code, 'application/json', scriptJson(v));
