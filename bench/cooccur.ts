@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import readline from 'node:readline';
 
 import { readBatches, columnValues } from '../pipeline/arrow.js';
-import { readVocab } from '../pipeline/tokens.js';
+import { readVocab } from '../lib/formats/tokens.js';
 import { sortTriples } from '../stages/cooccur/pair-table.js';
 import cooccur from '../stages/cooccur/index.js';
 import { runStageDirect, writeTokenizeOutputStream } from '../testkit/stage-harness.js';

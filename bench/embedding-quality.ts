@@ -4,10 +4,10 @@
 // on any vectors file, so every tool is scored by the same code.
 
 import path from 'node:path';
-import { readAnalogyFile } from '../stages/shared/analogy.js';
-import { evaluateAnalogies } from '../stages/shared/analogy.js';
-import { loadEmbeddings } from '../stages/shared/embeddings.js';
-import { evaluateSimilarity, readSimilarityFile } from '../stages/shared/wordsim.js';
+import { readAnalogyFile } from '../lib/embeddings/analogy.js';
+import { evaluateAnalogies } from '../lib/embeddings/analogy.js';
+import { loadEmbeddings } from '../lib/formats/vectors.js';
+import { evaluateSimilarity, readSimilarityFile } from '../lib/embeddings/wordsim.js';
 
 export interface Quality {
   ws353: number;

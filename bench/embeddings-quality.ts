@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pmi from '../stages/pmi/index.js';
 import svd from '../stages/svd/index.js';
-import { loadEmbeddings } from '../stages/shared/embeddings.js';
-import { evaluateSimilarity, readSimilarityFile } from '../stages/shared/wordsim.js';
-import { evaluateAnalogies, readAnalogyFile } from '../stages/shared/analogy.js';
+import { loadEmbeddings } from '../lib/formats/vectors.js';
+import { evaluateSimilarity, readSimilarityFile } from '../lib/embeddings/wordsim.js';
+import { evaluateAnalogies, readAnalogyFile } from '../lib/embeddings/analogy.js';
 import { runStageDirect } from '../testkit/stage-harness.js';
 
 export async function embeddingsBench(work: string, cooccurDir: string, threads: number, dim = 300): Promise<Record<string, unknown>> {

@@ -20,7 +20,7 @@ import { estimateKneserNey } from '../stages/lm-ngram/kneser-ney.js';
 import { firstAppearanceRanks } from '../stages/lm-ngram/first-appearance.js';
 import { readArpa, writeArpa } from '../stages/lm-ngram/arpa.js';
 import { perplexity } from '../stages/lm-ngram/perplexity.js';
-import { listTokenShards, readTokenShard, UNK } from '../pipeline/tokens.js';
+import { listTokenShards, readTokenShard, UNK } from '../lib/formats/tokens.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

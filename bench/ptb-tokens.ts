@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, listInt32Data, primitiveData, utf8Data } from '../pipeline/arrow.js';
-import { SPECIALS, shardName, tokensSchema, vocabSchema, TOKENS_DIR } from '../pipeline/tokens.js';
+import { SPECIALS, shardName, tokensSchema, vocabSchema, TOKENS_DIR } from '../lib/formats/tokens.js';
 
 /** Writes vocab.arrow and tokens/{train,valid,test}-00000.arrow under `out`; returns the vocabulary size. */
 export async function writePtbTokens(ptbDir: string, out: string): Promise<number> {

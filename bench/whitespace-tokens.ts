@@ -9,7 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { ArrowFileWriter, listInt32Data, primitiveData, utf8Data } from '../pipeline/arrow.js';
 import { A } from '../pipeline/arrow.js';
-import { SPECIALS, TOKENS_DIR, UNK, shardName, tokensSchema, vocabSchema } from '../pipeline/tokens.js';
+import { SPECIALS, TOKENS_DIR, UNK, shardName, tokensSchema, vocabSchema } from '../lib/formats/tokens.js';
 
 async function* lines(file: string): AsyncGenerator<string[]> {
   const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });

@@ -18,6 +18,7 @@ import word2vec from '../stages/word2vec/index.js';
 import { evaluateVectors, maxQualityGap, type Quality } from './embedding-quality.js';
 import { runStageDirect } from './run-stage.js';
 import { writeWhitespaceTokens } from './whitespace-tokens.js';
+import { TASKS as W2V_TASKS } from '../stages/word2vec/tasks.js';
 
 interface ToolFigures {
   wallSeconds: number;
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.rmSync(path.join(work, 'ck'), { recursive: true, force: true });
   // Load the worker modules before the clock starts (an empty task per thread).
-  await Promise.all(Array.from({ length: threads }, () => pool.run('word2vec', { thread: 0, shared: { dim: 1, vocabSize: 1, table: new Int32Array(1) }, settings: { epochs: 0, seed: 1 }, ranges: [] })));
+  await Promise.all(Array.from({ length: threads }, () => pool.run(W2V_TASKS.train, { thread: 0, shared: { dim: 1, vocabSize: 1, table: new Int32Array(1) }, settings: { epochs: 0, seed: 1 }, ranges: [] })));
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await runStageDirect(word2vec, { inputs: { tokenize: tokDir }, outDir, checkpointDir: path.join(work, 'ck'), pool, params: hp, logLevel: 'normal' });

@@ -35,9 +35,18 @@ export interface DatasetHints {
   tokenizer?: 'words' | 'whitespace';
 }
 
+/**
+ * What a dataset's records are: running `text` (documents of sentences), `parallel`
+ * (aligned sentence pairs for translation) or `dialog` (conversations of turns).
+ * A plain `lexflow run` runs the stages made for the dataset's kind (StageDef.datasetKinds).
+ */
+export type DatasetKind = 'text' | 'parallel' | 'dialog';
+
 export interface DatasetSource {
   /** As the user named it: `brown`, `./my-corpus/`, `ptb=data/ptb`, an https URL. */
   readonly name: string;
+  /** Absent means `text`. */
+  readonly kind?: DatasetKind;
   readonly hints: DatasetHints;
   /** JSON text field for jsonl files. */
   readonly textField: string;

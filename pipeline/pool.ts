@@ -1,6 +1,8 @@
-// One piscina pool per run, shared by every stage (DESIGN.md, "Parallelism").
-// Tasks name their worker file in `workers/`; large buffers go in
-// `transferList` (moved, not cloned) or live in SharedArrayBuffers.
+// One piscina pool per run, shared by every stage (docs/ARCHITECTURE.md, "The pool").
+// A task is named by its module's file URL: a stage lists its task modules in
+// its definition (`tasks`, from the stage's tasks.ts), and each module's default
+// export runs in a worker thread. Large buffers go in `transferList` (moved, not
+// cloned) or live in SharedArrayBuffers.
 
 import os from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
@@ -10,15 +12,9 @@ import { reviveWorkerError } from './errors.js';
 export interface Pool {
   /** Worker threads in the pool (`--threads`). */
   readonly threads: number;
-  /** Run `task` in `workers/<worker>.js`; its default export receives the task. */
-  run<R = unknown>(worker: string, task: unknown, transferList?: TransferListItem[]): Promise<R>;
+  /** Run `task` in the module at `taskFile` (a file URL); its default export receives the task. */
+  run<R = unknown>(taskFile: string, task: unknown, transferList?: TransferListItem[]): Promise<R>;
   destroy(): Promise<void>;
-}
-
-const workersDir = new URL('../workers/', import.meta.url);
-
-export function workerFile(worker: string): string {
-  return new URL(`${worker}.js`, workersDir).href;
 }
 
 export function defaultThreads(): number {
@@ -49,17 +45,18 @@ export function createPool(threads = defaultThreads()): Pool {
     // One task per thread at a time: tasks are CPU-bound.
     concurrentTasksPerWorker: 1,
     idleTimeout: 60_000,
-    // Large queues are fine; callers bound their own in-flight work.
-    maxQueue: 'auto',
+    // Callers bound their own in-flight work; piscina's 'auto' limit (threads²)
+    // refused a stage's tasks with one thread ("Task queue is at limit").
+    maxQueue: Infinity,
     // Workers run compiled JS: drop loader hooks a test runner put on the main
     // thread (tap's TypeScript loader costs seconds per worker start).
     execArgv: withoutLoaderHooks(process.execArgv),
   });
   return {
     threads,
-    async run<R>(worker: string, task: unknown, transferList?: TransferListItem[]): Promise<R> {
+    async run<R>(taskFile: string, task: unknown, transferList?: TransferListItem[]): Promise<R> {
       try {
-        return (await piscina.run(task, { filename: workerFile(worker), transferList: transferList as never })) as R;
+        return (await piscina.run(task, { filename: taskFile, transferList: transferList as never })) as R;
       } catch (e) {
         throw reviveWorkerError(e);
       }

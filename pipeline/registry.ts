@@ -4,6 +4,7 @@
 import { UsageError } from './errors.js';
 import type { ParamSchema } from './params.js';
 import type { StageDef } from './stage.js';
+import type { LanguageModelKind } from '../lib/lm/language-model.js';
 
 import { STAGES } from '../stages/index.js';
 
@@ -24,6 +25,11 @@ export function getStage(name: string): StageDef {
 
 export function allStages(): StageDef[] {
   return [...stages.values()];
+}
+
+/** Every kind of language model the registered stages write, for `sample` and `eval ppl`. */
+export function languageModelKinds(): LanguageModelKind[] {
+  return allStages().flatMap((s) => (s.languageModel ? [s.languageModel] : []));
 }
 
 /** Stages in dependency order (inputs first); ties by registration order. Throws on a cycle or a missing input. */

@@ -26,7 +26,7 @@ import {
 import type { StageContext, StageDef, StageOutput } from './stage.js';
 import { LEXFLOW_VERSION } from './version.js';
 import { resolveDataset } from '../datasets/index.js';
-import type { DatasetSource } from '../datasets/source.js';
+import type { DatasetKind, DatasetSource } from '../datasets/source.js';
 
 export const DEFAULT_DATASET = 'brown';
 
@@ -123,6 +123,27 @@ export function selectStages(opts: Pick<RunOptions, 'only' | 'from' | 'to' | 'to
   return sel;
 }
 
+/**
+ * The stages made for the dataset's kind (StageDef.datasetKinds, default text),
+ * without those whose inputs were left out. Stages the user named are never
+ * dropped silently: a mismatch is a usage error.
+ */
+export function stagesForKind(sel: readonly StageDef[], kind: DatasetKind, datasetSpec: string, named: boolean): StageDef[] {
+  const made = (d: StageDef): boolean => (d.datasetKinds ?? ['text']).includes(kind);
+  if (named) {
+    const bad = sel.find((d) => !made(d));
+    if (bad) throw new UsageError(`stage ${bad.name} runs on ${(bad.datasetKinds ?? ['text']).join(' or ')} datasets, and --dataset ${datasetSpec} is a ${kind} dataset`);
+    return [...sel];
+  }
+  const dropped = new Set<string>();
+  const out: StageDef[] = [];
+  for (const d of sel) {
+    if (!made(d) || d.inputs.some((i) => dropped.has(i))) dropped.add(d.name);
+    else out.push(d);
+  }
+  return out;
+}
+
 function sampleRss(): { stop(): number } {
   let peak = process.memoryUsage.rss();
   const t = setInterval(() => {
@@ -142,22 +163,25 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   const log = opts.logger ?? createLogger(opts.logLevel ?? 'normal');
   const progressMode = opts.progress ?? (opts.logLevel === 'quiet' ? 'quiet' : process.stderr.isTTY && !process.env.CI ? 'tty' : 'plain');
   const progress: Progress = createProgress({ mode: progressMode });
-  const selected = selectStages(opts);
+  const selectedAll = selectStages(opts);
   const runMissing = opts.runMissingInputs ?? true;
 
   // Validate every selected stage's params before any work starts.
   const prevConfig = readRunJson(runDir);
   const given = opts.params ?? {};
   const resolved = new Map<string, Record<string, unknown>>();
-  for (const def of selected) resolved.set(def.name, stageParams(def, given[def.name]));
+  for (const def of selectedAll) resolved.set(def.name, stageParams(def, given[def.name]));
   for (const name of Object.keys(given)) getStage(name);
 
   const datasetSpec = opts.dataset ?? (prevConfig?.dataset as string | undefined) ?? DEFAULT_DATASET;
   const textField = opts.textField ?? (prevConfig?.textField as string | undefined) ?? 'text';
   const sha256 = opts.sha256 ?? (opts.dataset === undefined ? (prevConfig?.sha256 as string | undefined) : undefined);
   let dataset: DatasetSource | undefined;
+  const datasetOf = (): DatasetSource => (dataset ??= resolveDataset(datasetSpec, { textField, ...(sha256 ? { sha256 } : {}) }));
+  const kindMatters = selectedAll.some((d) => d.source || d.datasetKinds);
+  const selected = stagesForKind(selectedAll, kindMatters ? (datasetOf().kind ?? 'text') : 'text', datasetSpec, Boolean(opts.only?.length));
   const needsDataset = selected.some((d) => d.source);
-  if (needsDataset) dataset = resolveDataset(datasetSpec, { textField, ...(sha256 ? { sha256 } : {}) });
+  if (needsDataset) datasetOf();
   const tokensFrom = opts.tokensFrom && opts.tokensFrom !== 'tokenize' ? opts.tokensFrom : undefined;
   /** A stage asks for 'tokenize'; with --tokens-from it gets the redirected stage. */
   const redirect = (defName: string, inp: string): string => (tokensFrom && inp === 'tokenize' && defName !== tokensFrom ? tokensFrom : inp);

@@ -10,7 +10,9 @@ import type { Pool } from './pool.js';
 import type { Progress } from './progress.js';
 import type { Logger } from './log.js';
 import type { Manifest } from './manifest.js';
-import type { DatasetSource } from '../datasets/source.js';
+import type { DatasetKind, DatasetSource } from '../datasets/source.js';
+import type { LanguageModelKind } from '../lib/lm/language-model.js';
+import type { Command } from './cli/command.js';
 
 /** What a finished upstream stage offers to its consumers. */
 export interface StageOutput {
@@ -63,7 +65,25 @@ export interface StageDef<P extends ParamSchema = ParamSchema> {
   readonly inputs: readonly string[];
   /** True for a stage that reads the run's dataset (the fingerprint then covers its content). */
   readonly source?: boolean;
+  /**
+   * The dataset kinds this stage is made for (default: `text` only). A plain
+   * `lexflow run` leaves out the stages not made for the run's dataset, and those
+   * whose inputs were left out; naming such a stage (`--only`, `stage`) is refused.
+   */
+  readonly datasetKinds?: readonly DatasetKind[];
   readonly params: P;
+  /**
+   * The stage's pool tasks: name -> file URL of a module whose default export
+   * runs one task in a worker (`new URL('./count.task.js', import.meta.url).href`).
+   * Stage code passes these URLs to `ctx.pool.run`.
+   */
+  readonly tasks?: Readonly<Record<string, string>>;
+  /** Top-level CLI commands the stage brings (`lexflow neighbors`, ...). */
+  readonly commands?: readonly Command[];
+  /** Subcommands of `lexflow eval` the stage brings (`eval similarity`, ...). */
+  readonly evalCommands?: readonly Command[];
+  /** The stage writes language models: how `sample` and `eval ppl` find and load them. */
+  readonly languageModel?: LanguageModelKind;
   run(ctx: StageContext<P>): Promise<StageResult>;
 }
 

@@ -4,15 +4,15 @@
 
 import path from 'node:path';
 import t from 'tap';
-import { EOS } from '../pipeline/tokens.js';
-import type { NextTokenModel } from '../stages/decoding/model.js';
-import { greedy } from '../stages/decoding/greedy.js';
-import { beamSearch } from '../stages/decoding/beam.js';
-import { samplingDistribution, sample, draw } from '../stages/decoding/sampling.js';
-import { seededRandom } from '../stages/decoding/prng.js';
+import { EOS } from '../lib/formats/tokens.js';
+import type { NextTokenModel } from '../lib/lm/next-token-model.js';
+import { greedy } from '../lib/lm/greedy.js';
+import { beamSearch } from '../lib/lm/beam.js';
+import { samplingDistribution, sample, draw } from '../lib/lm/sampling.js';
+import { seededRandom } from '../lib/random/seeded.js';
 import ngrams from '../stages/ngrams/index.js';
 import lmNgram from '../stages/lm-ngram/index.js';
-import { runSample } from '../stages/lm-ngram/sample-command.js';
+import { runSample } from '../pipeline/cli/sample.js';
 import { UsageError } from '../pipeline/errors.js';
 import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
 

@@ -1,11 +1,11 @@
 // Pure evaluation functions: Spearman with ties, similarity-file parsing,
 // analogy scoring (3CosAdd = word2vec compute-accuracy, 3CosMul) against brute force.
 import t from 'tap';
-import { averageRanks, spearman } from '../stages/shared/spearman.js';
-import { evaluateSimilarity, parseSimilarity } from '../stages/shared/wordsim.js';
-import { bestAnswersInRange, evaluateAnalogies, mergeBest, parseAnalogies, planAnalogies } from '../stages/shared/analogy.js';
-import { indexTokens, normalizeRows } from '../stages/shared/embeddings.js';
-import { mulberry32 } from '../stages/shared/mulberry32.js';
+import { averageRanks, spearman } from '../lib/embeddings/spearman.js';
+import { evaluateSimilarity, parseSimilarity } from '../lib/embeddings/wordsim.js';
+import { bestAnswersInRange, evaluateAnalogies, mergeBest, parseAnalogies, planAnalogies } from '../lib/embeddings/analogy.js';
+import { indexTokens, normalizeRows } from '../lib/formats/vectors.js';
+import { mulberry32 } from '../lib/random/mulberry32.js';
 
 t.test('Spearman: ties get average ranks (scipy.stats.spearmanr values)', async (t) => {
   t.same(Array.from(averageRanks([10, 20, 20, 30, 20])), [1, 3, 3, 5, 3]);

@@ -15,7 +15,7 @@ import {
   writeEmbeddingsArrow,
   writeWord2vecBinary,
   writeWord2vecText,
-} from '../stages/shared/embeddings.js';
+} from '../lib/formats/vectors.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-emb-'));
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));

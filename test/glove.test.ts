@@ -10,7 +10,7 @@ import * as A from 'apache-arrow';
 import { runStageDirect } from '../bench/run-stage.js';
 import { ArrowFileWriter, field, primitiveData, utf8Data } from '../pipeline/arrow.js';
 import { createPool } from '../pipeline/pool.js';
-import { readEmbeddingsArrow } from '../stages/shared/embeddings.js';
+import { readEmbeddingsArrow } from '../lib/formats/vectors.js';
 import glove from '../stages/glove/index.js';
 import { RECORD_BYTES, shuffleCooccurrences } from '../stages/glove/shuffle.js';
 import { tmpDir } from '../testkit/tmp.js';

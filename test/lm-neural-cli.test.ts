@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import stage from '../stages/lm-neural/index.js';
-import { evalPerplexity } from '../stages/lm-ngram/eval-ppl.js';
-import { runSample } from '../stages/lm-ngram/sample-command.js';
+import { evalPerplexity } from '../pipeline/cli/eval-ppl.js';
+import { runSample } from '../pipeline/cli/sample.js';
 import { resolveParams } from '../pipeline/params.js';
 import { createLogger } from '../pipeline/log.js';
 import { createProgress } from '../pipeline/progress.js';
@@ -45,7 +45,7 @@ t.test('eval ppl refuses data tokenized with another vocabulary', async (t) => {
   // Same words, but counts from an empty train split reorder nothing here: swap two ids by hand instead.
   const vocabFile = path.join(other, 'vocab.arrow');
   const { ArrowFileWriter, primitiveData, utf8Data, A } = await import('../pipeline/arrow.js');
-  const { vocabSchema } = await import('../pipeline/tokens.js');
+  const { vocabSchema } = await import('../lib/formats/tokens.js');
   const w = new ArrowFileWriter(vocabFile, vocabSchema);
   const toks = ['<unk>', '<s>', '</s>', '<pad>', 'cat', 'the', 'sat', 'on', 'mat', 'dog', 'ran', 'home'];
   await w.writeColumns([primitiveData(new A.Int32(), Int32Array.from(toks, (_, i) => i)), utf8Data(toks), primitiveData(new A.Int64(), new BigInt64Array(toks.length))]);

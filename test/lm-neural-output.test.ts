@@ -7,8 +7,8 @@ import { tf, selectBackend } from '../stages/lm-neural/backend/index.js';
 import { classLayout, createOutputLayer } from '../stages/lm-neural/output.js';
 import { createModel } from '../stages/lm-neural/create.js';
 import { disposeModel } from '../stages/lm-neural/model.js';
-import { mulberry32 } from '../stages/shared/mulberry32.js';
-import { BOS, EOS } from '../pipeline/tokens.js';
+import { mulberry32 } from '../lib/random/mulberry32.js';
+import { BOS, EOS } from '../lib/formats/tokens.js';
 
 t.before(async () => {
   await selectBackend('wasm');

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { runPipeline } from '../pipeline/runner.js';
 import { createPool } from '../pipeline/pool.js';
 import { readManifest } from '../pipeline/manifest.js';
-import { listTokenShards, readTokenShard, readVocab, SPECIALS } from '../pipeline/tokens.js';
+import { listTokenShards, readTokenShard, readVocab, SPECIALS } from '../lib/formats/tokens.js';
 import { SPLITS } from '../datasets/source.js';
 import { loadTokenizer } from '../stages/subword/tokenizer.js';
 import { formatEncoding } from '../stages/subword/tokenize-command.js';

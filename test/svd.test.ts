@@ -10,10 +10,10 @@ import cooccur from '../stages/cooccur/index.js';
 import pmi from '../stages/pmi/index.js';
 import svd from '../stages/svd/index.js';
 import evalEmbeddings from '../stages/eval-embeddings/index.js';
-import { readEmbeddingsArrow, readWord2vecText } from '../stages/shared/embeddings.js';
+import { readEmbeddingsArrow, readWord2vecText } from '../lib/formats/vectors.js';
 import { inlineKernels, randomizedSvd } from '../stages/svd/rsvd.js';
 import { runStageDirect, writeTokenizeOutput } from '../testkit/stage-harness.js';
-import { symmetricEigen, transposeCsr, type Csr } from '../stages/svd/linalg.js';
+import { symmetricEigen, transposeCsr, type Csr } from '../lib/linalg/dense.js';
 
 function rng(seed: number): () => number {
   let x = seed;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { readVocab } from '../pipeline/tokens.js';
+import { readVocab } from '../lib/formats/tokens.js';
 import { writeVocab } from '../stages/tokenize/vocab-file.js';
 import { buildVocab, compareCodePoints } from '../stages/tokenize/vocab.js';
 import { LITERAL_SPECIALS, TypeTable, type TypeBlock } from '../stages/tokenize/types.js';

@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { mulberry32 } from '../stages/shared/mulberry32.js';
+import { mulberry32 } from '../lib/random/mulberry32.js';
 
 const LEXICON = (
   'the of and to in a is that for it as was with be by on not he I this are or his from at which but have an they you ' +

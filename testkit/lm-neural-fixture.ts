@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, listInt32Data, primitiveData, utf8Data } from '../pipeline/arrow.js';
-import { SPECIALS, shardName, tokensSchema, vocabSchema, TOKENS_DIR } from '../pipeline/tokens.js';
+import { SPECIALS, shardName, tokensSchema, vocabSchema, TOKENS_DIR } from '../lib/formats/tokens.js';
 
 export const WORDS = ['the', 'cat', 'sat', 'on', 'mat', 'dog', 'ran', 'home'];
 

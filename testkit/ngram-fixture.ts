@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, listInt32Data, primitiveData, utf8Data } from '../pipeline/arrow.js';
-import { SPECIALS, tokensSchema, vocabSchema, shardName, TOKENS_DIR, UNK } from '../pipeline/tokens.js';
+import { SPECIALS, tokensSchema, vocabSchema, shardName, TOKENS_DIR, UNK } from '../lib/formats/tokens.js';
 import { createPool, type Pool } from '../pipeline/pool.js';
 import { silentProgress } from '../pipeline/progress.js';
 import { createLogger } from '../pipeline/log.js';

@@ -1,7 +1,7 @@
 // A seeded synthetic corpus for tests: sentences from a small bigram-ish
 // generator over a Zipf-like vocabulary, so counts have the long tail of text.
 
-import { seededRandom } from '../stages/decoding/prng.js';
+import { seededRandom } from '../lib/random/seeded.js';
 
 export function randomCorpus(sentences: number, seed: number, vocab = 60): string[] {
   const rnd = seededRandom(seed);

@@ -2,7 +2,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { listTokenShards, readTokenShard, readVocab } from '../pipeline/tokens.js';
+import { listTokenShards, readTokenShard, readVocab } from '../lib/formats/tokens.js';
 import { SPLITS, type Split } from '../datasets/source.js';
 
 export interface Sentence {

@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readBatches } from '../../pipeline/arrow.js';
-import { listTokenShards, readTokenShard, UNK } from '../../pipeline/tokens.js';
+import { listTokenShards, readTokenShard, UNK } from '../formats/tokens.js';
+import { loadLanguageModel } from '../lm/find-model.js';
+import { languageModelKinds } from '../../pipeline/registry.js';
 import type { AttentionMap, RunInfo } from './data.js';
 import { doneStages, manifestOf, type Cache } from './extract.js';
 
@@ -108,15 +110,15 @@ async function transformerAttention(run: RunInfo, stage: string, cache: Cache): 
   if (!shard) return [];
   const sh = readTokenShard(shard);
   if (sh.rows === 0) return [];
-  const hooks = await import('../../stages/lm-neural/cli-hooks.js');
-  const d = await hooks.loadNeuralForDecoding(path.join(run.dir, stage));
-  const V = d.tokens.length;
-  const ids = Array.from(sh.ids.subarray(sh.offsets[0]!, Math.min(sh.offsets[1]!, sh.offsets[0]! + LM_SENTENCE_TOKENS)), (id) => (id < V ? id : UNK));
+  const lm = await loadLanguageModel(languageModelKinds(), path.join(run.dir, stage), {});
+  if (!lm.writeAttention) return [];
+  const V = lm.tokens.length;
+  const ids = Array.from(sh.ids.subarray(sh.offsets[0]!, Math.min(sh.offsets[1]!, sh.offsets[0]! + LM_SENTENCE_TOKENS)), (id: number) => (id < V ? id : UNK));
   fs.mkdirSync(cache.dir, { recursive: true });
   const tmp = path.join(cache.dir, `attention-${stage}-${process.pid}.arrow`);
   try {
-    await hooks.writeSampleAttention(d, Int32Array.from(ids), [], tmp, () => {});
-    const words = ['<s>', ...ids.map((i) => d.tokens[i]!)];
+    await lm.writeAttention(Int32Array.from(ids), tmp);
+    const words = ['<s>', ...ids.map((i) => lm.tokens[i]!)];
     const sentence = words.slice(1).join(' ');
     const maps = new Map<string, AttentionMap>();
     const n = words.length;

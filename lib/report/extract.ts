@@ -15,7 +15,7 @@ import { runStatus } from '../../pipeline/status.js';
 import { effectiveStages } from '../../pipeline/runner.js';
 import { LEXFLOW_VERSION } from '../../pipeline/version.js';
 import { InputError } from '../../pipeline/errors.js';
-import { SPECIALS } from '../../pipeline/tokens.js';
+import { SPECIALS } from '../formats/tokens.js';
 import type { AttentionMap, Curve, EmbeddingMap, EmbeddingScores, PerplexityRow, ReportData, RunInfo, Sample, StageInfo } from './data.js';
 import { lttbIndices } from './downsample.js';
 import { neighborsWithin, pca2, tsne2 } from './project.js';

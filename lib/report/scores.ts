@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readBatches } from '../../pipeline/arrow.js';
 import { createPool, defaultThreads } from '../../pipeline/pool.js';
-import { loadEmbeddings, type LoadedEmbeddings } from '../../stages/shared/embeddings.js';
+import { loadEmbeddings, type LoadedEmbeddings } from '../formats/vectors.js';
 import { analogyResult, analogyRows, defaultAnalogies, defaultWordsim, similarityFiles, similarityRows } from '../../stages/eval-embeddings/evaluate.js';
 import type { EmbeddingScores, RunInfo } from './data.js';
 import { doneStages, manifestOf, type Cache } from './extract.js';

@@ -1,12 +1,11 @@
-// Every top-level CLI command, registered once. A stage that brings its own
-// command (sample, neighbors, ...) keeps it in its folder as a default-exported
-// yargs CommandModule and adds one line here. Subcommands of `lexflow eval`
-// are registered in eval-commands.ts instead.
+// Every top-level CLI command: the engine's own, then those the registered
+// stages declare in their definitions (`commands`). Subcommands of `lexflow eval`
+// are gathered the same way in eval.ts.
 
-import type { CommandModule } from 'yargs';
+import type { Command } from './command.js';
+import { allStages } from '../registry.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Command = CommandModule<any, any>;
+export type { Command };
 
 export const COMMANDS: Command[] = [
   (await import('./run.js')).default,
@@ -14,11 +13,10 @@ export const COMMANDS: Command[] = [
   (await import('./status.js')).default,
   (await import('./inspect.js')).default,
   (await import('./eval.js')).default,
+  (await import('./sample.js')).default,
   (await import('../../datasets/cli.js')).default,
-  (await import('../../stages/subword/tokenize-command.js')).default,
-  (await import('../../stages/lm-ngram/sample-command.js')).default,
-  (await import('../../stages/eval-embeddings/neighbors-command.js')).default,
-  (await import('../../stages/eval-embeddings/analogy-command.js')).default,
+  // The report of a run reads every stage's outputs, so it belongs to no stage.
   (await import('../../lib/report/report-command.js')).default,
   (await import('../../lib/report/serve-command.js')).default,
+  ...allStages().flatMap((s) => s.commands ?? []),
 ];

@@ -9,7 +9,7 @@
 // itself counts twice, as GloVe adds both directions to the same cell.
 
 import path from 'node:path';
-import { readTokenShard } from '../../pipeline/tokens.js';
+import { readTokenShard } from '../../lib/formats/tokens.js';
 import { PairTable, type DenseBlock } from './pair-table.js';
 import { writeRun } from './runs.js';
 

@@ -13,11 +13,12 @@ import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
 import { UsageError } from '../../pipeline/errors.js';
 import { defineStage } from '../../pipeline/stage.js';
-import { listTokenShards, readVocab, SPECIALS } from '../../pipeline/tokens.js';
+import { listTokenShards, readVocab, SPECIALS } from '../../lib/formats/tokens.js';
 import type { CountResult, CountTask, CountUnit } from './count.js';
 import type { MergeResult, MergeTask } from './merge.js';
 import { readRunRowStarts } from './runs.js';
 import { contextWeights, sumsAreExact, type Weighting } from './weights.js';
+import { TASKS } from './tasks.js';
 
 export const cooccurSchema = new A.Schema([field('row', new A.Int32()), field('col', new A.Int32()), field('weight', new A.Float32())]);
 export const marginalsSchema = new A.Schema([
@@ -48,6 +49,7 @@ export default defineStage({
   name: 'cooccur',
   describe: 'word-context co-occurrence matrix (GloVe cooccur weighting by default)',
   version: 1,
+  tasks: TASKS,
   inputs: ['tokenize'],
   params: {
     window: { type: 'int', default: 10, min: 1, max: 1000, describe: 'context words on each side (left only without --symmetric)' },
@@ -111,7 +113,7 @@ export default defineStage({
             denseSize: p['dense-words'],
             runPrefix: path.join(runDir, `t${String(g).padStart(3, '0')}`),
           };
-          const r = await ctx.pool.run<CountResult>('cooccur-count', task);
+          const r = await ctx.pool.run<CountResult>(TASKS.count, task);
           counting.tick();
           return r;
         }),
@@ -144,7 +146,7 @@ export default defineStage({
       const launch = (i: number): void => {
         const [rowLo, rowHi] = ranges[i]!;
         const task: MergeTask = { runs, V, rowLo, rowHi, scale: weights.scale, indexToId };
-        pending[i] = ctx.pool.run<MergeResult>('cooccur-merge', task);
+        pending[i] = ctx.pool.run<MergeResult>(TASKS.merge, task);
       };
       const inFlight = threads + 1;
       for (let i = 0; i < Math.min(inFlight, ranges.length); i++) launch(i);

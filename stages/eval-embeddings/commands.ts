@@ -8,9 +8,9 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../pipeline/errors.js';
 import { formatTable } from '../../pipeline/cli/table.js';
-import { loadEmbeddings, type LoadedEmbeddings } from '../shared/embeddings.js';
-import { analogyQuery, nearest } from '../shared/neighbors.js';
-import { lookupWord } from '../shared/wordsim.js';
+import { loadEmbeddings, type LoadedEmbeddings } from '../../lib/formats/vectors.js';
+import { analogyQuery, nearest } from '../../lib/embeddings/neighbors.js';
+import { lookupWord } from '../../lib/embeddings/wordsim.js';
 import { analogyResult, analogyRows, defaultAnalogies, defaultWordsim, metricsTable, similarityFiles, similarityRows } from './evaluate.js';
 
 const embeddingsOption = { type: 'string', demandOption: true, describe: 'embeddings.arrow, or a word2vec text/binary file (format detected)' } as const;

@@ -8,10 +8,11 @@ import { writeMetricsTable } from '../../pipeline/metrics.js';
 import { InputError } from '../../pipeline/errors.js';
 import type { Pool } from '../../pipeline/pool.js';
 import { formatTable } from '../../pipeline/cli/table.js';
-import type { AnalogySearchTask } from '../../workers/analogy-search.js';
-import { mergeBest, planAnalogies, readAnalogyFile, scoreAnalogies, bestAnswersInRange, type AnalogyResult, type BestAnswers } from '../shared/analogy.js';
-import type { LoadedEmbeddings } from '../shared/embeddings.js';
-import { evaluateSimilarity, listSimilarityFiles, readSimilarityFile } from '../shared/wordsim.js';
+import type { AnalogySearchTask } from './analogy-search.task.js';
+import { mergeBest, planAnalogies, readAnalogyFile, scoreAnalogies, bestAnswersInRange, type AnalogyResult, type BestAnswers } from '../../lib/embeddings/analogy.js';
+import type { LoadedEmbeddings } from '../../lib/formats/vectors.js';
+import { evaluateSimilarity, listSimilarityFiles, readSimilarityFile } from '../../lib/embeddings/wordsim.js';
+import { TASKS } from './tasks.js';
 
 /** One row of metrics.arrow. */
 export interface MetricRow {
@@ -67,7 +68,7 @@ export async function analogyResult(emb: LoadedEmbeddings, file: string, restric
     const tasks: Promise<BestAnswers>[] = [];
     for (let p = 0; p < parts; p++) {
       const task: AnalogySearchTask = { unit, dim: emb.dim, abc: plan.abc, lo: Math.floor((n * p) / parts), hi: Math.floor((n * (p + 1)) / parts) };
-      tasks.push(pool.run<BestAnswers>('analogy-search', task));
+      tasks.push(pool.run<BestAnswers>(TASKS.analogySearch, task));
     }
     best = mergeBest(await Promise.all(tasks));
   }

@@ -6,13 +6,21 @@
 
 import path from 'node:path';
 import { defineStage } from '../../pipeline/stage.js';
-import { loadEmbeddings } from '../shared/embeddings.js';
+import { loadEmbeddings } from '../../lib/formats/vectors.js';
 import { analogyResult, analogyRows, defaultAnalogies, defaultWordsim, metricsTable, similarityFiles, similarityRows, writeMetrics, type MetricRow } from './evaluate.js';
+import { TASKS } from './tasks.js';
+import neighborsCommand from './neighbors-command.js';
+import analogyCommand from './analogy-command.js';
+import evalSimilarity from './eval-similarity.js';
+import evalAnalogy from './eval-analogy.js';
 
 export default defineStage({
   name: 'eval-embeddings',
   describe: 'word similarity (Spearman rho) and analogies (3CosAdd, 3CosMul) of the svd vectors',
   version: 1,
+  tasks: TASKS,
+  commands: [neighborsCommand, analogyCommand],
+  evalCommands: [evalSimilarity, evalAnalogy],
   inputs: ['svd'],
   params: {
     wordsim: { type: 'string', default: '', describe: 'folder (or file) of word1<TAB>word2<TAB>score sets; default $LEXFLOW_DATA/wordsim' },

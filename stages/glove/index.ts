@@ -13,11 +13,12 @@ import path from 'node:path';
 import { readBatches } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
-import { writeVectorFiles } from '../word2vec/writable.js';
+import { writeVectorFiles } from '../../lib/formats/vector-files.js';
 import { gloveParams } from './params.js';
 import { allocateParameters, initParameters, viewBytes } from './parameters.js';
 import { RECORD_BYTES, shuffleCooccurrences } from './shuffle.js';
 import type { GloveEpochResult, GloveEpochTask } from './train.js';
+import { TASKS } from './tasks.js';
 
 type Ctx = StageContext<typeof gloveParams>;
 
@@ -49,6 +50,7 @@ export default defineStage({
   name: 'glove',
   describe: 'GloVe vectors: AdaGrad weighted least squares on the co-occurrence matrix, Hogwild across the pool',
   version: 2, // 2: SIMD update (the dot product sums in pairs, so vectors differ from 1 in the last bits)
+  tasks: TASKS,
   inputs: ['cooccur'],
   params: gloveParams,
   async run(ctx: Ctx) {
@@ -105,7 +107,7 @@ export default defineStage({
       const results = await Promise.all(
         Array.from({ length: threads }, (_, t) => {
           const task: GloveEpochTask = { shared, settings, file: shuffled, start: per * t, end: t === threads - 1 ? entries : per * (t + 1), slot: t };
-          return ctx.pool.run<GloveEpochResult>('glove', task);
+          return ctx.pool.run<GloveEpochResult>(TASKS.train, task);
         }),
       );
       const cost = results.reduce((s, r) => s + r.cost, 0) / entries;

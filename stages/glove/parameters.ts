@@ -3,8 +3,8 @@
 // SIMD kernel can train them; in plain SharedArrayBuffers (JS update) where
 // WebAssembly SIMD is missing or they would not fit in wasm32's 4 GiB.
 
-import { Lcg } from '../word2vec/lcg.js';
-import { MAX_PAGES, WASM_PAGE, sharedMemory } from '../shared/wasm-asm.js';
+import { Lcg } from '../../lib/random/lcg.js';
+import { MAX_PAGES, WASM_PAGE, sharedMemory } from '../../lib/wasm/asm.js';
 import { gloveModule } from './simd.js';
 import { scratchBytes, type GloveShared } from './train.js';
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { columnValues, readBatches } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
-import { Lcg } from '../word2vec/lcg.js';
+import { Lcg } from '../../lib/random/lcg.js';
 
 export const RECORD_BYTES = 12;
 const TWO53 = 9007199254740992;

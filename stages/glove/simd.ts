@@ -24,7 +24,7 @@ import {
   F64X2_SPLAT, F64X2_SQRT, F64X2_SUB, I32, I32_ADD, I32_AND, I32_EQZ, I32_GE_U, I32_MUL, I32_SHL, I32_SHR_U, V128,
   block, br, brIf, compileModule, END, f64Const, f64Load, f64Store, f64x2ExtractLane, funcBody, i32Const, i32Load, ifThen, instantiate, localGet as get,
   localSet as set, localTee as tee, loop, moduleBytes, v128Load, v128Store, type WasmMemory, type WasmModule,
-} from '../shared/wasm-asm.js';
+} from '../../lib/wasm/asm.js';
 import type { GloveSettings } from './train.js';
 
 export const ENTRY_BYTES = 24;

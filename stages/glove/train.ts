@@ -7,7 +7,7 @@
 // both without locks (Hogwild).
 
 import fs from 'node:fs';
-import type { WasmMemory } from '../shared/wasm-asm.js';
+import type { WasmMemory } from '../../lib/wasm/asm.js';
 import { ENTRY_BYTES, gloveKernel, writeEntries } from './simd.js';
 import { RECORD_BYTES } from './shuffle.js';
 import { updateEntriesJs } from './update-js.js';

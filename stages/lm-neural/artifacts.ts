@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, primitiveData, utf8Data } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
-import { readVocab, vocabSchema } from '../../pipeline/tokens.js';
+import { readVocab, vocabSchema } from '../../lib/formats/tokens.js';
 import { LEXFLOW_VERSION } from '../../pipeline/version.js';
 import { tf } from './backend/index.js';
 import { createModel } from './create.js';

@@ -11,6 +11,7 @@ import { selectBackend, tf, type BackendChoice } from './backend/index.js';
 import { createModel } from './create.js';
 import type { Batch, ModelConfig, NeuralLM } from './model.js';
 import { mixSeed } from './random.js';
+import { TASKS } from './tasks.js';
 
 export interface ShardTask {
   config: ModelConfig;
@@ -78,7 +79,7 @@ export function dataParallelGradients(pool: Pool, model: NeuralLM, backend: Back
         T: batch.T,
         seed: mixSeed(seed, k),
       };
-      return pool.run<Float32Array>('lm-neural-grad', task).then((g) => ({ grads: g, loss: g[total]!, rows: r1 - r0 }));
+      return pool.run<Float32Array>(TASKS.grad, task).then((g) => ({ grads: g, loss: g[total]!, rows: r1 - r0 }));
     });
     const results = await Promise.all(tasks);
     // Every row has the same number of targets, so the batch mean is the row-weighted mean of shard means.

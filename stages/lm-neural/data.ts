@@ -4,7 +4,7 @@
 // n-gram models' events (every word and one </s> per sentence are predicted,
 // <s> never is). Ids at or above the model vocabulary become <unk>.
 
-import { listTokenShards, readTokenShard, BOS, EOS, UNK } from '../../pipeline/tokens.js';
+import { listTokenShards, readTokenShard, BOS, EOS, UNK } from '../../lib/formats/tokens.js';
 import { InputError } from '../../pipeline/errors.js';
 import type { Split } from '../../datasets/source.js';
 import { permutation, mixSeed } from './random.js';

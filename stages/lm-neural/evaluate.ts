@@ -3,7 +3,7 @@
 // predicted, and <unk> targets are counted (ppl) — plus the figure without
 // them (ppl excluding <unk>, as KenLM also prints).
 
-import { PAD, UNK } from '../../pipeline/tokens.js';
+import { PAD, UNK } from '../../lib/formats/tokens.js';
 import type { SplitData } from './data.js';
 import type { NeuralLM } from './model.js';
 

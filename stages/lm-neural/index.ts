@@ -6,7 +6,7 @@
 
 import { defineStage } from '../../pipeline/stage.js';
 import { UsageError } from '../../pipeline/errors.js';
-import { readVocab } from '../../pipeline/tokens.js';
+import { readVocab } from '../../lib/formats/tokens.js';
 import { BACKEND_CHOICES, selectBackend, type BackendChoice } from './backend/index.js';
 import { MODEL_DIR, saveModel } from './artifacts.js';
 import { createModel } from './create.js';
@@ -18,6 +18,8 @@ import { disposeModel, validateConfig, type Arch, type ModelConfig } from './mod
 import { writeHistory, writeMetrics, type MetricRow } from './tables.js';
 import { train, type Decay } from './train.js';
 import path from 'node:path';
+import { TASKS } from './tasks.js';
+import { neuralLanguageModels } from './language-model.js';
 
 const params = {
   arch: { type: 'enum', choices: ['window', 'lstm', 'transformer'] as Arch[], default: 'lstm' as Arch, describe: 'window (Bengio 2003), lstm (Zaremba 2014) or transformer (decoder-only)' },
@@ -77,6 +79,8 @@ export default defineStage({
   describe: 'neural language model (window, LSTM or Transformer) trained with TensorFlow.js',
   // 2: the LSTM restarts its state at each <s> (trained as it is scored); --softmax class.
   version: 2,
+  tasks: TASKS,
+  languageModel: neuralLanguageModels,
   inputs: ['tokenize'],
   params: params as never as typeof params & Record<string, never>,
   async run(ctx) {

@@ -7,7 +7,7 @@
 //   [i f g o] = x_t·Wx + h_{t-1}·Wh + b;  c_t = σ(f)⊙c_{t-1} + σ(i)⊙tanh(g);  h_t = σ(o)⊙tanh(c_t)
 
 import { tf } from './backend/index.js';
-import { BOS } from '../../pipeline/tokens.js';
+import { BOS } from '../../lib/formats/tokens.js';
 import { outputLayerFor } from './output.js';
 import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 import { mixSeed, uniformArray } from './random.js';

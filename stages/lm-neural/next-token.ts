@@ -3,8 +3,8 @@
 // read from <s> on with a fresh state (as evaluation does); the Transformer
 // sees at most its last `context` tokens, the window model its last n−1.
 
-import type { NextTokenModel } from '../decoding/model.js';
-import { BOS, PAD } from '../../pipeline/tokens.js';
+import type { NextTokenModel } from '../../lib/lm/next-token-model.js';
+import { BOS, PAD } from '../../lib/formats/tokens.js';
 import { tf } from './backend/index.js';
 import type { NeuralLM } from './model.js';
 

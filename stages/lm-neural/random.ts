@@ -2,7 +2,7 @@
 // function of (--seed, step): a run resumed from a checkpoint repeats exactly
 // what the uninterrupted run would have done, on any backend.
 
-import { mulberry32 } from '../shared/mulberry32.js';
+import { mulberry32 } from '../../lib/random/mulberry32.js';
 
 /** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
 export const rng = mulberry32;

@@ -5,7 +5,7 @@
 // n-gram model pads its history.
 
 import { tf } from './backend/index.js';
-import { BOS } from '../../pipeline/tokens.js';
+import { BOS } from '../../lib/formats/tokens.js';
 import { dropout, embed, makeParam, type Batch, type ModelConfig, type NeuralLM } from './model.js';
 import { mixSeed, uniformArray } from './random.js';
 import { outputLayerFor } from './output.js';

@@ -4,9 +4,9 @@
 // history gives the uniform 1/V. Not expressible in ARPA form (the unseen mass
 // is uniform, not a lower order), so it is scored directly from the counts.
 
-import { BOS, PAD, UNK } from '../../pipeline/tokens.js';
+import { BOS, PAD, UNK } from '../../lib/formats/tokens.js';
 import type { LanguageModel } from './backoff-model.js';
-import type { NextTokenModel } from '../decoding/model.js';
+import type { NextTokenModel } from '../../lib/lm/next-token-model.js';
 import { contextSums, type OrderCounts } from './counts.js';
 import { uniformVocabSize, withUnk } from './interpolate.js';
 import { predictableCounts } from './simple-models.js';

@@ -6,8 +6,8 @@
 // backoff are all built into this form (interpolated models store the
 // interpolated probability of listed n-grams and the interpolation weight as b).
 
-import { BOS, PAD, UNK } from '../../pipeline/tokens.js';
-import type { NextTokenModel } from '../decoding/model.js';
+import { BOS, PAD, UNK } from '../../lib/formats/tokens.js';
+import type { NextTokenModel } from '../../lib/lm/next-token-model.js';
 import { NgramIndex } from './ngram-index.js';
 
 /** What perplexity and decoding need from any n-gram model. */

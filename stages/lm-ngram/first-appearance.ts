@@ -2,8 +2,8 @@
 // (<unk> 0, <s> 1, </s> 2, then the corpus). Kneser–Ney needs that order to
 // reproduce one detail of lmplz's counts of counts (see kneser-ney.ts).
 
-import { BOS, EOS, UNK } from '../../pipeline/tokens.js';
-import { readShard } from '../ngrams/count.js';
+import { BOS, EOS, UNK } from '../../lib/formats/tokens.js';
+import { readTokenShard } from '../../lib/formats/tokens.js';
 
 /** rank[id] = lmplz's id of the word (-1 for words absent from the text). */
 export function firstAppearanceRanks(shards: string[], vocabSize: number): Float64Array {
@@ -13,7 +13,7 @@ export function firstAppearanceRanks(shards: string[], vocabSize: number): Float
   rank[EOS] = 2;
   let next = 3;
   for (const file of shards) {
-    const ids = readShard(file).ids;
+    const ids = readTokenShard(file).ids;
     for (let i = 0; i < ids.length; i++) {
       const w = ids[i]!;
       if (w < vocabSize && (rank[w]! < 0 || (w === UNK && rank[w] === 0))) rank[w] = next++;

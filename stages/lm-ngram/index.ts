@@ -14,7 +14,7 @@ import path from 'node:path';
 import { defineStage } from '../../pipeline/stage.js';
 import { InputError, UsageError } from '../../pipeline/errors.js';
 import { writeMetricsTable, type MetricsRow } from '../../pipeline/metrics.js';
-import { listTokenShards, readVocab, BOS, EOS } from '../../pipeline/tokens.js';
+import { listTokenShards, readVocab, BOS, EOS } from '../../lib/formats/tokens.js';
 import { readCounts, type OrderCounts } from './counts.js';
 import { estimateKneserNey } from './kneser-ney.js';
 import { estimateAbsolute, estimateMle, estimateStupidBackoff } from './simple-models.js';
@@ -27,6 +27,7 @@ import { writeModelArrow, MODELS_JSON, type ModelsInfo } from './model-files.js'
 import { perplexity, type PerplexityResult } from './perplexity.js';
 import { withUnk } from './interpolate.js';
 import { firstAppearanceRanks } from './first-appearance.js';
+import { ngramLanguageModels } from './language-model.js';
 
 export const MODEL_NAMES = ['kneser-ney', 'absolute', 'katz', 'jelinek-mercer', 'add-k', 'stupid-backoff', 'mle'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -47,6 +48,7 @@ export default defineStage({
   name: 'lm-ngram',
   describe: 'n-gram LMs (modified Kneser-Ney as KenLM, absolute, Katz, Jelinek-Mercer, add-k, stupid backoff, MLE): ARPA + Arrow, perplexities',
   version: 2,
+  languageModel: ngramLanguageModels,
   inputs: ['tokenize', 'ngrams'],
   params: {
     model: { type: 'string', default: 'all', describe: `models to estimate: all, or a comma list of ${MODEL_NAMES.join(', ')}` },

@@ -4,7 +4,7 @@
 // distribution 1/V. A listed n-gram stores p(h w); a context h stores gamma(h)
 // as its backoff, so unlisted words get gamma(h) * p(w | h') when scored.
 
-import { BOS, UNK } from '../../pipeline/tokens.js';
+import { BOS, UNK } from '../../lib/formats/tokens.js';
 import { makeBackoffOrder, BackoffModel, type BackoffOrder } from './backoff-model.js';
 import { makeOrder, sameContext, suffixRows, type OrderCounts } from './counts.js';
 

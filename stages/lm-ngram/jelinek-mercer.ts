@@ -4,8 +4,8 @@
 // context never seen in training passes straight to the lower order, which is
 // what the ARPA form gives (absent context = backoff 1).
 
-import { BOS, EOS, UNK } from '../../pipeline/tokens.js';
-import { readShard } from '../ngrams/count.js';
+import { BOS, EOS, UNK } from '../../lib/formats/tokens.js';
+import { readTokenShard } from '../../lib/formats/tokens.js';
 import type { BackoffModel } from './backoff-model.js';
 import { contextSums, type OrderCounts } from './counts.js';
 import { buildInterpolated, uniformVocabSize, withUnk } from './interpolate.js';
@@ -54,7 +54,7 @@ export function heldOutMle(orders: OrderCounts[], shards: string[], known: (w: n
   const parts: number[] = [];
   const q = new Int32Array(N);
   for (const f of shards) {
-    const s = readShard(f);
+    const s = readTokenShard(f);
     for (let r = 0; r < s.rows; r++) {
       const from = s.offsets[r]!;
       const len = s.offsets[r + 1]! - from;

@@ -6,7 +6,7 @@
 // Unigrams spread their left-over mass uniformly over the vocabulary. Where
 // Good–Turing is undefined or out of (0, 1] for an order, d_r = 1 - 0.5/r.
 
-import { BOS } from '../../pipeline/tokens.js';
+import { BOS } from '../../lib/formats/tokens.js';
 import { makeBackoffOrder, BackoffModel, type BackoffOrder } from './backoff-model.js';
 import { sameContext, type OrderCounts } from './counts.js';
 import { uniformVocabSize, withUnk } from './interpolate.js';

@@ -12,7 +12,7 @@
 // Where lmplz throws BadDiscountException we fall back to D = 0.5, 1, 1.5
 // (lmplz's --discount_fallback values) and report it.
 
-import { BOS } from '../../pipeline/tokens.js';
+import { BOS } from '../../lib/formats/tokens.js';
 import type { BackoffModel } from './backoff-model.js';
 import { suffixRows, type OrderCounts } from './counts.js';
 import { buildInterpolated, withUnk } from './interpolate.js';

@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../../pipeline/errors.js';
-import { readVocab, SPECIALS, type Vocab } from '../../pipeline/tokens.js';
-import type { NextTokenModel } from '../decoding/model.js';
+import { readVocab, SPECIALS, type Vocab } from '../../lib/formats/tokens.js';
+import type { NextTokenModel } from '../../lib/lm/next-token-model.js';
 import type { LanguageModel } from './backoff-model.js';
 import { readArpa } from './arpa.js';
 import { readModelArrow, readModelsInfo, MODELS_JSON } from './model-files.js';

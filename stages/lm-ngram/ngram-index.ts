@@ -3,7 +3,7 @@
 // sized at twice the rows so probes stay short. Built on the first lookup:
 // estimation never looks up the highest order, scoring does.
 
-import { hashWords } from '../ngrams/ngram-counter.js';
+import { hashWords } from '../../lib/hash/ngram-counter.js';
 
 export class NgramIndex {
   private slots: Int32Array | undefined;

@@ -4,8 +4,8 @@
 //   ppl (incl. OOVs) = 10^(-sum log10 p / tokens)          tokens include </s>
 //   ppl (excl. OOVs) = 10^(-(sum - sum over OOVs) / (tokens - OOVs))
 
-import { BOS, EOS, UNK } from '../../pipeline/tokens.js';
-import { readShard } from '../ngrams/count.js';
+import { BOS, EOS, UNK } from '../../lib/formats/tokens.js';
+import { readTokenShard } from '../../lib/formats/tokens.js';
 import type { LanguageModel } from './backoff-model.js';
 
 export interface PerplexityResult {
@@ -75,7 +75,7 @@ export class PerplexityAccumulator {
 export function perplexity(model: LanguageModel, shards: string[], perSentence?: (doc: number, logProb10: number, tokens: number) => void): PerplexityResult {
   const acc = new PerplexityAccumulator(model);
   for (const file of shards) {
-    const s = readShard(file);
+    const s = readTokenShard(file);
     for (let r = 0; r < s.rows; r++) {
       const lp = acc.sentence(s.ids, s.offsets[r]!, s.offsets[r + 1]!);
       perSentence?.(s.docs[r]!, lp, s.offsets[r + 1]! - s.offsets[r]! + 1);

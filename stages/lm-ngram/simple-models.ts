@@ -8,7 +8,7 @@
 // Raw counts come from the ngrams stage; the unigram `<s>` (one per sentence) is
 // never predicted, so it is left out of every unigram distribution.
 
-import { BOS } from '../../pipeline/tokens.js';
+import { BOS } from '../../lib/formats/tokens.js';
 import { BackoffModel } from './backoff-model.js';
 import type { OrderCounts } from './counts.js';
 import { buildInterpolated, uniformVocabSize, withUnk } from './interpolate.js';

@@ -6,9 +6,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { readTokenShard, BOS, EOS, type TokenShard } from '../../pipeline/tokens.js';
-import { readTableSync } from '../../pipeline/arrow.js';
-import { NgramCounter } from './ngram-counter.js';
+import { readTokenShard, BOS, EOS } from '../../lib/formats/tokens.js';
+import { NgramCounter } from '../../lib/hash/ngram-counter.js';
 import { sortRows } from './sort.js';
 import { writeRun } from './runs.js';
 
@@ -56,16 +55,6 @@ export function countSentence(tables: NgramCounter[], ids: Int32Array, from: num
   return buf;
 }
 
-/** A shard, or no rows for a shard without record batches (readTokenShard trips on those). */
-export function readShard(file: string): TokenShard {
-  try {
-    return readTokenShard(file);
-  } catch (e) {
-    if (readTableSync(file).numRows === 0) return { rows: 0, docs: new Uint32Array(0), offsets: new Int32Array(1), ids: new Int32Array(0) };
-    throw e;
-  }
-}
-
 /** Approximate bytes the tables will need (a table doubles when 3/4 full). */
 function tableBytes(tables: NgramCounter[]): number {
   let b = 0;
@@ -101,7 +90,7 @@ export function countShards(task: CountTask): CountResult {
   };
 
   for (const shard of task.shards) {
-    const s = readShard(shard);
+    const s = readTokenShard(shard);
     for (let r = 0; r < s.rows; r++) {
       const from = s.offsets[r]!;
       const to = s.offsets[r + 1]!;

@@ -9,9 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defineStage } from '../../pipeline/stage.js';
 import { UsageError, InputError } from '../../pipeline/errors.js';
-import { listTokenShards } from '../../pipeline/tokens.js';
+import { listTokenShards } from '../../lib/formats/tokens.js';
 import type { CountResult, CountTask } from './count.js';
 import type { DeriveTask } from './derive.js';
+import { TASKS } from './tasks.js';
 
 export const MAX_ORDER = 8;
 export const NGRAMS_DIR = 'ngrams';
@@ -35,6 +36,7 @@ export default defineStage({
   name: 'ngrams',
   describe: 'n-gram counts of orders 1..N with <s>/</s> (ngrams/order-N.arrow: w1..wN, count), external sort past --memory',
   version: 1,
+  tasks: TASKS,
   inputs: ['tokenize'],
   params: {
     order: { type: 'int', default: 5, min: 1, max: MAX_ORDER, describe: 'highest n-gram order (1..8)' },
@@ -60,7 +62,7 @@ export default defineStage({
     const results = await Promise.all(
       [...Array(tasks)].map(async (_, t) => {
         const task: CountTask = { shards: shards.filter((_, i) => i % tasks === t), order, memoryBytes: perTask, spillDir, tag: `t${t}` };
-        const r = await ctx.pool.run<CountResult>('ngram-count', task);
+        const r = await ctx.pool.run<CountResult>(TASKS.count, task);
         step1.tick(task.shards.length);
         return r;
       }),
@@ -79,7 +81,7 @@ export default defineStage({
       outFiles: [...Array(order)].map((_, k) => orderFile(ctx.outDir, k + 1)),
       prune,
     };
-    const totals = await ctx.pool.run<number[]>('ngram-merge', task);
+    const totals = await ctx.pool.run<number[]>(TASKS.derive, task);
     const rows: Record<string, number> = {};
     totals.forEach((n, k) => (rows[`${NGRAMS_DIR}/order-${k + 1}.arrow`] = n));
     step2.done();

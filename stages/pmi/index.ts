@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, columnValues, field, primitiveData, readBatches } from '../../pipeline/arrow.js';
 import { defineStage } from '../../pipeline/stage.js';
-import { readMarginals } from '../cooccur/marginals.js';
+import { readMarginals } from '../../lib/formats/marginals.js';
 import { pmiTerms, pmiValue } from './pmi.js';
 
 export const pmiSchema = new A.Schema([field('row', new A.Int32()), field('col', new A.Int32()), field('pmi', new A.Float32())]);

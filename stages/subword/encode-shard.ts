@@ -4,7 +4,7 @@
 
 import { ArrowFileWriter, listInt32Data, primitiveData } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
-import { readTokenShard, tokensSchema, UNK, type TokenShard } from '../../pipeline/tokens.js';
+import { readTokenShard, tokensSchema, UNK, type TokenShard } from '../../lib/formats/tokens.js';
 import * as A from 'apache-arrow';
 import type { PieceTable } from './piece-table.js';
 

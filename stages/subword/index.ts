@@ -11,13 +11,15 @@ import * as A from 'apache-arrow';
 import { ArrowFileWriter, primitiveData, utf8Data } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
 import { defineStage } from '../../pipeline/stage.js';
-import { listTokenShards, readVocab, SPECIALS, TOKENS_DIR, vocabSchema } from '../../pipeline/tokens.js';
+import { listTokenShards, readVocab, SPECIALS, TOKENS_DIR, vocabSchema } from '../../lib/formats/tokens.js';
 import { SPLITS } from '../../datasets/source.js';
 import type { ShardSummary } from './encode-shard.js';
 import { countPieces, joinRanges, packWords, renumberTable, sortPiecesByCount, type PieceTable } from './piece-table.js';
 import { saveSpec, type SubwordKind, type TokenizerSpec } from './spec.js';
 import type { Pool } from '../../pipeline/pool.js';
 import { trainSubword } from './train.js';
+import { TASKS } from './tasks.js';
+import tokenizeCommand from './tokenize-command.js';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 
@@ -25,6 +27,8 @@ export default defineStage({
   name: 'subword',
   describe: 'BPE or WordPiece subword pieces learned on the word types, and the token shards re-spelled in them',
   version: 1,
+  tasks: TASKS,
+  commands: [tokenizeCommand],
   inputs: ['tokenize'],
   params: {
     model: { type: 'enum', choices: ['bpe', 'wordpiece'] as const, default: 'bpe', describe: 'bpe (Sennrich et al. 2016, "▁" marks a word start) or wordpiece (BERT, "##" marks a continuation)' },
@@ -88,7 +92,7 @@ export default defineStage({
       const results = await Promise.all(
         inputs.map(async (input) => {
           const rel = path.join(TOKENS_DIR, path.basename(input));
-          const r = await ctx.pool.run<ShardSummary>('subword-encode', { input, output: path.join(ctx.outDir, rel), offsets: table.offsets, pieces: table.pieces });
+          const r = await ctx.pool.run<ShardSummary>(TASKS.encode, { input, output: path.join(ctx.outDir, rel), offsets: table.offsets, pieces: table.pieces });
           shardStep.tick();
           rows[rel] = r.rows;
           return r;
@@ -113,7 +117,7 @@ async function encodeTypesInPool(pool: Pool, spec: TokenizerSpec, words: readonl
   for (let from = 0; from < words.length; from += TYPES_PER_TASK) ranges.push({ from, to: Math.min(words.length, from + TYPES_PER_TASK) });
   const done = await Promise.all(
     ranges.map(async (r) => {
-      const data = await pool.run<Int32Array>('subword-types', { spec: json, bytes: packed.bytes, offsets: packed.offsets, ...r });
+      const data = await pool.run<Int32Array>(TASKS.types, { spec: json, bytes: packed.bytes, offsets: packed.offsets, ...r });
       tick(r.to - r.from);
       return { ...r, data };
     }),

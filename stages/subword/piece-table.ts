@@ -3,7 +3,7 @@
 // of word ids is then a table lookup per token. Word ids 0..3 (the specials) map to
 // piece ids 0..3.
 
-import { SPECIALS } from '../../pipeline/tokens.js';
+import { SPECIALS } from '../../lib/formats/tokens.js';
 import type { TokenizerSpec } from './spec.js';
 import type { Tokenizer } from './tokenizer.js';
 

@@ -9,11 +9,12 @@ import path from 'node:path';
 import { columnValues, readBatches } from '../../pipeline/arrow.js';
 import { UsageError } from '../../pipeline/errors.js';
 import { defineStage } from '../../pipeline/stage.js';
-import { readMarginals } from '../cooccur/marginals.js';
-import { WORD2VEC_SEPARATORS, writeEmbeddingsArrow, writeWord2vecText } from '../shared/embeddings.js';
-import { transposeCsr, type Csr } from './linalg.js';
+import { readMarginals } from '../../lib/formats/marginals.js';
+import { WORD2VEC_SEPARATORS, writeEmbeddingsArrow, writeWord2vecText } from '../../lib/formats/vectors.js';
+import { transposeCsr, type Csr } from '../../lib/linalg/dense.js';
 import { poolKernels, sharedFloat64 } from './pool-kernels.js';
 import { randomizedSvd } from './rsvd.js';
+import { TASKS } from './tasks.js';
 
 /** Read a (row, col, value) table of vocabulary ids into CSR over matrix indices, in shared buffers. */
 async function readSparse(file: string, index: Map<number, number>, V: number): Promise<Csr> {
@@ -54,6 +55,7 @@ export default defineStage({
   name: 'svd',
   describe: 'word vectors by truncated randomized SVD of the PMI matrix',
   version: 1,
+  tasks: TASKS,
   inputs: ['cooccur', 'pmi'],
   params: {
     dim: { type: 'int', default: 300, min: 1, describe: 'dimensions (singular vectors kept)' },

@@ -4,9 +4,10 @@
 // and are summed here.
 
 import type { Pool } from '../../pipeline/pool.js';
-import type { SvdKernelTask } from '../../workers/svd-kernel.js';
-import { symmetrize, type Csr } from './linalg.js';
+import type { SvdKernelTask } from './kernel.task.js';
+import { symmetrize, type Csr } from '../../lib/linalg/dense.js';
 import type { Kernels } from './rsvd.js';
+import { TASKS } from './tasks.js';
 
 export function sharedFloat64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * n));
@@ -34,7 +35,7 @@ function ranges(rows: number, parts: number, rowPtr?: Float64Array): [number, nu
 
 export function poolKernels(pool: Pool): Kernels {
   const parts = Math.max(1, pool.threads * 2);
-  const run = (t: SvdKernelTask): Promise<{ G: Float64Array } | null> => pool.run('svd-kernel', t);
+  const run = (t: SvdKernelTask): Promise<{ G: Float64Array } | null> => pool.run(TASKS.kernel, t);
   return {
     alloc: sharedFloat64,
     async spmm(A: Csr, X, Y, l) {

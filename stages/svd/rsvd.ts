@@ -7,7 +7,7 @@
 // `Kernels`, which the stage runs on the pool over row ranges of shared
 // buffers and the tests run inline.
 
-import { gaussian, orthonormalizerOf, symmetricEigen, symmetrize, type Csr } from './linalg.js';
+import { gaussian, orthonormalizerOf, symmetricEigen, symmetrize, type Csr } from '../../lib/linalg/dense.js';
 
 /** Row-range kernels over float64 row-major matrices (may run in parallel). */
 export interface Kernels {
@@ -83,7 +83,7 @@ export async function randomizedSvd(A: Csr, At: Csr, K: Kernels, o: RsvdOptions)
 
 /** Single-threaded kernels (tests, small matrices). */
 export async function inlineKernels(): Promise<Kernels> {
-  const { spmmRows, gramRows, multiplyRows } = await import('./linalg.js');
+  const { spmmRows, gramRows, multiplyRows } = await import('../../lib/linalg/dense.js');
   return {
     alloc: (n) => new Float64Array(n),
     async spmm(A, X, Y, l) {

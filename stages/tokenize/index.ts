@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
 import { InputError, UsageError } from '../../pipeline/errors.js';
-import { SPECIALS } from '../../pipeline/tokens.js';
+import { SPECIALS } from '../../lib/formats/tokens.js';
 import { readBlocks } from '../../datasets/read.js';
 import { parseSplitFractions, splitOfFile, type SplitIndex } from '../../datasets/split.js';
 import { SPLITS, type DatasetHints, type SourceFile } from '../../datasets/source.js';
@@ -25,6 +25,7 @@ import { BlockStore } from './store.js';
 import { LITERAL_SPECIALS, TypeTable } from './types.js';
 import { buildVocab } from './vocab.js';
 import { writeVocab } from './vocab-file.js';
+import { TASKS } from './tasks.js';
 
 type Ctx = StageContext<typeof tokenizeParams>;
 
@@ -53,6 +54,7 @@ export default defineStage({
   name: 'tokenize',
   describe: 'Normalize, split into sentences and words, build the vocabulary, write token shards',
   version: 1,
+  tasks: TASKS,
   inputs: [],
   source: true,
   params: tokenizeParams,
@@ -121,7 +123,7 @@ export default defineStage({
             textField: dataset.textField,
             options,
           };
-          const result = ctx.pool.run<EncodedBlock>('tokenize', task, [block.data.buffer as ArrayBuffer]);
+          const result = ctx.pool.run<EncodedBlock>(TASKS.block, task, [block.data.buffer as ArrayBuffer]);
           result.catch(() => {}); // awaited in order by mergeHead; this only keeps an early failure from being "unhandled"
           queue.push({ kind: 'block', result });
           inFlight++;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, listInt32Data, primitiveData } from '../../pipeline/arrow.js';
-import { TOKENS_DIR, shardName, tokensSchema } from '../../pipeline/tokens.js';
+import { TOKENS_DIR, shardName, tokensSchema } from '../../lib/formats/tokens.js';
 import type { Split } from '../../datasets/source.js';
 
 export class ShardWriter {

@@ -8,7 +8,7 @@
 // main thread, which every worker waits on). Strings are decoded once, at
 // the end, for the vocabulary.
 
-import { SPECIALS } from '../../pipeline/tokens.js';
+import { SPECIALS } from '../../lib/formats/tokens.js';
 import { hashString } from './encode.js';
 
 /** Provisional ids 0..3 are the specials written literally in the corpus; all of them mean <unk>. */

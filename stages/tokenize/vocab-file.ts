@@ -5,7 +5,7 @@
 
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, primitiveData } from '../../pipeline/arrow.js';
-import { vocabSchema } from '../../pipeline/tokens.js';
+import { vocabSchema } from '../../lib/formats/tokens.js';
 
 /** A utf8 column of tokens that contain no '\n' (tokens never contain whitespace). */
 export function tokenColumn(tokens: readonly string[]): A.Data<A.Utf8> {

@@ -5,7 +5,7 @@
 // ids 0..3. What is cut maps to <unk>, whose count is the train count of
 // everything cut plus literal <unk> tokens; <s> and </s> count train sentences.
 
-import { SPECIALS, UNK } from '../../pipeline/tokens.js';
+import { SPECIALS, UNK } from '../../lib/formats/tokens.js';
 
 /** Compare strings by Unicode code points (UTF-16 order differs above U+D7FF). */
 export function compareCodePoints(a: string, b: string): number {

@@ -5,7 +5,7 @@
 // train on is refused before any work.
 
 import { InputError } from '../../pipeline/errors.js';
-import { readTokenShard } from '../../pipeline/tokens.js';
+import { readTokenShard } from '../../lib/formats/tokens.js';
 import type { RowRange } from './train.js';
 
 export interface CorpusPlan {

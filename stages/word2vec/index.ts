@@ -7,17 +7,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../../pipeline/errors.js';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
-import { listTokenShards, readVocab } from '../../pipeline/tokens.js';
+import { listTokenShards, readVocab } from '../../lib/formats/tokens.js';
 import { loadCheckpoint, readWeightsInto, writeHeader } from './checkpoint.js';
 import { planCorpus } from './corpus-plan.js';
 import { huffmanTree } from './huffman.js';
-import { Lcg } from './lcg.js';
-import { sharedMemory } from '../shared/wasm-asm.js';
+import { Lcg } from '../../lib/random/lcg.js';
+import { sharedMemory } from '../../lib/wasm/asm.js';
 import { simdModule } from './simd.js';
 import { unigramTableSize, word2vecParams } from './params.js';
 import type { Word2VecShared, Word2VecThreadResult, Word2VecThreadTask } from './train.js';
-import { writeVectorFiles } from './writable.js';
+import { writeVectorFiles } from '../../lib/formats/vector-files.js';
 import { SENTENCE_END, buildTrainingVocab, subsampleThresholds, unigramTable } from './vocab.js';
+import { TASKS } from './tasks.js';
 
 type Ctx = StageContext<typeof word2vecParams>;
 
@@ -36,6 +37,7 @@ export default defineStage({
   name: 'word2vec',
   describe: 'word2vec skip-gram / CBOW vectors (negative sampling or hierarchical softmax), Hogwild across the pool',
   version: 1,
+  tasks: TASKS,
   inputs: ['tokenize'],
   params: word2vecParams,
   async run(ctx: Ctx) {
@@ -121,7 +123,7 @@ export default defineStage({
             resume: resumed?.states[thread],
             checkpoint: { dir: ctx.checkpointDir, everyWords: Math.ceil(p['checkpoint-every'] / threads), firstSeq: resumed?.states[0]?.weightsSeq ?? 0 },
           };
-          return ctx.pool.run<Word2VecThreadResult>('word2vec', task);
+          return ctx.pool.run<Word2VecThreadResult>(TASKS.train, task);
         }),
       );
     } finally {

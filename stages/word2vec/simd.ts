@@ -12,7 +12,7 @@ import {
   F32, F32_ADD, F32X4_ADD, F32X4_MUL, F32X4_SPLAT, I32, I32_ADD, I32_GE_U, V128, V128_LOAD, V128_STORE,
   compileModule, f32x4ExtractLane as extractLane, funcBody, i32Const, instantiate, localGet, localSet, moduleBytes,
   type WasmMemory, type WasmModule,
-} from '../shared/wasm-asm.js';
+} from '../../lib/wasm/asm.js';
 
 /** for (i = 0; i < bytes; i += 16) { body(i) } with i in local `i`, bytes in local `n`. */
 function loop16(i: number, n: number, body: number[]): number[] {

@@ -10,12 +10,12 @@
 // noise-table index (top 32 bits times the table size, not (next >> 16) % size)
 // and float64 sums in the JS kernels, so results are close to, not equal to, C's.
 
-import { readTokenShard } from '../../pipeline/tokens.js';
+import { readTokenShard } from '../../lib/formats/tokens.js';
 import { type ThreadState, dropWeightsBefore, saveThreadState, saveWeights } from './checkpoint.js';
 import { MAX_CODE_LENGTH } from './huffman.js';
 import { expTable, hsStep, hsStepSimd, nsStep, nsStepSimd } from './kernels.js';
-import { Lcg, lcgModBig } from './lcg.js';
-import type { WasmMemory } from '../shared/wasm-asm.js';
+import { Lcg, lcgModBig } from '../../lib/random/lcg.js';
+import type { WasmMemory } from '../../lib/wasm/asm.js';
 import { simdKernels } from './simd.js';
 
 export const MAX_SENTENCE_LENGTH = 1000;

@@ -4,7 +4,7 @@
 // the cut map to -1 and are skipped (the C tool drops them from the text), so a
 // different --min-count never needs the tokenize stage to run again.
 
-import { SPECIALS, UNK } from '../../pipeline/tokens.js';
+import { SPECIALS, UNK } from '../../lib/formats/tokens.js';
 
 export interface TrainingVocab {
   /** Lexflow token id -> training index, or -1 for a skipped token. */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, listInt32, listInt32Data, listOfInt32, openArrow, primitiveData, readBatches, readTableSync, utf8Data, fixedFloat32Data } from '../../pipeline/arrow.js';
-import { readTokenShard, shardName, tokensSchema } from '../../pipeline/tokens.js';
+import { readTokenShard, shardName, tokensSchema } from '../../lib/formats/tokens.js';
 import { columnStats, batchRowCounts, readRows } from '../../pipeline/inspect.js';
 import { tmpDir } from '../../testkit/tmp.js';
 

@@ -165,3 +165,15 @@ t.test('lock: a live run is refused, a dead one is taken over', async (t) => {
   lock.release();
   t.notOk(fs.existsSync(path.join(out, '.lock')));
 });
+
+t.test('a plain run keeps the stages made for the dataset kind; naming another is refused', async (t) => {
+  const { stagesForKind } = await import('../../pipeline/runner.js');
+  const mk = (name: string, inputs: string[], datasetKinds?: ('text' | 'parallel' | 'dialog')[]) =>
+    ({ name, describe: name, version: 1, inputs, params: {}, datasetKinds, run: async () => ({}) }) as never;
+  const sel = [mk('tok', [], ['text', 'parallel']), mk('ngrams', ['tok']), mk('lm', ['ngrams']), mk('mt', ['tok'], ['parallel'])];
+  const names = (xs: { name: string }[]) => xs.map((d) => d.name);
+  t.same(names(stagesForKind(sel, 'text', 'brown', false)), ['tok', 'ngrams', 'lm'], 'text: the parallel-only stage is left out');
+  t.same(names(stagesForKind(sel, 'parallel', 'm30k=x', false)), ['tok', 'mt'], 'parallel: text-only stages and their consumers are left out');
+  t.same(names(stagesForKind(sel, 'dialog', 'bot=x', false)), [], 'dialog: nothing here is made for it');
+  t.throws(() => stagesForKind([sel[3]], 'text', 'brown', true), /stage mt runs on parallel datasets, and --dataset brown is a text dataset/);
+});

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
 import { readManifest } from '../../pipeline/manifest.js';
-import { SPECIALS } from '../../pipeline/tokens.js';
+import { SPECIALS } from '../../lib/formats/tokens.js';
 import { buildReportData } from '../../lib/report/extract.js';
 import { renderPage, scriptJson } from '../../lib/report/page.js';
 import { buildReportRun } from '../../testkit/report-run.js';

@@ -11,7 +11,7 @@ import * as A from 'apache-arrow';
 import { ArrowFileWriter, listInt32Data, primitiveData, utf8Data } from '../../pipeline/arrow.js';
 import { allStages, registerStage } from '../../pipeline/registry.js';
 import { defineStage } from '../../pipeline/stage.js';
-import { shardName, SPECIALS, TOKENS_DIR, tokensSchema, vocabSchema } from '../../pipeline/tokens.js';
+import { shardName, SPECIALS, TOKENS_DIR, tokensSchema, vocabSchema } from '../../lib/formats/tokens.js';
 import type { Split } from '../../datasets/source.js';
 import subwordStage from '../../stages/subword/index.js';
 import { splitWords } from '../../stages/subword/pieces.js';

@@ -1,0 +1,6 @@
+// The eval-embeddings stage's pool tasks: each file's default export runs in a worker
+// thread (or on a remote worker), and receives the task object it is sent.
+
+export const TASKS = {
+  analogySearch: new URL('./analogy-search.task.js', import.meta.url).href,
+};

@@ -1,0 +1,6 @@
+// The tokenize stage's pool tasks: each file's default export runs in a worker
+// thread (or on a remote worker), and receives the task object it is sent.
+
+export const TASKS = {
+  block: new URL('./block.task.js', import.meta.url).href,
+};

@@ -1,5 +1,0 @@
-// Piscina task: one thread's share of one GloVe epoch (stages/glove/train.ts).
-import { workerTask } from '../pipeline/pool.js';
-import { trainGloveSlice } from '../stages/glove/train.js';
-
-export default workerTask(trainGloveSlice);

@@ -1,5 +1,0 @@
-// Piscina task: one Hogwild word2vec training thread (stages/word2vec/train.ts).
-import { workerTask } from '../pipeline/pool.js';
-import { trainThread } from '../stages/word2vec/train.js';
-
-export default workerTask(trainThread);
