@@ -10,6 +10,7 @@ import path from 'node:path';
 import { readManifest } from '../../pipeline/manifest.js';
 import { runStatus } from '../../pipeline/status.js';
 import { writeReport } from '../../lib/report/commands.js';
+import { startReportServer } from '../../lib/report/server.js';
 import { buildReportRun } from '../../testkit/report-run.js';
 import { collectErrors, collectForeignRequests, hasChromium, launchChromium } from '../../testkit/browser.js';
 import { tmpDir } from '../../testkit/tmp.js';
@@ -87,6 +88,39 @@ if (!hasChromium()) {
     await page.screenshot({ path: path.join(shots, 'report.png'), fullPage: true });
     t.same(errors, [], 'no console error');
     t.same(foreign, [], 'no request leaves the file');
+    await page.close();
+  });
+
+  t.test('lexflow serve: the live page grows as a stage finishes, and its boxes call the models', async (t) => {
+    // glove is "not finished yet": its folder is moved away and comes back while the page is open.
+    const away = path.join(dir, 'glove-away');
+    fs.renameSync(path.join(out, 'glove'), away);
+    const srv = await startReportServer(out, { port: 0, samples: false, pollMs: 200 });
+    t.teardown(() => srv.close());
+    t.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await chrome.browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    const errors = collectErrors(page);
+    const foreign = collectForeignRequests(page, srv.url.replace(/\/$/, ''));
+    await page.goto(srv.url, { waitUntil: 'load', timeout: 30_000 });
+    await page.waitForFunction('window.lexflowReport && window.lexflowReport.ready', { timeout: 30_000 });
+    t.equal(await page.$$eval('#run svg.graph g.node.state-done', (n) => n.length), 8, 'glove not there yet');
+    t.equal(await page.$$eval('#embeddings .embedding', (n) => n.length), 2);
+    fs.renameSync(away, path.join(out, 'glove'));
+    await page.waitForFunction('document.querySelectorAll("#run svg.graph g.node.state-done").length === 9', { timeout: 20_000 });
+    t.equal(await page.$$eval('#embeddings .embedding', (n) => n.length), 3, 'its map appears');
+    // The neighbours box answers with k rows.
+    await page.waitForSelector('#models form[data-endpoint="neighbors"]', { timeout: 10_000 });
+    t.same((await page.$$eval('#models form.endpoint', (f) => f.map((x) => (x as unknown as Dom).dataset.endpoint))).sort(), ['analogy', 'neighbors', 'sample']);
+    const form = '#models form[data-endpoint="neighbors"]';
+    await page.$eval(`${form} input[name=word]`, (i) => ((i as unknown as { value: string }).value = 'a1'));
+    await page.$eval(`${form} input[name=k]`, (i) => ((i as unknown as { value: string }).value = '4'));
+    await page.click(`${form} button`);
+    await page.waitForSelector(`${form} .answer table tbody tr`, { timeout: 20_000 });
+    t.equal(await page.$$eval(`${form} .answer table tbody tr`, (r) => r.length), 4, 'four neighbours');
+    await page.screenshot({ path: path.join(shots, 'serve.png'), fullPage: true });
+    t.same(errors, [], 'no console error');
+    t.same(foreign, [], 'no request but to the server');
     await page.close();
   });
 }
