@@ -160,3 +160,73 @@ t.test('bad usage: one line naming the file or flag, exit 2', async (t) => {
     t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
 });
+
+t.test('similarity and analogy scores side by side, as a brute force computes them', async (t) => {
+  const data = path.join(dir, 'eval-data');
+  fs.mkdirSync(path.join(data, 'wordsim'), { recursive: true });
+  fs.mkdirSync(path.join(data, 'analogy'), { recursive: true });
+  const pairs: [string, string, number][] = [['a1', 'a2', 9], ['a1', 'b1', 1], ['a3', 'a4', 8], ['b2', 'b3', 7], ['a5', 'b5', 2], ['b6', 'a7', 0.5]];
+  fs.writeFileSync(path.join(data, 'wordsim', 'TINY.txt'), pairs.map((p) => p.join('\t')).join('\n') + '\n');
+  const questions = [['a1', 'a2', 'b1', 'b2'], ['a3', 'a4', 'b3', 'b4'], ['b5', 'b6', 'a5', 'a6'], ['a1', 'zzz', 'b1', 'b2']];
+  fs.writeFileSync(path.join(data, 'analogy', 'questions-words.txt'), ': family\n' + questions.map((q) => q.join(' ')).join('\n') + '\n');
+  const saved = process.env.LEXFLOW_DATA;
+  process.env.LEXFLOW_DATA = data;
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.LEXFLOW_DATA;
+    else process.env.LEXFLOW_DATA = saved;
+  });
+  fs.rmSync(path.join(out, 'report', 'cache'), { recursive: true, force: true });
+
+  // The end of `lexflow run` (cheap): similarity yes, analogies left to `lexflow report`, and said.
+  const cheap = await buildReportData(out, { samples: false, cheap: true });
+  t.same(cheap.embeddingScores.map((s) => s.stage).sort(), ['glove', 'svd', 'word2vec']);
+  t.ok(cheap.embeddingScores.every((s) => s.rows.every((r) => r.metric === 'spearman')), 'only similarity');
+  t.ok(cheap.notes.some((n) => /svd: analogy accuracy not computed here/.test(n)));
+
+  const full = await buildReportData(out, { samples: false });
+  for (const stage of ['svd', 'word2vec', 'glove']) {
+    const tab = table(path.join(out, stage, 'embeddings.arrow'));
+    const tokens = tab.getChild('token')!.toArray() as string[];
+    const unit = tokens.map((_, i) => {
+      const v = Array.from(tab.getChild('vector')!.get(i)!.toArray() as Float32Array);
+      const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
+      return v.map((x) => x / n);
+    });
+    const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
+    const row = (w: string): number[] => unit[tokens.indexOf(w)]!;
+    // Spearman: Pearson correlation of the ranks (no ties here).
+    const ranks = (xs: number[]): number[] => xs.map((x) => xs.filter((y) => y < x).length + 1);
+    const human = ranks(pairs.map((p) => p[2]));
+    const model = ranks(pairs.map(([a, b]) => dot(row(a), row(b))));
+    const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const [mh, mm] = [mean(human), mean(model)];
+    const rho = human.reduce((s, h, i) => s + (h - mh) * (model[i]! - mm), 0) / Math.sqrt(human.reduce((s, h) => s + (h - mh) ** 2, 0) * model.reduce((s, m) => s + (m - mm) ** 2, 0));
+    const scores = full.embeddingScores.find((s) => s.stage === stage)!;
+    const sp = scores.rows.find((r) => r.metric === 'spearman' && r.set === 'TINY')!;
+    t.ok(Math.abs(sp.value! - rho) < 1e-6, `${stage}: rho ${sp.value} = ${rho}`);
+    t.same([sp.found, sp.total], [6, 6]);
+    // 3CosAdd: the nearest unit row to b - a + c, a, b and c excluded; the question with an unknown word is not seen.
+    let right = 0;
+    for (const [a, b, c, d] of questions.slice(0, 3)) {
+      const q = row(b!).map((x, i) => x - row(a!)[i]! + row(c!)[i]!);
+      let best = -1;
+      let bs = -Infinity;
+      tokens.forEach((tk, i) => {
+        if ([a, b, c].includes(tk)) return;
+        const s = dot(unit[i]!, q);
+        if (s > bs) {
+          bs = s;
+          best = i;
+        }
+      });
+      if (tokens[best] === d) right++;
+    }
+    const add = scores.rows.find((r) => r.metric === '3cosadd' && r.set === 'total')!;
+    t.same([add.found, add.total], [3, 4], `${stage}: 3 of 4 questions seen`);
+    t.ok(Math.abs(add.value! - right / 3) < 1e-9, `${stage}: 3CosAdd ${add.value} = ${right}/3`);
+    t.match(scores.source, /computed by the report/);
+  }
+  // Now cached: the cheap page shows the analogies too.
+  const again = await buildReportData(out, { samples: false, cheap: true });
+  t.ok(again.embeddingScores.every((s) => s.rows.some((r) => r.metric === '3cosadd')), 'analogies from the cache');
+});
