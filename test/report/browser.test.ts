@@ -123,4 +123,31 @@ if (!hasChromium()) {
     t.same(foreign, [], 'no request but to the server');
     await page.close();
   });
+
+  t.test('the chart library keeps a 50k-point curve and a 10k-point scatter quick', async (t) => {
+    const { pageAssets } = await import('../../lib/report/page.js');
+    const page = await chrome.browser.newPage();
+    const errors = collectErrors(page);
+    await page.setContent(`<!doctype html><body><div id="a"></div><div id="b"></div><script>${pageAssets().uplotJs}</script></body>`);
+    // Timed from construction to the end of uPlot's draw hook (it draws after a microtask).
+    const ms = (await page.evaluate(`(async () => {
+      const timed = (opts, data, el) => new Promise((resolve) => {
+        const t0 = performance.now();
+        opts.hooks = { draw: [() => resolve(performance.now() - t0)] };
+        new uPlot(opts, data, el);
+      });
+      const n = 50000, xs = new Float64Array(n), ys = new Float64Array(n);
+      for (let i = 0; i < n; i++) { xs[i] = i; ys[i] = 5 * Math.exp(-i / 1e4) + 0.1 * Math.sin(i); }
+      const line = await timed({ width: 900, height: 300, series: [{}, { stroke: 'blue' }], scales: { x: { time: false } } }, [xs, ys], document.getElementById('a'));
+      const m = 10000, sx = [], sy = [];
+      for (let i = 0; i < m; i++) { sx.push(Math.sin(i * 12.9898) * 43758.5453 % 1); sy.push(Math.cos(i * 78.233) * 12345.678 % 1); }
+      const order = sx.map((_, i) => i).sort((a, b) => sx[a] - sx[b]);
+      const scatter = await timed({ width: 900, height: 420, series: [{}, { paths: () => null, points: { show: true, size: 4 } }], scales: { x: { time: false } } }, [order.map((i) => sx[i]), order.map((i) => sy[i])], document.getElementById('b'));
+      return [line, scatter];
+    })()`)) as [number, number];
+    t.comment(`uPlot: 50k-point curve in ${ms[0].toFixed(1)} ms, 10k-point scatter in ${ms[1].toFixed(1)} ms`);
+    t.ok(ms[0] < 1000 && ms[1] < 1000, 'each drawn in under a second, even on a busy machine');
+    t.same(errors, []);
+    await page.close();
+  });
 }

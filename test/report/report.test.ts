@@ -230,3 +230,32 @@ t.test('similarity and analogy scores side by side, as a brute force computes th
   const again = await buildReportData(out, { samples: false, cheap: true });
   t.ok(again.embeddingScores.every((s) => s.rows.some((r) => r.metric === '3cosadd')), 'analogies from the cache');
 });
+
+t.test('a model still training: its curve comes from the checkpoint and is marked live', async (t) => {
+  const stageDir = path.join(out, 'lm-neural');
+  const away = path.join(dir, 'lm-neural-away');
+  fs.renameSync(stageDir, away);
+  const tmp = `${stageDir}.tmp-${process.pid}-abc123`;
+  fs.mkdirSync(tmp);
+  const ck = path.join(out, '.checkpoints', 'lm-neural-0123456789ab');
+  fs.mkdirSync(ck, { recursive: true });
+  const history = [
+    { step: 10, epoch: 0, trainLoss: 3.5, validPpl: null, tokensPerS: 100, wallS: 1.5, lr: 0.001 },
+    { step: 20, epoch: 0, trainLoss: 3.1, validPpl: null, tokensPerS: 100, wallS: 3, lr: 0.001 },
+    { step: 20, epoch: 1, trainLoss: null, validPpl: 42.5, tokensPerS: 0, wallS: 3.2, lr: 0.001 },
+  ];
+  fs.writeFileSync(path.join(ck, 'checkpoint.json'), JSON.stringify({ format: 'lexflow-lm-checkpoint-1', history }));
+  t.teardown(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(path.join(out, '.checkpoints'), { recursive: true, force: true });
+    fs.renameSync(away, stageDir);
+  });
+  const data = await buildReportData(out, { samples: false });
+  t.equal(data.runs[0]!.stages.find((s) => s.name === 'lm-neural')!.state, 'running');
+  t.equal(data.curves.length, 1);
+  const c = data.curves[0]!;
+  t.equal(c.live, true);
+  t.same(c.train, { step: [10, 20], wall: [1.5, 3], loss: [3.5, 3.1] });
+  t.same(c.valid, { step: [20], wall: [3.2], ppl: [42.5] });
+  t.equal(data.perplexity.filter((r) => r.stage === 'lm-neural').length, 0, 'no perplexity before it finishes');
+});
