@@ -22,36 +22,18 @@ import { readBatches, columnValues } from '../pipeline/arrow.js';
 import { readVocab } from '../lib/formats/tokens.js';
 import { sortTriples } from '../stages/cooccur/pair-table.js';
 import cooccur from '../stages/cooccur/index.js';
-import { runStageDirect, writeTokenizeOutputStream } from '../testkit/stage-harness.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
 import { embeddingsBench } from './embeddings-quality.js';
+import { arg, findTool, printJsonLine, timedOk } from './common.js';
+import { writeWhitespaceTokens } from '../testkit/token-shards.js';
 
 const self = new URL(import.meta.url).pathname;
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-}
-
+/** GloVe's folder, when both of its counting tools are found ($GLOVE_BIN or PATH). */
 function findGlove(): string | undefined {
-  const dirs = [process.env.GLOVE_BIN, ...(process.env.PATH ?? '').split(':')].filter(Boolean) as string[];
-  for (const d of dirs) if (fs.existsSync(path.join(d, 'cooccur')) && fs.existsSync(path.join(d, 'vocab_count'))) return d;
-  return undefined;
-}
-
-/** Run a command under /usr/bin/time: wall seconds (measured here) and peak RSS in MB. */
-function timed(cmd: string, args: string[], opts: { stdin?: string; stdout?: string }): { wall: number; rssMB: number } {
-  const stdin = opts.stdin ? fs.openSync(opts.stdin, 'r') : 'ignore';
-  const stdout = opts.stdout ? fs.openSync(opts.stdout, 'w') : 'inherit';
-  const timeFile = path.join(os.tmpdir(), `lexflow-time-${process.pid}`);
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], { stdio: [stdin, stdout, 'inherit'] });
-  const wall = (performance.now() - t0) / 1000;
-  if (typeof stdin === 'number') fs.closeSync(stdin);
-  if (typeof stdout === 'number') fs.closeSync(stdout);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
-  const kb = Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-  fs.rmSync(timeFile, { force: true });
-  return { wall, rssMB: kb / 1024 };
+  const vc = findTool('vocab_count', 'GLOVE_BIN');
+  const co = findTool('cooccur', 'GLOVE_BIN');
+  return vc && co && path.dirname(vc) === path.dirname(co) ? path.dirname(co) : undefined;
 }
 
 async function lexflowChild(): Promise<void> {
@@ -106,12 +88,12 @@ async function main(): Promise<void> {
   // lexflow: token shards as the tokenize stage writes them (one sentence per line, split on spaces/tabs), then the cooccur stage.
   const tokDir = path.join(work, 'tokenize');
   const tokT0 = performance.now();
-  const { tokens } = reuse0(work) ? { tokens: NaN } : await writeTokenizeOutputStream(tokDir, corpus);
+  const { tokens } = reuse0(work) ? { tokens: NaN } : await writeWhitespaceTokens(corpus, tokDir);
   const tokSeconds = (performance.now() - tokT0) / 1000;
   const lexOut = path.join(work, 'cooccur');
   const reuse = process.argv.includes('--reuse') && fs.existsSync(path.join(lexOut, 'cooccur.arrow'));
   if (!reuse) fs.rmSync(lexOut, { recursive: true, force: true });
-  const lex = reuse ? { wall: NaN, rssMB: NaN } : timed(process.execPath, [self, '--lexflow-child', tokDir, lexOut, memory, threads], {});
+  const lex = reuse ? { wall: NaN, rssMB: NaN } : timedOk(process.execPath, [self, '--lexflow-child', tokDir, lexOut, memory, threads], {});
   console.log(`lexflow cooccur: ${lex.wall.toFixed(2)} s, ${lex.rssMB.toFixed(0)} MB peak (${threads} threads, --memory ${memory}; token shards written in ${tokSeconds.toFixed(1)} s)`);
 
   const result: Record<string, unknown> = { corpus: path.basename(text), tokens, threads: Number(threads), memory, lexflow_seconds: lex.wall, lexflow_rss_mb: lex.rssMB };
@@ -121,8 +103,8 @@ async function main(): Promise<void> {
   } else {
     const vocabFile = path.join(work, 'vocab.txt');
     const recFile = path.join(work, 'cooccurrence.bin');
-    const gv = reuse ? { wall: NaN, rssMB: NaN } : timed(path.join(glove, 'vocab_count'), ['-min-count', '1', '-verbose', '0'], { stdin: corpus, stdout: vocabFile });
-    const gc = reuse ? { wall: NaN, rssMB: NaN } : timed(path.join(glove, 'cooccur'), ['-window-size', '10', '-symmetric', '1', '-memory', String(memGB), '-vocab-file', vocabFile, '-verbose', '0', '-overflow-file', path.join(work, 'overflow')], { stdin: corpus, stdout: recFile });
+    const gv = reuse ? { wall: NaN, rssMB: NaN } : timedOk(path.join(glove, 'vocab_count'), ['-min-count', '1', '-verbose', '0'], { stdin: corpus, stdout: vocabFile });
+    const gc = reuse ? { wall: NaN, rssMB: NaN } : timedOk(path.join(glove, 'cooccur'), ['-window-size', '10', '-symmetric', '1', '-memory', String(memGB), '-vocab-file', vocabFile, '-verbose', '0', '-overflow-file', path.join(work, 'overflow')], { stdin: corpus, stdout: recFile });
     console.log(`GloVe vocab_count: ${gv.wall.toFixed(2)} s; cooccur: ${gc.wall.toFixed(2)} s, ${gc.rssMB.toFixed(0)} MB peak (-memory ${memGB})`);
 
     // Compare entry for entry.
@@ -173,7 +155,7 @@ async function main(): Promise<void> {
   }
 
   if (!process.argv.includes('--no-embeddings')) Object.assign(result, await embeddingsBench(work, lexOut, Number(threads), Number(arg('--dim', '300'))));
-  console.log(JSON.stringify(result));
+  printJsonLine(result);
 }
 
 await main();

@@ -18,8 +18,9 @@ import { createPool } from '../pipeline/pool.js';
 import cooccur from '../stages/cooccur/index.js';
 import glove from '../stages/glove/index.js';
 import { evaluateVectors, maxQualityGap, type Quality } from './embedding-quality.js';
-import { runStageDirect } from './run-stage.js';
-import { writeWhitespaceTokens } from './whitespace-tokens.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
+import { writeWhitespaceTokens } from '../testkit/token-shards.js';
+import { arg, dataDir as sharedData, findTool } from './common.js';
 
 interface GloveFigures {
   entries: number | null;
@@ -29,20 +30,7 @@ interface GloveFigures {
   quality: Quality;
 }
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-}
-
-function gloveTool(name: string): string | undefined {
-  const dir = process.env.GLOVE_BIN;
-  if (dir) {
-    for (const p of [path.join(dir, name), path.join(dir, 'build', name)]) if (fs.existsSync(p)) return p;
-    if (fs.existsSync(dir) && fs.statSync(dir).isFile() && name === 'glove') return dir;
-  }
-  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
+const gloveTool = (name: string): string | undefined => findTool(name, 'GLOVE_BIN');
 
 function shell(cmd: string, cwd: string): { ok: boolean; stderr: string; seconds: number } {
   const t0 = performance.now();
@@ -58,7 +46,11 @@ async function main(): Promise<void> {
   }
   const threads = Number(arg('threads', '2'));
   const epochs = Number(arg('epochs', '15'));
-  const dataDir = process.env.LEXFLOW_DATA ?? '/work/shared/data';
+  const dataDir = sharedData();
+  if (!dataDir) {
+    console.error('bench/glove: set LEXFLOW_DATA to the evaluation data folder (word similarity and analogy sets)');
+    process.exit(2);
+  }
   const work = arg('work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-glove-')));
   fs.mkdirSync(work, { recursive: true });
   const figures: Record<string, GloveFigures> = {};
@@ -85,10 +77,10 @@ async function main(): Promise<void> {
   fs.rmSync(path.join(work, 'glove-ck'), { recursive: true, force: true });
   const r = await runStageDirect(glove, { inputs: { cooccur: coDir }, outDir, checkpointDir: path.join(work, 'glove-ck'), pool, params: { dim: 100, epochs, 'x-max': 100, alpha: 0.75, eta: 0.05, model: 2 }, logLevel: 'normal' });
   await pool.destroy();
-  const secs = r.metrics!.secondsPerEpoch as number[];
-  const costs = r.metrics!.costPerEpoch as number[];
+  const secs = r.result.metrics!.secondsPerEpoch as number[];
+  const costs = r.result.metrics!.costPerEpoch as number[];
   figures.lexflow = {
-    entries: r.metrics!.entries as number,
+    entries: r.result.metrics!.entries as number,
     secondsPerEpoch: secs.reduce((s, x) => s + x, 0) / secs.length,
     costPerEpoch: costs,
     finalCost: costs.at(-1)!,

@@ -27,6 +27,7 @@ import { train } from '../stages/lm-neural/train.js';
 import { createLogger } from '../pipeline/log.js';
 import { createProgress } from '../pipeline/progress.js';
 import { writePtbTokens } from './ptb-tokens.js';
+import { findTool } from './common.js';
 
 const args = process.argv.slice(2);
 const ptb = args[0];
@@ -154,8 +155,9 @@ if (ratios) console.log(`ratio lexflow/PyTorch: ${Object.entries(ratios).map(([k
 
 // ---------------------------------------------------------------- KN5 peer
 let kn5: number | null = null;
-const kenlmDir = process.env.KENLM_BIN ?? ['/work/peers/kenlm/build/bin', ...(process.env.PATH ?? '').split(':')].find((d) => fs.existsSync(path.join(d, 'lmplz')));
-if (kenlmDir && fs.existsSync(path.join(kenlmDir, 'lmplz'))) {
+const lmplz = findTool('lmplz', 'KENLM_BIN');
+const kenlmDir = lmplz ? path.dirname(lmplz) : undefined;
+if (kenlmDir) {
   // KenLM refuses a literal <unk> in its corpus; PTB's <unk> is an ordinary word class
   // here (as in lexflow's models), so it is renamed in both the train and the test text.
   const renamed = (split: string): string => {

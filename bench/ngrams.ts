@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeTokenizeDir, runStage, closeTestPool } from '../testkit/ngram-fixture.js';
+import { closeTestPool } from '../testkit/ngram-fixture.js';
 import ngramsStage from '../stages/ngrams/index.js';
 import { readCounts } from '../stages/lm-ngram/counts.js';
 import { estimateKneserNey } from '../stages/lm-ngram/kneser-ney.js';
@@ -21,27 +21,18 @@ import { firstAppearanceRanks } from '../stages/lm-ngram/first-appearance.js';
 import { readArpa, writeArpa } from '../stages/lm-ngram/arpa.js';
 import { perplexity } from '../stages/lm-ngram/perplexity.js';
 import { listTokenShards, readTokenShard, UNK } from '../lib/formats/tokens.js';
+import { arg, findTool } from './common.js';
+import { writeTokenShards } from '../testkit/token-shards.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
+import { testPool } from '../testkit/ngram-fixture.js';
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : def;
-}
-
-function findTool(name: string): string | undefined {
-  const dirs = [process.env.KENLM_BIN, ...(process.env.PATH ?? '').split(':')].filter(Boolean) as string[];
-  for (const d of dirs) {
-    const p = path.join(d, name);
-    if (fs.existsSync(p)) return p;
-  }
-  return undefined;
-}
 
 /** The lexflow side, run in a child process so that its peak RSS is its own. */
 async function lexflowChild(work: string, order: number, memory: string): Promise<void> {
   const t0 = performance.now();
   const times: Record<string, number> = {};
   let t = performance.now();
-  await runStage(ngramsStage, { tokenize: path.join(work, 'tokenize') }, { order, memory }, path.join(work, 'ngrams'));
+  await runStageDirect(ngramsStage, { inputs: { tokenize: path.join(work, 'tokenize') }, outDir: path.join(work, 'ngrams'), params: { order, memory }, pool: testPool() });
   times.count = (performance.now() - t) / 1000;
   t = performance.now();
   const counts = await readCounts(path.join(work, 'ngrams'), order);
@@ -90,7 +81,7 @@ async function main(): Promise<void> {
     valid = [];
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-ngrams-'));
-  const { tokens } = await writeTokenizeDir(path.join(work, 'tokenize'), { train, valid, test }, 20000);
+  const { tokens } = await writeTokenShards(path.join(work, 'tokenize'), { train, valid, test }, { rowsPerShard: 20000 });
   fs.writeFileSync(path.join(work, 'tokens.json'), JSON.stringify(tokens));
   // The same tokens as whitespace text for KenLM.
   const spell = (id: number): string => (id === UNK ? '<UNK>' : tokens[id]!);
@@ -110,8 +101,8 @@ async function main(): Promise<void> {
   const lex = JSON.parse(child.stdout.trim().split('\n').pop()!);
   console.error(`lexflow: ${lex.wall.toFixed(2)} s (${Object.entries(lex.times).map(([k, v]) => `${k} ${(v as number).toFixed(2)}`).join(', ')}), peak RSS ${(lex.maxRssKB / 1024).toFixed(0)} MB, ppl ${lex.ppl.ppl.toFixed(3)} (excl. OOV ${lex.ppl.pplExclOov.toFixed(3)}, ${lex.ppl.oovs} OOVs)`);
 
-  const lmplz = findTool('lmplz');
-  const query = findTool('query');
+  const lmplz = findTool('lmplz', 'KENLM_BIN');
+  const query = findTool('query', 'KENLM_BIN');
   let kenlm: { wall: number; rssKB: number; ppl: number; pplExcl: number } | undefined;
   let maxAbs: number | null = null;
   let missing = 0;

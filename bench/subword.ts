@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { saveSpec, readSpec } from '../stages/subword/spec.js';
 import { tokenizerFromSpec } from '../stages/subword/tokenizer.js';
 import { trainSubword } from '../stages/subword/train.js';
+import { findTool, printJsonLine, timedOk } from './common.js';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -146,26 +147,6 @@ interface Timed {
   stdout: string;
 }
 
-/** Run a command under /usr/bin/time when present: wall seconds and peak RSS of the child. */
-function timed(cmd: string, args: string[], stdoutFile?: string, stdinFile?: string): Timed {
-  const hasTime = fs.existsSync('/usr/bin/time');
-  const stdio: Array<'pipe' | number> = ['pipe', 'pipe', 'pipe'];
-  if (stdinFile) stdio[0] = fs.openSync(stdinFile, 'r');
-  if (stdoutFile) stdio[1] = fs.openSync(stdoutFile, 'w');
-  const t0 = performance.now();
-  const r = hasTime
-    ? spawnSync('/usr/bin/time', ['-f', '__TIME__ %M', cmd, ...args], { stdio, encoding: 'utf8', maxBuffer: 1 << 26 })
-    : spawnSync(cmd, args, { stdio, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const seconds = (performance.now() - t0) / 1000;
-  for (const fd of stdio) if (typeof fd === 'number') fs.closeSync(fd);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.slice(-2000)}`);
-  const m = /__TIME__ (\d+)/.exec(r.stderr ?? '');
-  return { seconds, maxRssMB: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout ?? '' };
-}
-
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(path.join(d, cmd)));
-}
 
 function countTokens(file: string): { lines: number; tokens: number } {
   let lines = 0;
@@ -221,20 +202,20 @@ function main(): void {
 
     // lexflow
     const lfModel = path.join(dir, 'lexflow.json');
-    const lfTrain = timed(process.execPath, [self, '--child-train', train, lfModel, String(vocabSize)]);
+    const lfTrain = timedOk(process.execPath, [self, '--child-train', train, lfModel, String(vocabSize)]);
     const lfTrainInfo = JSON.parse(lfTrain.stdout.trim().split('\n').pop()!);
-    const lfEnc = timed(process.execPath, [self, '--child-encode', lfModel, train, path.join(dir, 'lexflow.ids')]);
+    const lfEnc = timedOk(process.execPath, [self, '--child-encode', lfModel, train, path.join(dir, 'lexflow.ids')]);
     const lfEncInfo = JSON.parse(lfEnc.stdout.trim().split('\n').pop()!);
-    const lfHeld = timed(process.execPath, [self, '--child-encode', lfModel, held, path.join(dir, 'lexflow.held.ids')]);
+    const lfHeld = timedOk(process.execPath, [self, '--child-encode', lfModel, held, path.join(dir, 'lexflow.held.ids')]);
     const lfHeldInfo = JSON.parse(lfHeld.stdout.trim().split('\n').pop()!);
     const lexflow = {
-      train_seconds: lfTrain.seconds,
+      train_seconds: lfTrain.wall,
       train_count_seconds: lfTrainInfo.countSeconds,
       train_merge_seconds: lfTrainInfo.trainSeconds,
-      train_peak_rss_mb: lfTrain.maxRssMB,
-      encode_seconds: lfEnc.seconds,
-      encode_tokens_per_second: trainSize.tokens / lfEnc.seconds,
-      encode_peak_rss_mb: lfEnc.maxRssMB,
+      train_peak_rss_mb: lfTrain.rssMB,
+      encode_seconds: lfEnc.wall,
+      encode_tokens_per_second: trainSize.tokens / lfEnc.wall,
+      encode_peak_rss_mb: lfEnc.rssMB,
       tokens_per_word: lfHeldInfo.pieces / lfHeldInfo.words,
     };
     const row = (name: string, r: typeof lexflow) =>
@@ -245,20 +226,20 @@ function main(): void {
     console.log(`               (lexflow train: counting words ${lexflow.train_count_seconds.toFixed(2)} s, merges ${lexflow.train_merge_seconds.toFixed(2)} s)`);
 
     let spm: typeof lexflow | undefined;
-    if (onPath('spm_train') && onPath('spm_encode')) {
+    if (findTool('spm_train') && findTool('spm_encode')) {
       const prefix = path.join(dir, 'spm');
-      const st = timed('spm_train', [`--input=${train}`, `--model_prefix=${prefix}`, `--vocab_size=${vocabSize}`, '--model_type=bpe', '--minloglevel=1']);
-      const se = timed('spm_encode', [`--model=${prefix}.model`, '--output_format=id'], path.join(dir, 'spm.ids'), train);
-      const sh = timed('spm_encode', [`--model=${prefix}.model`, '--output_format=piece'], path.join(dir, 'spm.held.pieces'), held);
+      const st = timedOk('spm_train', [`--input=${train}`, `--model_prefix=${prefix}`, `--vocab_size=${vocabSize}`, '--model_type=bpe', '--minloglevel=1']);
+      const se = timedOk('spm_encode', [`--model=${prefix}.model`, '--output_format=id'], { stdout: path.join(dir, 'spm.ids'), stdin: train });
+      const sh = timedOk('spm_encode', [`--model=${prefix}.model`, '--output_format=piece'], { stdout: path.join(dir, 'spm.held.pieces'), stdin: held });
       const heldPieces = countTokens(path.join(dir, 'spm.held.pieces')).tokens;
       spm = {
-        train_seconds: st.seconds,
+        train_seconds: st.wall,
         train_count_seconds: NaN,
         train_merge_seconds: NaN,
-        train_peak_rss_mb: st.maxRssMB,
-        encode_seconds: se.seconds,
-        encode_tokens_per_second: trainSize.tokens / se.seconds,
-        encode_peak_rss_mb: se.maxRssMB,
+        train_peak_rss_mb: st.rssMB,
+        encode_seconds: se.wall,
+        encode_tokens_per_second: trainSize.tokens / se.wall,
+        encode_peak_rss_mb: se.rssMB,
         tokens_per_word: heldPieces / heldSize.tokens,
       };
       row('sentencepiece', spm);
@@ -276,7 +257,7 @@ function main(): void {
       tokens_per_word: { lexflow: lexflow.tokens_per_word, sentencepiece: spm?.tokens_per_word ?? null },
       compression_ratio: spm ? lexflow.tokens_per_word / spm.tokens_per_word : null,
     };
-    console.log(JSON.stringify(result));
+    printJsonLine(result);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

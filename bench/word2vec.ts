@@ -16,9 +16,10 @@ import { spawnSync } from 'node:child_process';
 import { createPool } from '../pipeline/pool.js';
 import word2vec from '../stages/word2vec/index.js';
 import { evaluateVectors, maxQualityGap, type Quality } from './embedding-quality.js';
-import { runStageDirect } from './run-stage.js';
-import { writeWhitespaceTokens } from './whitespace-tokens.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
+import { writeWhitespaceTokens } from '../testkit/token-shards.js';
 import { TASKS as W2V_TASKS } from '../stages/word2vec/tasks.js';
+import { arg, dataDir as sharedData, findTool, timed } from './common.js';
 
 interface ToolFigures {
   wallSeconds: number;
@@ -28,32 +29,6 @@ interface ToolFigures {
   quality: Quality;
 }
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : dflt;
-}
-
-function which(bin: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-/** Run a peer under /usr/bin/time for its CPU seconds; wall clock from here. */
-function timed(cmd: string, args: string[], cwd: string): { wall: number; cpu: number | null; stderr: string; ok: boolean } {
-  const timeFile = path.join(cwd, 'time.txt');
-  const useTime = fs.existsSync('/usr/bin/time');
-  const t0 = performance.now();
-  const r = useTime
-    ? spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 })
-    : spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const wall = (performance.now() - t0) / 1000;
-  let cpu: number | null = null;
-  if (useTime && fs.existsSync(timeFile)) {
-    const [u, s] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-    cpu = u! + s!;
-  }
-  return { wall, cpu, stderr: r.stderr ?? '', ok: r.status === 0 };
-}
 
 async function main(): Promise<void> {
   const text = process.argv[2];
@@ -63,7 +38,11 @@ async function main(): Promise<void> {
   }
   const threads = Number(arg('threads', '2'));
   const epochs = Number(arg('epochs', '5'));
-  const dataDir = process.env.LEXFLOW_DATA ?? '/work/shared/data';
+  const dataDir = sharedData();
+  if (!dataDir) {
+    console.error('bench/word2vec: set LEXFLOW_DATA to the evaluation data folder (word similarity and analogy sets)');
+    process.exit(2);
+  }
   const work = arg('work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-w2v-')));
   fs.mkdirSync(work, { recursive: true });
   const hp = { model: 'skipgram', dim: 100, window: 5, negative: 5, hs: false, sample: 1e-4, epochs, 'min-count': 5, alpha: 0.025 };
@@ -83,7 +62,7 @@ async function main(): Promise<void> {
   const wall = (performance.now() - t0) / 1000;
   const cu = process.cpuUsage(c0);
   await pool.destroy();
-  const words = (r.metrics!.wordsPerEpoch as number) * epochs;
+  const words = (r.result.metrics!.wordsPerEpoch as number) * epochs;
   const lexCpu = (cu.user + cu.system) / 1e6;
   const figures: Record<string, ToolFigures> = {};
   figures.lexflow = {
@@ -97,10 +76,10 @@ async function main(): Promise<void> {
 
   const noPeers = process.argv.includes('--no-peers');
   // word2vec C
-  const w2vBin = process.env.WORD2VEC_BIN ?? which('word2vec');
+  const w2vBin = findTool('word2vec', 'WORD2VEC_BIN');
   if (!noPeers && w2vBin) {
     const out = path.join(work, 'c-vectors.bin');
-    const c = timed(w2vBin, ['-train', path.resolve(text), '-output', out, '-cbow', '0', '-size', '100', '-window', '5', '-negative', '5', '-hs', '0', '-sample', '1e-4', '-threads', String(threads), '-iter', String(epochs), '-min-count', '5', '-alpha', '0.025', '-binary', '1'], work);
+    const c = timed(w2vBin, ['-train', path.resolve(text), '-output', out, '-cbow', '0', '-size', '100', '-window', '5', '-negative', '5', '-hs', '0', '-sample', '1e-4', '-threads', String(threads), '-iter', String(epochs), '-min-count', '5', '-alpha', '0.025', '-binary', '1'], { cwd: work });
     if (c.ok) {
       figures.word2vec_c = { wallSeconds: c.wall, cpuSeconds: c.cpu, wordsPerSecPerThread: words / c.wall / threads, cpuWordsPerSec: c.cpu ? words / c.cpu : null, quality: await evaluateVectors(out, dataDir) };
       console.log(`word2vec C ${(figures.word2vec_c.wordsPerSecPerThread / 1000).toFixed(1)}k words/s/thread (wall ${c.wall.toFixed(1)}s, cpu ${c.cpu?.toFixed(1)}s)`, figures.word2vec_c.quality);
@@ -108,9 +87,9 @@ async function main(): Promise<void> {
   } else console.log('word2vec C: not found ($WORD2VEC_BIN or word2vec on PATH), skipped');
 
   // fastText, word-level (no subwords) to train the same model
-  const ft = which('fasttext');
+  const ft = findTool('fasttext');
   if (!noPeers && ft) {
-    const c = timed(ft, ['skipgram', '-input', path.resolve(text), '-output', path.join(work, 'ft'), '-dim', '100', '-ws', '5', '-neg', '5', '-t', '1e-4', '-epoch', String(epochs), '-minCount', '5', '-thread', String(threads), '-lr', '0.025', '-minn', '0', '-maxn', '0', '-verbose', '0'], work);
+    const c = timed(ft, ['skipgram', '-input', path.resolve(text), '-output', path.join(work, 'ft'), '-dim', '100', '-ws', '5', '-neg', '5', '-t', '1e-4', '-epoch', String(epochs), '-minCount', '5', '-thread', String(threads), '-lr', '0.025', '-minn', '0', '-maxn', '0', '-verbose', '0'], { cwd: work });
     if (c.ok) {
       figures.fasttext = { wallSeconds: c.wall, cpuSeconds: c.cpu, wordsPerSecPerThread: words / c.wall / threads, cpuWordsPerSec: c.cpu ? words / c.cpu : null, quality: await evaluateVectors(path.join(work, 'ft.vec'), dataDir) };
       console.log(`fastText   ${(figures.fasttext.wordsPerSecPerThread / 1000).toFixed(1)}k words/s/thread (wall ${c.wall.toFixed(1)}s)`, figures.fasttext.quality);
@@ -123,7 +102,7 @@ async function main(): Promise<void> {
   if (!noPeers && python) {
     const script = `import sys\nfrom gensim.models import Word2Vec\nm = Word2Vec(corpus_file=sys.argv[1], vector_size=100, window=5, negative=5, hs=0, sample=1e-4, epochs=${epochs}, min_count=5, workers=${threads}, sg=1, alpha=0.025, seed=1)\nm.wv.save_word2vec_format(sys.argv[2], binary=True)\n`;
     fs.writeFileSync(path.join(work, 'gensim_w2v.py'), script);
-    const c = timed(python, ['gensim_w2v.py', path.resolve(text), path.join(work, 'gensim.bin')], work);
+    const c = timed(python, ['gensim_w2v.py', path.resolve(text), path.join(work, 'gensim.bin')], { cwd: work });
     if (c.ok) {
       figures.gensim = { wallSeconds: c.wall, cpuSeconds: c.cpu, wordsPerSecPerThread: words / c.wall / threads, cpuWordsPerSec: c.cpu ? words / c.cpu : null, quality: await evaluateVectors(path.join(work, 'gensim.bin'), dataDir) };
       console.log(`gensim     ${(figures.gensim.wordsPerSecPerThread / 1000).toFixed(1)}k words/s/thread (wall ${c.wall.toFixed(1)}s)`, figures.gensim.quality);
@@ -137,7 +116,7 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       corpus: text,
-      words_per_epoch: r.metrics!.wordsPerEpoch,
+      words_per_epoch: r.result.metrics!.wordsPerEpoch,
       epochs,
       threads,
       speed_ratio: speedRatio,

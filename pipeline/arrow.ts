@@ -1,4 +1,4 @@
-// Arrow IPC helpers (DESIGN.md, "Arrow tables"). Tables are written one record
+// Arrow IPC helpers (docs/ARCHITECTURE.md, "Arrow tables"). Tables are written one record
 // batch at a time, straight to disk, and read back one batch at a time, so no
 // table has to fit in memory. Columns are built from typed arrays without
 // copying; `listInt32` gives the values and offsets of a List<int32> column

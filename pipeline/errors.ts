@@ -1,4 +1,4 @@
-// Two kinds of failure, two exit codes (DESIGN.md, "CLI surface"):
+// Two kinds of failure, two exit codes (docs/ARCHITECTURE.md, "CLI"):
 // a UsageError is bad usage or bad input (exit 2) and is printed as one line;
 // anything else is a failure of lexflow itself (exit 1) and keeps its stack.
 

@@ -1,5 +1,5 @@
-// `_manifest.json`, the last file a stage writes (DESIGN.md, "Run directory
-// and manifests"). Its presence with a matching fingerprint and verified
+// `_manifest.json`, the last file a stage writes (docs/ARCHITECTURE.md,
+// "Manifests and fingerprints"). Its presence with a matching fingerprint and verified
 // output files is what makes a stage "done".
 
 import crypto from 'node:crypto';

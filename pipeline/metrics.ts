@@ -1,4 +1,4 @@
-// metrics.arrow, as every evaluating stage writes it (DESIGN.md): one row per
+// metrics.arrow, as every evaluating stage writes it (docs/ARCHITECTURE.md): one row per
 // figure with `metric`, `split` and `value`, then the stage's own columns
 // (lm-ngram: model; lm-neural: model, note; eval-embeddings: set, found, total).
 

@@ -1,7 +1,7 @@
 // Walks the stage DAG: for each selected stage, resolve its params, compute its
 // fingerprint from (params, version, inputs' fingerprints, dataset), skip it
 // when its manifest matches and its outputs verify, else run it into a tmp
-// folder and rename that into place (DESIGN.md, "Resume" and "Atomic").
+// folder and rename that into place (docs/ARCHITECTURE.md, "Run directory").
 
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// The stage contract (DESIGN.md, "The stage contract"). A stage is declared once
+// The stage contract (docs/ARCHITECTURE.md, "The stage contract"). A stage is declared once
 // with `defineStage` and registered with one line in `stages/index.ts`.
 //
 // A stage is a pure function of (its params, its `version`, its inputs' outputs

@@ -1,13 +1,17 @@
 // The cooccur stage against an independent brute-force count, a hand-worked
 // example, and invariance to thread count and memory budget (spilled runs).
 import t from 'tap';
+
+/** Documents of sentences of words. */
+type Corpus = string[][][];
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readTableSync } from '../pipeline/arrow.js';
 import { createPool } from '../pipeline/pool.js';
 import cooccur from '../stages/cooccur/index.js';
-import { runStageDirect, writeTokenizeOutput, type Corpus } from '../testkit/stage-harness.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
+import { writeDocuments } from '../testkit/token-shards.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-cooccur-'));
 const pool1 = createPool(1);
@@ -72,7 +76,7 @@ function randomCorpus(seed: number, docs: number, types: number): Corpus {
 
 t.test('hand-worked: "a b c a", window 2, harmonic, symmetric', async (t) => {
   const tok = path.join(root, 'hand-tok');
-  const { tokens } = await writeTokenizeOutput(tok, [[['a', 'b', 'c', 'a']]]);
+  const { tokens } = await writeDocuments(tok, [[['a', 'b', 'c', 'a']]]);
   const r = await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'hand'), params: { window: 2, 'min-count': 1 }, pool: pool1 });
   const m = asMap(readMatrix(r.outDir), tokens);
   // pairs (left,right,d): (a,b,1) (b,c,1) (a,c,2) (c,a,1) (b,a,2)
@@ -93,7 +97,7 @@ t.test('hand-worked: "a b c a", window 2, harmonic, symmetric', async (t) => {
 t.test('matches brute force for every weighting, direction and boundary mode', async (t) => {
   const corpus = randomCorpus(11, 20, 60);
   const tok = path.join(root, 'rand-tok');
-  const { tokens } = await writeTokenizeOutput(tok, corpus, 97);
+  const { tokens } = await writeDocuments(tok, corpus, 97);
   let k = 0;
   for (const weighting of ['harmonic', 'uniform', 'dynamic'])
     for (const symmetric of [true, false])
@@ -117,7 +121,7 @@ t.test('matches brute force for every weighting, direction and boundary mode', a
 t.test('same matrix for any thread count, memory budget and dense block', async (t) => {
   const corpus = randomCorpus(5, 60, 400);
   const tok = path.join(root, 'inv-tok');
-  await writeTokenizeOutput(tok, corpus, 50);
+  await writeDocuments(tok, corpus, 50);
   const a = await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'inv-1'), params: { 'min-count': 1 }, pool: pool1 });
   const b = await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: path.join(root, 'inv-3'), params: { 'min-count': 1, memory: '64k', 'dense-words': 16 }, pool: pool3 });
   t.equal(a.result.metrics!.spilledRuns, 1);

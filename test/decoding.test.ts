@@ -14,7 +14,10 @@ import ngrams from '../stages/ngrams/index.js';
 import lmNgram from '../stages/lm-ngram/index.js';
 import { runSample } from '../pipeline/cli/sample.js';
 import { UsageError } from '../pipeline/errors.js';
-import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
+import { tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
+import { writeTokenShards } from '../testkit/token-shards.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
+import { testPool } from '../testkit/ngram-fixture.js';
 
 t.teardown(closeTestPool);
 
@@ -107,9 +110,9 @@ t.test('seeded sampling: reproducible, and frequencies follow the distribution',
 
 t.test('lexflow sample on the ten-sentence Kneser-Ney model', async (t) => {
   const dir = tmpDir();
-  await writeTokenizeDir(path.join(dir, 'tokenize'), { train: TEN_SENTENCES });
-  await runStage(ngrams, { tokenize: path.join(dir, 'tokenize') }, { order: 3 }, path.join(dir, 'ngrams'));
-  await runStage(lmNgram, { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, { model: 'kneser-ney' }, path.join(dir, 'lm-ngram'));
+  await writeTokenShards(path.join(dir, 'tokenize'), { train: TEN_SENTENCES });
+  await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tokenize') }, outDir: path.join(dir, 'ngrams'), params: { order: 3 }, pool: testPool() });
+  await runStageDirect(lmNgram, { inputs: { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, outDir: path.join(dir, 'lm-ngram'), params: { model: 'kneser-ney' }, pool: testPool() });
   const base = { model: path.join(dir, 'lm-ngram'), prompt: 'the cat', 'max-tokens': 8, seed: 3, temperature: 1, k: 3, p: 0.9, beam: 3, count: 2 };
   const out: string[] = [];
   const g = await runSample({ ...base, strategy: 'greedy' }, (s) => out.push(s));

@@ -7,7 +7,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as A from 'apache-arrow';
-import { runStageDirect } from '../bench/run-stage.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
 import { ArrowFileWriter, field, primitiveData, utf8Data } from '../pipeline/arrow.js';
 import { createPool } from '../pipeline/pool.js';
 import { readEmbeddingsArrow } from '../lib/formats/vectors.js';
@@ -85,7 +85,7 @@ t.test('GloVe fits log X with a falling cost; reproducible; resumable', async (t
   const co = await cooccurFolder(tmpDir(t), V, X);
   const params = { dim: 8, epochs: 60, 'x-max': 10, eta: 0.05, model: 1 };
   const a = await train(t, co, params);
-  const costs = a.metrics!.costPerEpoch as number[];
+  const costs = a.result.metrics!.costPerEpoch as number[];
   t.equal(costs.length, 60);
   t.ok(costs[59]! < costs[0]! / 5, `cost falls: ${costs[0]} -> ${costs[59]}`);
   for (let e = 10; e < 60; e++) if (!(costs[e]! <= costs[e - 1]! * 1.05)) t.fail(`cost rose at epoch ${e}`);
@@ -114,7 +114,7 @@ t.test('GloVe fits log X with a falling cost; reproducible; resumable', async (t
   await train(t, co, { ...params, epochs: 25 }, ck);
   t.ok(fs.existsSync(path.join(ck, 'epoch.json')));
   const resumed = await train(t, co, params, ck);
-  t.same(resumed.metrics!.costPerEpoch, costs, 'same costs per epoch');
+  t.same(resumed.result.metrics!.costPerEpoch, costs, 'same costs per epoch');
   t.ok(fs.readFileSync(path.join(resumed.out, 'vectors.bin')).equals(fs.readFileSync(path.join(a.out, 'vectors.bin'))), 'resumed run equals the uninterrupted one');
 });
 

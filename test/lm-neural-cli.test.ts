@@ -12,7 +12,9 @@ import { createLogger } from '../pipeline/log.js';
 import { createProgress } from '../pipeline/progress.js';
 import { readTableSync } from '../pipeline/arrow.js';
 import { isUsageError } from '../pipeline/errors.js';
-import { tempDir, toySentences, writeTokenizeOutput } from '../testkit/lm-neural-fixture.js';
+import { tempDir, toySentences } from '../testkit/lm-neural-fixture.js';
+import { writeTokenShards } from '../testkit/token-shards.js';
+import { WORDS } from '../testkit/lm-neural-fixture.js';
 
 const run = tempDir('run');
 const tokDir = path.join(run, 'tokenize');
@@ -20,7 +22,7 @@ const stageDir = path.join(run, 'lm-neural');
 let testPpl = 0;
 
 t.before(async () => {
-  await writeTokenizeOutput(tokDir, { train: toySentences(60), valid: toySentences(9), test: toySentences(6) });
+  await writeTokenShards(tokDir, { train: toySentences(60), valid: toySentences(9), test: toySentences(6) }, { vocab: WORDS, docs: 'zero' });
   fs.mkdirSync(stageDir);
   const params = resolveParams(stage.params, { arch: 'transformer', 'd-model': 16, ffn: 32, heads: 2, layers: 2, context: 8, batch: 4, epochs: 10, lr: 0.01, warmup: 0, dropout: 0 }, 'test');
   const res = await stage.run({
@@ -41,7 +43,7 @@ t.test('eval ppl prints the stage\'s own test perplexity in the n-gram layout', 
 
 t.test('eval ppl refuses data tokenized with another vocabulary', async (t) => {
   const other = tempDir('tok');
-  await writeTokenizeOutput(other, { test: [['cat', 'the']] });
+  await writeTokenShards(other, { test: [['cat', 'the']] }, { vocab: WORDS, docs: 'zero' });
   // Same words, but counts from an empty train split reorder nothing here: swap two ids by hand instead.
   const vocabFile = path.join(other, 'vocab.arrow');
   const { ArrowFileWriter, primitiveData, utf8Data, A } = await import('../pipeline/arrow.js');

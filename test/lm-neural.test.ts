@@ -18,7 +18,8 @@ import { createLogger } from '../pipeline/log.js';
 import { createProgress } from '../pipeline/progress.js';
 import { readTableSync } from '../pipeline/arrow.js';
 import { isUsageError } from '../pipeline/errors.js';
-import { tempDir, toySentences, writeTokenizeOutput, WORDS } from '../testkit/lm-neural-fixture.js';
+import { tempDir, toySentences, WORDS } from '../testkit/lm-neural-fixture.js';
+import { writeTokenShards } from '../testkit/token-shards.js';
 
 const log = createLogger('quiet');
 const progress = createProgress({ mode: 'quiet' });
@@ -35,7 +36,7 @@ const opts = (dir: string, over: Partial<TrainOptions> = {}): TrainOptions => ({
 
 const fixture = async (): Promise<string> => {
   const dir = tempDir('lmn');
-  await writeTokenizeOutput(dir, { train: toySentences(60), valid: toySentences(9), test: toySentences(6) });
+  await writeTokenShards(dir, { train: toySentences(60), valid: toySentences(9), test: toySentences(6) }, { vocab: WORDS, docs: 'zero' });
   return dir;
 };
 

@@ -24,8 +24,11 @@ import { seededRandom } from '../lib/random/seeded.js';
 import type { NextTokenModel } from '../lib/lm/next-token-model.js';
 import { spawnSync } from 'node:child_process';
 import { cliPath } from '../testkit/tmp.js';
-import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
+import { tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
 import { randomCorpus } from '../testkit/random-corpus.js';
+import { writeTokenShards } from '../testkit/token-shards.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
+import { testPool } from '../testkit/ngram-fixture.js';
 
 t.teardown(closeTestPool);
 
@@ -33,8 +36,8 @@ const FIXTURE = new URL('../../test/fixtures/ten-sentences.lmplz-o3.arpa', impor
 
 async function tenSentences(order: number): Promise<{ dir: string; tokens: string[]; index: Map<string, number> }> {
   const dir = tmpDir();
-  const { tokens, index } = await writeTokenizeDir(path.join(dir, 'tokenize'), { train: TEN_SENTENCES, valid: TEN_SENTENCES.slice(0, 3), test: ['the cat sat on the red mat', 'a bird sat'] });
-  await runStage(ngrams, { tokenize: path.join(dir, 'tokenize') }, { order }, path.join(dir, 'ngrams'));
+  const { tokens, index } = await writeTokenShards(path.join(dir, 'tokenize'), { train: TEN_SENTENCES, valid: TEN_SENTENCES.slice(0, 3), test: ['the cat sat on the red mat', 'a bird sat'] });
+  await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tokenize') }, outDir: path.join(dir, 'ngrams'), params: { order }, pool: testPool() });
   return { dir, tokens, index };
 }
 
@@ -126,8 +129,8 @@ t.test('every smoothed model sums to 1 over the vocabulary and </s>, for random 
   const dir = tmpDir();
   const lines = randomCorpus(600, 11, 40);
   const valid = randomCorpus(60, 12, 45);
-  const { tokens } = await writeTokenizeDir(path.join(dir, 'tokenize'), { train: lines, valid });
-  await runStage(ngrams, { tokenize: path.join(dir, 'tokenize') }, { order: 4 }, path.join(dir, 'ngrams'));
+  const { tokens } = await writeTokenShards(path.join(dir, 'tokenize'), { train: lines, valid });
+  await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tokenize') }, outDir: path.join(dir, 'ngrams'), params: { order: 4 }, pool: testPool() });
   const counts = await readCounts(path.join(dir, 'ngrams'), 4);
   const V = tokens.length;
   const models: Record<string, NextTokenModel> = {
@@ -172,7 +175,7 @@ t.test('Jelinek-Mercer EM: lambdas maximize held-out likelihood', async (t) => {
 t.test('stage: every model, ARPA and Arrow files, metrics.arrow, fallback warning, eval ppl', async (t) => {
   const { dir, tokens, index } = await tenSentences(3);
   const out = path.join(dir, 'lm-ngram');
-  const { result, warnings } = await runStage(lmNgram, { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, { arpa: 'all' }, out);
+  const { result, warnings } = await runStageDirect(lmNgram, { inputs: { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, outDir: out, params: { arpa: 'all' }, pool: testPool() });
   t.match(warnings.join('\n'), /kneser-ney: order 1: no n-grams with adjusted count 1 \(counts of adjusted counts t1\.\.t4 = 0, 8, 4, 0\)/);
   t.same((result.metrics as Record<string, { discountFallbackOrders?: number[] }>)['kneser-ney']!.discountFallbackOrders, [1], 'fallback in the manifest metrics');
   for (const m of ['kneser-ney', 'absolute', 'katz', 'jelinek-mercer', 'stupid-backoff', 'mle']) {
@@ -222,7 +225,7 @@ t.test('stage: every model, ARPA and Arrow files, metrics.arrow, fallback warnin
 
   // A test split from another vocabulary: refused, exit 2.
   const other = tmpDir();
-  await writeTokenizeDir(path.join(other, 'tokenize'), { train: ['some other words entirely'], test: ['other words'] });
+  await writeTokenShards(path.join(other, 'tokenize'), { train: ['some other words entirely'], test: ['other words'] });
   const err = await evalPerplexity({ model: out, split: 'test', tokens: path.join(other, 'tokenize') }, () => {}).catch((e: unknown) => e);
   t.ok(err instanceof UsageError && err.exitCode === 2, 'different vocabularies: exit 2');
   t.match((err as Error).message, /not the one the model .* was estimated with/);
@@ -234,8 +237,8 @@ t.test('stage: every model, ARPA and Arrow files, metrics.arrow, fallback warnin
 t.test('ARPA round trip, and corrupt or truncated ARPA names the line', async (t) => {
   const dir = tmpDir();
   const lines = randomCorpus(300, 21, 30);
-  const { tokens, index } = await writeTokenizeDir(path.join(dir, 'tokenize'), { train: lines, test: randomCorpus(30, 22, 30) });
-  await runStage(ngrams, { tokenize: path.join(dir, 'tokenize') }, { order: 3 }, path.join(dir, 'ngrams'));
+  const { tokens, index } = await writeTokenShards(path.join(dir, 'tokenize'), { train: lines, test: randomCorpus(30, 22, 30) });
+  await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tokenize') }, outDir: path.join(dir, 'ngrams'), params: { order: 3 }, pool: testPool() });
   const { model } = estimateKneserNey(await readCounts(path.join(dir, 'ngrams'), 3), tokens.length);
   const file = path.join(dir, 'm.arpa');
   await writeArpa(file, model, tokens);
@@ -293,13 +296,13 @@ t.test('ARPA numbers: 8 significant digits, parsed back exactly enough', async (
 
 t.test('bad input: a one-word vocabulary', async (t) => {
   const dir = tmpDir();
-  await writeTokenizeDir(path.join(dir, 'tokenize'), { train: ['la la la', 'la'] });
-  await runStage(ngrams, { tokenize: path.join(dir, 'tokenize') }, { order: 2 }, path.join(dir, 'ngrams'));
-  const err = await runStage(lmNgram, { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, {}, path.join(dir, 'lm')).catch((e: unknown) => e);
+  await writeTokenShards(path.join(dir, 'tokenize'), { train: ['la la la', 'la'] });
+  await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tokenize') }, outDir: path.join(dir, 'ngrams'), params: { order: 2 }, pool: testPool() });
+  const err = await runStageDirect(lmNgram, { inputs: { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, outDir: path.join(dir, 'lm'), params: {}, pool: testPool() }).catch((e: unknown) => e);
   t.ok(err instanceof UsageError, 'exit 2');
   t.match((err as Error).message, /vocabulary of 1 word/);
   await t.rejects(
-    runStage(lmNgram, { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, { model: 'kneser-ney,magic' }, path.join(dir, 'lm2')),
+    runStageDirect(lmNgram, { inputs: { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') }, outDir: path.join(dir, 'lm2'), params: { model: 'kneser-ney,magic' }, pool: testPool() }),
     /unknown model/,
   );
   void EOS;

@@ -8,8 +8,11 @@ import t from 'tap';
 import ngrams from '../stages/ngrams/index.js';
 import { readCounts, type OrderCounts } from '../stages/lm-ngram/counts.js';
 import { UsageError } from '../pipeline/errors.js';
-import { writeTokenizeDir, runStage, tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
+import { tmpDir, closeTestPool, TEN_SENTENCES } from '../testkit/ngram-fixture.js';
 import { randomCorpus } from '../testkit/random-corpus.js';
+import { writeTokenShards } from '../testkit/token-shards.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
+import { testPool } from '../testkit/ngram-fixture.js';
 
 t.teardown(closeTestPool);
 
@@ -47,8 +50,8 @@ function isSorted(o: OrderCounts): boolean {
 
 t.test('ten sentences: counts by hand', async (t) => {
   const dir = tmpDir();
-  const { index } = await writeTokenizeDir(path.join(dir, 'tok'), { train: TEN_SENTENCES });
-  const { result } = await runStage(ngrams, { tokenize: path.join(dir, 'tok') }, { order: 3 }, path.join(dir, 'ng'));
+  const { index } = await writeTokenShards(path.join(dir, 'tok'), { train: TEN_SENTENCES });
+  const { result } = await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tok') }, outDir: path.join(dir, 'ng'), params: { order: 3 }, pool: testPool() });
   const counts = await readCounts(path.join(dir, 'ng'), 3);
   const id = (s: string): string => s.split(' ').map((w) => (w === '<s>' ? 1 : w === '</s>' ? 2 : index.get(w))).join(' ');
   const [c1, c2, c3] = counts.map(asMap) as [Map<string, number>, Map<string, number>, Map<string, number>];
@@ -74,9 +77,9 @@ t.test('ten sentences: counts by hand', async (t) => {
 t.test('spilling past --memory gives the same tables as counting in memory', async (t) => {
   const dir = tmpDir();
   const lines = randomCorpus(2000, 7);
-  const { index } = await writeTokenizeDir(path.join(dir, 'tok'), { train: lines }, 400);
-  const big = await runStage(ngrams, { tokenize: path.join(dir, 'tok') }, { order: 5, memory: '1G' }, path.join(dir, 'a'));
-  const small = await runStage(ngrams, { tokenize: path.join(dir, 'tok') }, { order: 5, memory: '64K' }, path.join(dir, 'b'));
+  const { index } = await writeTokenShards(path.join(dir, 'tok'), { train: lines }, { rowsPerShard: 400 });
+  const big = await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tok') }, outDir: path.join(dir, 'a'), params: { order: 5, memory: '1G' }, pool: testPool() });
+  const small = await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tok') }, outDir: path.join(dir, 'b'), params: { order: 5, memory: '64K' }, pool: testPool() });
   t.equal((big.result.metrics as { spills: number }).spills, 0, 'no spill with 1G');
   t.ok((small.result.metrics as { spills: number }).spills >= 4, `spilled ${(small.result.metrics as { spills: number }).spills} times with 128K`);
   for (let n = 1; n <= 5; n++) {
@@ -95,8 +98,8 @@ t.test('spilling past --memory gives the same tables as counting in memory', asy
 t.test('--prune drops n-grams at or below the threshold, per order', async (t) => {
   const dir = tmpDir();
   const lines = randomCorpus(500, 3);
-  const { index } = await writeTokenizeDir(path.join(dir, 'tok'), { train: lines });
-  await runStage(ngrams, { tokenize: path.join(dir, 'tok') }, { order: 3, prune: [0, 1] }, path.join(dir, 'ng'));
+  const { index } = await writeTokenShards(path.join(dir, 'tok'), { train: lines });
+  await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tok') }, outDir: path.join(dir, 'ng'), params: { order: 3, prune: [0, 1] }, pool: testPool() });
   const counts = await readCounts(path.join(dir, 'ng'), 3);
   const ref = naiveCounts(lines, 3, index);
   t.same(asMap(counts[0]!), ref[0], 'unigrams untouched');
@@ -108,15 +111,15 @@ t.test('--prune drops n-grams at or below the threshold, per order', async (t) =
 
 t.test('bad input', async (t) => {
   const dir = tmpDir();
-  await writeTokenizeDir(path.join(dir, 'tok'), { train: TEN_SENTENCES });
+  await writeTokenShards(path.join(dir, 'tok'), { train: TEN_SENTENCES });
   const inputs = { tokenize: path.join(dir, 'tok') };
-  await t.rejects(runStage(ngrams, inputs, { order: 0 }, path.join(dir, 'x0')), UsageError, 'order 0');
-  await t.rejects(runStage(ngrams, inputs, { order: 9 }, path.join(dir, 'x9')), UsageError, 'order 9');
-  await t.rejects(runStage(ngrams, inputs, { order: 3, prune: [0, 2, 1] }, path.join(dir, 'xp')), /non-decreasing/);
-  await t.rejects(runStage(ngrams, inputs, { order: 3, prune: [1] }, path.join(dir, 'xq')), /unigrams cannot be pruned/);
+  await t.rejects(runStageDirect(ngrams, { inputs: inputs, outDir: path.join(dir, 'x0'), params: { order: 0 }, pool: testPool() }), UsageError, 'order 0');
+  await t.rejects(runStageDirect(ngrams, { inputs: inputs, outDir: path.join(dir, 'x9'), params: { order: 9 }, pool: testPool() }), UsageError, 'order 9');
+  await t.rejects(runStageDirect(ngrams, { inputs: inputs, outDir: path.join(dir, 'xp'), params: { order: 3, prune: [0, 2, 1] }, pool: testPool() }), /non-decreasing/);
+  await t.rejects(runStageDirect(ngrams, { inputs: inputs, outDir: path.join(dir, 'xq'), params: { order: 3, prune: [1] }, pool: testPool() }), /unigrams cannot be pruned/);
   const empty = tmpDir();
-  await writeTokenizeDir(path.join(empty, 'tok'), { train: [] });
-  const err = await runStage(ngrams, { tokenize: path.join(empty, 'tok') }, {}, path.join(empty, 'ng')).catch((e: unknown) => e);
+  await writeTokenShards(path.join(empty, 'tok'), { train: [] });
+  const err = await runStageDirect(ngrams, { inputs: { tokenize: path.join(empty, 'tok') }, outDir: path.join(empty, 'ng'), params: {}, pool: testPool() }).catch((e: unknown) => e);
   t.ok(err instanceof UsageError, 'a split without sentences is a usage error (exit 2)');
   t.match((err as Error).message, /no sentences/);
   t.equal((err as UsageError).exitCode, 2);

@@ -8,7 +8,8 @@ import { readTableSync } from '../pipeline/arrow.js';
 import { createPool } from '../pipeline/pool.js';
 import cooccur from '../stages/cooccur/index.js';
 import pmi from '../stages/pmi/index.js';
-import { runStageDirect, writeTokenizeOutput } from '../testkit/stage-harness.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
+import { writeDocuments } from '../testkit/token-shards.js';
 
 t.test('PMI, PPMI, shifted PPMI and context smoothing by hand', async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-pmi-'));
@@ -18,7 +19,7 @@ t.test('PMI, PPMI, shifted PPMI and context smoothing by hand', async (t) => {
     await pool.destroy();
   });
   const tok = path.join(root, 'tokenize');
-  const { tokens } = await writeTokenizeOutput(tok, [[['a', 'b', 'c', 'a']]]);
+  const { tokens } = await writeDocuments(tok, [[['a', 'b', 'c', 'a']]]);
   const co = path.join(root, 'cooccur');
   await runStageDirect(cooccur, { inputs: { tokenize: tok }, outDir: co, params: { window: 2, 'min-count': 1 }, pool });
   const read = (dir: string): Record<string, number> => {

@@ -12,8 +12,9 @@ import svd from '../stages/svd/index.js';
 import evalEmbeddings from '../stages/eval-embeddings/index.js';
 import { readEmbeddingsArrow, readWord2vecText } from '../lib/formats/vectors.js';
 import { inlineKernels, randomizedSvd } from '../stages/svd/rsvd.js';
-import { runStageDirect, writeTokenizeOutput } from '../testkit/stage-harness.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
 import { symmetricEigen, transposeCsr, type Csr } from '../lib/linalg/dense.js';
+import { writeDocuments } from '../testkit/token-shards.js';
 
 function rng(seed: number): () => number {
   let x = seed;
@@ -135,7 +136,7 @@ t.test('cooccur -> pmi -> svd -> eval-embeddings on a small corpus', async (t) =
   const words = Array.from({ length: 30 }, (_, i) => `w${i}`);
   const corpus = [Array.from({ length: 300 }, () => Array.from({ length: 12 }, () => words[Math.floor(30 * r() ** 1.5)]!))];
   const tok = path.join(root, 'tokenize');
-  await writeTokenizeOutput(tok, corpus);
+  await writeDocuments(tok, corpus);
   const co = path.join(root, 'cooccur');
   const pm = path.join(root, 'pmi');
   const sv = path.join(root, 'svd');

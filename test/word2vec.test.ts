@@ -7,7 +7,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { runStageDirect } from '../bench/run-stage.js';
+import { runStageDirect } from '../testkit/stage-harness.js';
 import { isUsageError } from '../pipeline/errors.js';
 import { createPool } from '../pipeline/pool.js';
 import { readEmbeddingsArrow, readWord2vecBinary, readWord2vecText } from '../lib/formats/vectors.js';
@@ -94,7 +94,7 @@ t.test('skip-gram and CBOW separate two topics; one thread is bit-identical run 
   t.ok(topicSeparation(he.tokens, he.vectors, 16) > 0.3, 'hierarchical softmax separates topics too');
   const d = await train(t, tok, { ...small, seed: 2 });
   t.notOk(fs.readFileSync(path.join(d.out, 'vectors.bin')).equals(fs.readFileSync(path.join(a.out, 'vectors.bin'))), 'another seed, other vectors');
-  t.equal(a.metrics!.wordsPerEpoch, 1500 * 9, 'words per epoch = tokens + sentence ends');
+  t.equal(a.result.metrics!.wordsPerEpoch, 1500 * 9, 'words per epoch = tokens + sentence ends');
 });
 
 t.test('output formats agree; --save-context writes the output vectors', async (t) => {
@@ -138,7 +138,7 @@ t.test('a killed run resumes from its checkpoint and, with one thread, ends as a
   const state = JSON.parse(fs.readFileSync(path.join(ck, 'thread-0.json'), 'utf8'));
   t.ok(state.contributed > 0 && !state.done, 'checkpoint taken mid-training');
   const r = await runStageDirect(word2vec, { inputs: { tokenize: tok }, outDir: path.join(dir, 'out2'), checkpointDir: ck, pool: pool1, params });
-  t.equal(r.metrics!.resumed, true, 'rerun resumed');
+  t.equal(r.result.metrics!.resumed, true, 'rerun resumed');
   t.ok(fs.readFileSync(path.join(dir, 'out2', 'vectors.bin')).equals(fs.readFileSync(path.join(full.out, 'vectors.bin'))), 'resumed result is bit-identical to the uninterrupted run');
 });
 

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeWhitespaceTokens } from '../bench/whitespace-tokens.js';
+import { writeWhitespaceTokens } from './token-shards.js';
 
 /** Deterministic sentences: each uses `len` words of group "a" or group "b" (size words each). */
 export function twoTopicText(sentences: number, len = 8, size = 10, seed = 7): string {

@@ -1,4 +1,4 @@
-// The token interchange every downstream stage reads (DESIGN.md):
+// The token interchange every downstream stage reads (docs/ARCHITECTURE.md, "Arrow tables"):
 //   vocab.arrow                 id int32, token utf8, count int64; ids 0..3 are the specials
 //   tokens/<split>-NNNNN.arrow  doc uint32, ids List<int32>; one row per sentence
 // Each shard is one record batch of bounded size, so a worker reads a whole

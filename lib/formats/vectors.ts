@@ -3,7 +3,7 @@
 // Three file formats, all read into the same shape (one contiguous row-major
 // Float32Array, tokens in file order, a token -> row Map, and a unit-length copy
 // for cosine similarity):
-//   - `embeddings.arrow`: token utf8, vector FixedSizeList<float32> (DESIGN.md).
+//   - `embeddings.arrow`: token utf8, vector FixedSizeList<float32> (docs/ARCHITECTURE.md).
 //   - word2vec text:   "V D\n" then "word x1 x2 ... xD\n" per row (as word2vec -binary 0
 //                      and gensim's save_word2vec_format(binary=False) write it).
 //   - word2vec binary: "V D\n" then "word " + D little-endian float32 + "\n" per row

@@ -8,15 +8,47 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readBatches } from '../../pipeline/arrow.js';
-import { createPool, defaultThreads } from '../../pipeline/pool.js';
+import { InputError } from '../../pipeline/errors.js';
 import { loadEmbeddings, type LoadedEmbeddings } from '../formats/vectors.js';
-import { analogyResult, analogyRows, defaultAnalogies, defaultWordsim, similarityFiles, similarityRows } from '../../stages/eval-embeddings/evaluate.js';
+import { evaluateAnalogies, readAnalogyFile, type AnalogyResult } from '../embeddings/analogy.js';
+import { evaluateSimilarity, listSimilarityFiles, readSimilarityFile } from '../embeddings/wordsim.js';
 import type { EmbeddingScores, RunInfo } from './data.js';
 import { doneStages, manifestOf, type Cache } from './extract.js';
 
 const SCORE_METRICS = new Set(['spearman', '3cosadd', '3cosmul']);
 
 type ScoreRow = EmbeddingScores['rows'][number];
+
+// The rows eval-embeddings writes to its metrics.arrow, computed the same way from lib/embeddings.
+
+/** $LEXFLOW_DATA's sets, where eval-embeddings looks for them by default. */
+function defaultData(rel: string): string | undefined {
+  const d = process.env.LEXFLOW_DATA;
+  return d && fs.existsSync(path.join(d, rel)) ? path.join(d, rel) : undefined;
+}
+
+function similarityRows(emb: LoadedEmbeddings, where: string): ScoreRow[] {
+  let files: string[];
+  try {
+    files = fs.statSync(where).isDirectory() ? listSimilarityFiles(where) : [where];
+  } catch {
+    throw new InputError(where, 'no such word-similarity file or folder', "Fix eval-embeddings' --wordsim in run.json, or $LEXFLOW_DATA");
+  }
+  return files.map((f) => {
+    const set = readSimilarityFile(f);
+    const r = evaluateSimilarity(emb, set.pairs);
+    return { metric: 'spearman', set: set.name, value: Number.isFinite(r.rho) ? r.rho : null, found: r.found, total: r.pairs };
+  });
+}
+
+function analogyRows(r: AnalogyResult): ScoreRow[] {
+  const rows: ScoreRow[] = [];
+  for (const s of [...r.sections, r.semantic, r.syntactic, r.overall]) {
+    rows.push({ metric: '3cosadd', set: s.name, value: s.seen ? s.correctAdd / s.seen : null, found: s.seen, total: s.total });
+    rows.push({ metric: '3cosmul', set: s.name, value: s.seen ? s.correctMul / s.seen : null, found: s.seen, total: s.total });
+  }
+  return rows;
+}
 
 async function readScoreRows(file: string): Promise<ScoreRow[]> {
   const rows: ScoreRow[] = [];
@@ -39,51 +71,43 @@ export async function embeddingScores(run: RunInfo, stages: string[], cache: Cac
   const done = doneStages(run);
   // Settings of the run's evaluation stage, so computed figures match its own.
   const evalCfg = ((run.config.stages as Record<string, Record<string, unknown>> | undefined) ?? {})['eval-embeddings'] ?? {};
-  const wordsim = (evalCfg.wordsim as string) || defaultWordsim();
-  const analogies = (evalCfg.analogies as string) || defaultAnalogies();
+  const wordsim = (evalCfg.wordsim as string) || defaultData('wordsim');
+  const analogies = (evalCfg.analogies as string) || defaultData(path.join('analogy', 'questions-words.txt'));
   const restrict = Number(evalCfg.restrict ?? 30000);
-  let pool: ReturnType<typeof createPool> | undefined;
-  try {
-    for (const stage of stages) {
-      // An evaluating stage reads this one and writes score rows.
-      let found: EmbeddingScores | undefined;
-      for (const ev of done) {
-        const m = manifestOf(run, ev.name);
-        if (!m || !Object.keys(m.inputs).includes(stage)) continue;
-        const file = path.join(run.dir, ev.name, 'metrics.arrow');
-        if (!fs.existsSync(file)) continue;
-        const rows = await readScoreRows(file);
-        if (rows.length) found = { stage, source: `${ev.name} stage`, rows };
-      }
-      if (found) {
-        out.push(found);
-        continue;
-      }
-      if (!compute || (!wordsim && !analogies)) continue;
-      const fp = manifestOf(run, stage)?.fingerprint ?? 'none';
-      const settings = crypto.createHash('sha256').update(JSON.stringify([wordsim, analogies, restrict, fileStamp(wordsim), fileStamp(analogies)])).digest('hex').slice(0, 12);
-      let emb: Promise<LoadedEmbeddings> | undefined;
-      const vectors = (): Promise<LoadedEmbeddings> => (emb ??= loadEmbeddings(path.join(run.dir, stage, 'embeddings.arrow')));
-      const clean = (x: { metric: string; set: string; value: number; found: number; total: number }): ScoreRow => ({ ...x, value: Number.isFinite(x.value) ? x.value : null });
-      const rows: ScoreRow[] = [];
-      if (wordsim) rows.push(...(await cache.get(`wordsim-${stage}-${fp}-${settings}`, async () => similarityRows(await vectors(), similarityFiles(wordsim)).map(clean))));
-      if (analogies) {
-        const key = `analogy-${stage}-${fp}-${settings}`;
-        const cached = cache.peek<ScoreRow[]>(key);
-        if (cached) rows.push(...cached);
-        else if (cheap) notes.push(`${stage}: analogy accuracy not computed here, to keep the end of \`lexflow run\` short; \`lexflow report\` computes it`);
-        else
-          rows.push(
-            ...(await cache.get(key, async () => {
-              pool ??= createPool(defaultThreads());
-              return analogyRows(await analogyResult(await vectors(), analogies, restrict, pool)).map(clean);
-            })),
-          );
-      }
-      out.push({ stage, source: `computed by the report with eval-embeddings' settings (restrict ${restrict})`, rows });
+  for (const stage of stages) {
+    // An evaluating stage reads this one and writes score rows.
+    let found: EmbeddingScores | undefined;
+    for (const ev of done) {
+      const m = manifestOf(run, ev.name);
+      if (!m || !Object.keys(m.inputs).includes(stage)) continue;
+      const file = path.join(run.dir, ev.name, 'metrics.arrow');
+      if (!fs.existsSync(file)) continue;
+      const rows = await readScoreRows(file);
+      if (rows.length) found = { stage, source: `${ev.name} stage`, rows };
     }
-  } finally {
-    await pool?.destroy();
+    if (found) {
+      out.push(found);
+      continue;
+    }
+    if (!compute || (!wordsim && !analogies)) continue;
+    const fp = manifestOf(run, stage)?.fingerprint ?? 'none';
+    const settings = crypto.createHash('sha256').update(JSON.stringify([wordsim, analogies, restrict, fileStamp(wordsim), fileStamp(analogies)])).digest('hex').slice(0, 12);
+    let emb: Promise<LoadedEmbeddings> | undefined;
+    const vectors = (): Promise<LoadedEmbeddings> => (emb ??= loadEmbeddings(path.join(run.dir, stage, 'embeddings.arrow')));
+    const rows: ScoreRow[] = [];
+    if (wordsim) rows.push(...(await cache.get(`wordsim-${stage}-${fp}-${settings}`, async () => similarityRows(await vectors(), wordsim))));
+    if (analogies) {
+      const key = `analogy-${stage}-${fp}-${settings}`;
+      const cached = cache.peek<ScoreRow[]>(key);
+      if (cached) rows.push(...cached);
+      else if (cheap) notes.push(`${stage}: analogy accuracy not computed here, to keep the end of \`lexflow run\` short; \`lexflow report\` computes it`);
+      else
+        rows.push(
+          // One thread: the pool's analogy task belongs to the eval-embeddings stage.
+          ...(await cache.get(key, async () => analogyRows(evaluateAnalogies(await vectors(), readAnalogyFile(analogies), restrict)))),
+        );
+    }
+    out.push({ stage, source: `computed by the report with eval-embeddings' settings (restrict ${restrict})`, rows });
   }
   if (!wordsim && !analogies && stages.length) notes.push('no word-similarity or analogy data: set $LEXFLOW_DATA (wordsim/, analogy/) to score the embeddings');
   return out;

@@ -3,7 +3,7 @@
 // one logSoftmax and a gather of the label entries; the gradient is written
 // directly as (softmax − onehot) · w / Σw (the standard result, e.g. Goodfellow
 // et al. 2016, §6.2.2.3) instead of being derived op by op. Adds 10–20% speed
-// where V is large (shared/notes/tfjs-on-node.md).
+// where V is large (docs/ARCHITECTURE.md, "The neural backend").
 
 import { tf } from './backend/index.js';
 

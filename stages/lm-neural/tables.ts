@@ -1,5 +1,5 @@
 // history.arrow (one row per logged step and per validation) and metrics.arrow
-// (DESIGN.md: metric, split, value, plus this stage's `model` and `note`).
+// (docs/ARCHITECTURE.md: metric, split, value, plus this stage's `model` and `note`).
 
 import path from 'node:path';
 import * as A from 'apache-arrow';

@@ -62,7 +62,7 @@ t.test('runs, then skips what is up to date, then reruns what changed', async (t
   t.same(r7.stages.map((s) => s.status), ['skipped', 'ran']);
 });
 
-t.test('the manifest records what DESIGN.md lists, and run.json the resolved config', async (t) => {
+t.test('the manifest records what docs/ARCHITECTURE.md lists, and run.json the resolved config', async (t) => {
   const data = corpus(t);
   const out = tmpDir(t);
   await runPipeline({ ...quiet, out, dataset: data, params: { 'toy-source': { multiplier: 2 } } });

@@ -1,4 +1,4 @@
-// Backend selection for the neural LMs (DESIGN.md, "Parallelism"): tfjs-node
+// Backend selection for the neural LMs (docs/ARCHITECTURE.md, "The neural backend"): tfjs-node
 // when it loads (native TensorFlow), else the wasm backend (SIMD) with
 // lexflow's two fixes, else the pure-JS cpu backend with the fast scatter-add.
 // The choice and the reason are printed by the stage and kept in its metrics.

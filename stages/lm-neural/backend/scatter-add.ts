@@ -2,7 +2,7 @@
 // It is the gradient of `gather`, so every embedding layer needs it. The wasm
 // backend does not register it at all, and the cpu backend loops over every
 // segment across the whole input (O(vocab x tokens x dim)); this kernel is
-// O(tokens x dim) and is registered for both (see shared/notes/tfjs-on-node.md).
+// O(tokens x dim) and is registered for both (docs/ARCHITECTURE.md, "The neural backend").
 
 import * as tf from '@tensorflow/tfjs';
 

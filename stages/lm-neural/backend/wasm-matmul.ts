@@ -3,7 +3,7 @@
 // and every backward matMul is transposed. This wrapper materializes the
 // transposed operand with the (fast) Transpose kernel and then calls the stock
 // kernel untransposed: one LSTM step's matMuls went from 4870 ms to 442 ms
-// (shared/notes/tfjs-on-node.md).
+// (docs/ARCHITECTURE.md, "The neural backend").
 
 import * as tf from '@tensorflow/tfjs';
 
