@@ -56,7 +56,7 @@ export function printRunReport(report: RunReport): void {
  */
 async function writeRunPage(runDir: string, quiet: boolean): Promise<void> {
   try {
-    const { writeReport } = await import('../../lib/report/commands.js');
+    const { writeReport } = await import('../report/commands.js');
     const r = await writeReport(runDir, { cheap: true });
     if (!quiet) process.stdout.write(`report: ${r.file}\n`);
   } catch (e) {

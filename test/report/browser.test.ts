@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { readManifest } from '../../pipeline/manifest.js';
 import { runStatus } from '../../pipeline/status.js';
-import { writeReport } from '../../lib/report/commands.js';
-import { startReportServer } from '../../lib/report/server.js';
+import { writeReport } from '../../pipeline/report/commands.js';
+import { startReportServer } from '../../pipeline/report/server.js';
 import { buildReportRun } from '../../testkit/report-run.js';
 import { collectErrors, collectForeignRequests, hasChromium, launchChromium } from '../../testkit/browser.js';
 import { tmpDir } from '../../testkit/tmp.js';
@@ -65,7 +65,7 @@ if (!hasChromium()) {
     t.same(series, [[String(runs), runs], [String(runs), runs]], 'train loss and validation ppl, one curve per model and run');
     // Embeddings: a map per embedding stage, with every mapped word drawn.
     const maps = await page.$$eval('#embeddings .embedding', (es) => es.map((e) => [(e as unknown as Dom).dataset.stage, Number((e.querySelector('.chart.map') as unknown as Dom).dataset.points)]));
-    const { buildReportData } = await import('../../lib/report/extract.js');
+    const { buildReportData } = await import('../../pipeline/report/extract.js');
     const data = await buildReportData(out, { samples: false });
     t.same(maps, data.embeddings.map((e) => [e.stage, e.words.length]), 'points = mapped words');
     t.ok(data.embeddings.every((e) => e.words.length > 10));
@@ -125,7 +125,7 @@ if (!hasChromium()) {
   });
 
   t.test('the chart library keeps a 50k-point curve and a 10k-point scatter quick', async (t) => {
-    const { pageAssets } = await import('../../lib/report/page.js');
+    const { pageAssets } = await import('../../pipeline/report/page.js');
     const page = await chrome.browser.newPage();
     const errors = collectErrors(page);
     await page.setContent(`<!doctype html><body><div id="a"></div><div id="b"></div><script>${pageAssets().uplotJs}</script></body>`);

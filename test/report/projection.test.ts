@@ -2,8 +2,8 @@
 // curve thinning, checked against values worked out by hand or by brute force.
 
 import t from 'tap';
-import { neighborsWithin, pca2, tsne2 } from '../../lib/report/project.js';
-import { lttbIndices } from '../../lib/report/downsample.js';
+import { neighborsWithin, pca2, tsne2 } from '../../pipeline/report/project.js';
+import { lttbIndices } from '../../pipeline/report/downsample.js';
 
 t.test('PCA of a hand-made 3-point set', async (t) => {
   // Points (-1,0,0), (1,0,0), (0,0.5,0): mean (0, 1/6, 0); the x variance (2/3) is the largest,

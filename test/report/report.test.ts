@@ -10,8 +10,8 @@ import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
 import { readManifest } from '../../pipeline/manifest.js';
 import { SPECIALS } from '../../lib/formats/tokens.js';
-import { buildReportData } from '../../lib/report/extract.js';
-import { renderPage, scriptJson } from '../../lib/report/page.js';
+import { buildReportData } from '../../pipeline/report/extract.js';
+import { renderPage, scriptJson } from '../../pipeline/report/page.js';
 import { buildReportRun } from '../../testkit/report-run.js';
 import { cliPath, tmpDir } from '../../testkit/tmp.js';
 

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import * as A from 'apache-arrow';
 import { buildReportRun } from '../../testkit/report-run.js';
 import { cliPath, tmpDir } from '../../testkit/tmp.js';
-import { resolveInside } from '../../lib/report/server.js';
+import { resolveInside } from '../../pipeline/report/server.js';
 
 const dir = tmpDir(t, 'lexflow-serve-');
 const { out } = await buildReportRun(dir);

@@ -1,4 +1,4 @@
-// The report page's script (plain browser JavaScript, inlined by lib/report/page.ts).
+// The report page's script (plain browser JavaScript, inlined by pipeline/report/page.ts).
 // It draws the data of <script id="lexflow-data"> with uPlot; under `lexflow serve`
 // it listens to /events and redraws when the run changes, and adds the model boxes.
 /* global uPlot */

@@ -2,8 +2,8 @@
 
 import type { CommandModule } from 'yargs';
 import fs from 'node:fs';
-import { UsageError } from '../../pipeline/errors.js';
-import { defaultOut } from '../../pipeline/cli/options.js';
+import { UsageError } from '../errors.js';
+import { defaultOut } from '../cli/options.js';
 import { buildReportData, checkRunDir, DEFAULTS, type ReportOptions } from './extract.js';
 import { renderPage, writePage } from './page.js';
 

@@ -29,7 +29,7 @@ export function languageModels(run: RunInfo): { stage: string; model?: string; f
 
 /** `cachedOnly`: only samples drawn by an earlier report (loading a model from disk costs seconds). */
 export async function lmSamples(run: RunInfo, cache: Cache, notes: string[], cachedOnly = false): Promise<Sample[]> {
-  const { runSample } = await import('../../pipeline/cli/sample.js');
+  const { runSample } = await import('../cli/sample.js');
   const out: Sample[] = [];
   let skipped = 0;
   for (const lm of languageModels(run)) {

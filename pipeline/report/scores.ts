@@ -7,11 +7,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readBatches } from '../../pipeline/arrow.js';
-import { InputError } from '../../pipeline/errors.js';
-import { loadEmbeddings, type LoadedEmbeddings } from '../formats/vectors.js';
-import { evaluateAnalogies, readAnalogyFile, type AnalogyResult } from '../embeddings/analogy.js';
-import { evaluateSimilarity, listSimilarityFiles, readSimilarityFile } from '../embeddings/wordsim.js';
+import { readBatches } from '../arrow.js';
+import { InputError } from '../errors.js';
+import { loadEmbeddings, type LoadedEmbeddings } from '../../lib/formats/vectors.js';
+import { evaluateAnalogies, readAnalogyFile, type AnalogyResult } from '../../lib/embeddings/analogy.js';
+import { evaluateSimilarity, listSimilarityFiles, readSimilarityFile } from '../../lib/embeddings/wordsim.js';
 import type { EmbeddingScores, RunInfo } from './data.js';
 import { doneStages, manifestOf, type Cache } from './extract.js';
 

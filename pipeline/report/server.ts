@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { isUsageError, UsageError } from '../../pipeline/errors.js';
+import { isUsageError, UsageError } from '../errors.js';
 import type { ReportData } from './data.js';
 import { availableEndpoints, ENDPOINTS } from './endpoints.js';
 import { buildReportData, type ReportOptions } from './extract.js';

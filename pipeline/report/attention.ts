@@ -6,10 +6,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { readBatches } from '../../pipeline/arrow.js';
-import { listTokenShards, readTokenShard, UNK } from '../formats/tokens.js';
-import { loadLanguageModel } from '../lm/find-model.js';
-import { languageModelKinds } from '../../pipeline/registry.js';
+import { readBatches } from '../arrow.js';
+import { listTokenShards, readTokenShard, UNK } from '../../lib/formats/tokens.js';
+import { loadLanguageModel } from '../../lib/lm/find-model.js';
+import { languageModelKinds } from '../registry.js';
 import type { AttentionMap, RunInfo } from './data.js';
 import { doneStages, manifestOf, type Cache } from './extract.js';
 

@@ -16,7 +16,7 @@ function packageRoot(): string {
     const pj = path.join(dir, 'package.json');
     if (fs.existsSync(pj) && (JSON.parse(fs.readFileSync(pj, 'utf8')) as { name?: string }).name === 'lexflow') return dir;
     const up = path.dirname(dir);
-    if (up === dir) throw new Error('lexflow: cannot find the package root (package.json) above lib/report');
+    if (up === dir) throw new Error('lexflow: cannot find the package root (package.json) above pipeline/report');
     dir = up;
   }
 }
@@ -27,7 +27,7 @@ let assets: { uplotJs: string; uplotCss: string; clientJs: string; clientCss: st
 export function pageAssets(): NonNullable<typeof assets> {
   if (assets) return assets;
   const uplotDir = path.dirname(require.resolve('uplot/package.json'));
-  const client = path.join(packageRoot(), 'lib', 'report', 'client');
+  const client = path.join(packageRoot(), 'pipeline', 'report', 'client');
   assets = {
     uplotJs: fs.readFileSync(path.join(uplotDir, 'dist', 'uPlot.iife.min.js'), 'utf8'),
     uplotCss: fs.readFileSync(path.join(uplotDir, 'dist', 'uPlot.min.css'), 'utf8'),

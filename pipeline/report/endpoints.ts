@@ -10,10 +10,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../pipeline/errors.js';
-import { loadEmbeddings, type LoadedEmbeddings } from '../formats/vectors.js';
-import { analogyQuery, nearest } from '../embeddings/neighbors.js';
-import { lookupWord } from '../embeddings/wordsim.js';
+import { UsageError } from '../errors.js';
+import { loadEmbeddings, type LoadedEmbeddings } from '../../lib/formats/vectors.js';
+import { analogyQuery, nearest } from '../../lib/embeddings/neighbors.js';
+import { lookupWord } from '../../lib/embeddings/wordsim.js';
 import type { RunInfo } from './data.js';
 import { doneStages } from './extract.js';
 import { languageModels } from './samples.js';
@@ -127,7 +127,7 @@ export const ENDPOINTS: Endpoint[] = [
       const want = String(args.model ?? '');
       const lm = lms.find((m) => (m.model ? `${m.stage}/${m.model}` : m.stage) === want);
       if (!lm) throw new UsageError(`model "${want}": choose one of ${lms.map((m) => (m.model ? `${m.stage}/${m.model}` : m.stage)).join(', ')}`);
-      const { runSample } = await import('../../pipeline/cli/sample.js');
+      const { runSample } = await import('../cli/sample.js');
       const seed = Number(args.seed ?? 1);
       if (!Number.isInteger(seed)) throw new UsageError('seed: give a whole number');
       const rows: Record<string, string | number>[] = [];
