@@ -14,6 +14,14 @@ import { UsageError } from '../errors.js';
 import { loadEmbeddings, type LoadedEmbeddings } from '../../lib/formats/vectors.js';
 import { analogyQuery, nearest } from '../../lib/embeddings/neighbors.js';
 import { lookupWord } from '../../lib/embeddings/wordsim.js';
+import { languageModelKinds } from '../registry.js';
+import { STRATEGIES } from '../cli/sample.js';
+import { loadLanguageModel } from '../../lib/lm/find-model.js';
+import type { LoadedLanguageModel } from '../../lib/lm/language-model.js';
+import { greedy, type Generation } from '../../lib/lm/greedy.js';
+import { beamSearch } from '../../lib/lm/beam.js';
+import { sample } from '../../lib/lm/sampling.js';
+import { seededRandom } from '../../lib/random/seeded.js';
 import type { RunInfo } from './data.js';
 import { doneStages } from './extract.js';
 import { languageModels } from './samples.js';
@@ -109,7 +117,7 @@ export const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'sample',
-    describe: 'text from a language model (as lexflow sample)',
+    describe: 'text from a language model (as lexflow sample: top-k 10, top-p 0.9, beam 3)',
     fields: (run) => {
       const lms = languageModels(run).map((m) => (m.model ? `${m.stage}/${m.model}` : m.stage));
       return lms.length
@@ -127,33 +135,36 @@ export const ENDPOINTS: Endpoint[] = [
       const want = String(args.model ?? '');
       const lm = lms.find((m) => (m.model ? `${m.stage}/${m.model}` : m.stage) === want);
       if (!lm) throw new UsageError(`model "${want}": choose one of ${lms.map((m) => (m.model ? `${m.stage}/${m.model}` : m.stage)).join(', ')}`);
-      const { runSample } = await import('../cli/sample.js');
+      const strategy = String(args.strategy ?? 'top-p');
+      if (!(STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`strategy "${strategy}": choose one of ${STRATEGIES.join(', ')}`);
       const seed = Number(args.seed ?? 1);
       if (!Number.isInteger(seed)) throw new UsageError('seed: give a whole number');
-      const rows: Record<string, string | number>[] = [];
-      await runSample(
-        {
-          model: path.join(run.dir, lm.stage),
-          ...(lm.model ? { name: lm.model } : {}),
-          strategy: String(args.strategy ?? 'top-p'),
-          prompt: String(args.prompt ?? ''),
-          'max-tokens': count(args, 'max-tokens', 20, 200),
-          seed,
-          temperature: 1,
-          k: 10,
-          p: 0.9,
-          beam: 3,
-          count: 1,
-        },
-        (line) => {
-          const [lp, t] = line.replace(/\n$/, '').split('\t');
-          rows.push({ 'log p': Number(lp), text: t ?? '' });
-        },
-      );
-      return { rows };
+      const max = count(args, 'max-tokens', 20, 200);
+      const loaded = await languageModelOf(run, lm.stage, lm.model, lm.fingerprint);
+      const prompt = loaded.encodePrompt(String(args.prompt ?? ''));
+      const gens: Generation[] =
+        strategy === 'greedy'
+          ? [await greedy(loaded.model, prompt, max)]
+          : strategy === 'beam'
+            ? await beamSearch(loaded.model, prompt, max, 3)
+            : [await sample(loaded.model, prompt, max, strategy === 'top-k' ? { temperature: 1, topK: 10 } : strategy === 'top-p' ? { temperature: 1, topP: 0.9 } : { temperature: 1 }, seededRandom(seed))];
+      return { rows: gens.map((g) => ({ 'log p': g.logProb, text: loaded.spell([...prompt, ...g.ids]) + (g.finished ? ' </s>' : '') })) };
     },
   },
 ];
+
+// A model stays loaded between calls (loading one from disk takes seconds); a rerun stage is loaded again.
+const models = new Map<string, Promise<LoadedLanguageModel>>();
+function languageModelOf(run: RunInfo, stage: string, name: string | undefined, fingerprint: string): Promise<LoadedLanguageModel> {
+  const key = `${run.dir}\u0000${stage}\u0000${name ?? ''}\u0000${fingerprint}`;
+  let p = models.get(key);
+  if (!p) {
+    p = loadLanguageModel(languageModelKinds(), path.join(run.dir, stage), name ? { name } : {});
+    p.catch(() => models.delete(key));
+    models.set(key, p);
+  }
+  return p;
+}
 
 export function availableEndpoints(run: RunInfo): { name: string; describe: string; fields: Field[] }[] {
   const out: { name: string; describe: string; fields: Field[] }[] = [];

@@ -120,27 +120,47 @@ const TYPES: Record<string, string> = { '.json': 'application/json', '.html': 't
 export async function startReportServer(runDir: string, opts: ServeOptions = {}): Promise<ReportServer> {
   const root = path.resolve(runDir);
   const host = opts.host ?? '127.0.0.1';
-  let data: ReportData = await buildReportData(root, { ...opts, live: true });
+  // The page is served as soon as the cheap figures are ready; the costly ones
+  // (samples, analogy scores) follow in the background and the page redraws.
+  let data: ReportData = await buildReportData(root, { ...opts, live: true, cheap: true });
   let version = 1;
   let signature = runSignature(root);
   const clients = new Set<http.ServerResponse>();
-  let rebuilding = false;
-
-  const poll = setInterval(async () => {
-    if (rebuilding) return;
-    const sig = runSignature(root);
-    if (sig === signature) return;
-    rebuilding = true;
-    try {
-      data = await buildReportData(root, { ...opts, live: true });
-      signature = sig;
-      version++;
-      for (const c of clients) c.write(`event: update\ndata: ${version}\n\n`);
-    } catch {
-      /* a stage folder mid-rename: the next poll tries again */
-    } finally {
-      rebuilding = false;
+  const publish = (d: ReportData): void => {
+    data = d;
+    version++;
+    for (const c of clients) c.write(`event: update\ndata: ${version}\n\n`);
+  };
+  let refreshing: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+  const refresh = (cheapFirst: boolean): void => {
+    if (refreshing) {
+      again = true;
+      return;
     }
+    refreshing = (async () => {
+      try {
+        do {
+          again = false;
+          signature = runSignature(root);
+          if (cheapFirst) publish(await buildReportData(root, { ...opts, live: true, cheap: true }));
+          if (closed || again) continue;
+          publish(await buildReportData(root, { ...opts, live: true }));
+          cheapFirst = true;
+        } while (again && !closed);
+      } catch {
+        /* a stage folder mid-rename: the next look at the folder tries again */
+        signature = '';
+      } finally {
+        refreshing = undefined;
+      }
+    })();
+  };
+  refresh(false);
+
+  const poll = setInterval(() => {
+    if (runSignature(root) !== signature) refresh(true);
   }, opts.pollMs ?? 1000);
   poll.unref();
   const heartbeat = setInterval(() => {
@@ -222,10 +242,12 @@ export async function startReportServer(runDir: string, opts: ServeOptions = {})
     url: `http://${shownHost}:${addr.port}/`,
     server,
     async close() {
+      closed = true;
       clearInterval(poll);
       clearInterval(heartbeat);
       for (const c of clients) c.end();
       await new Promise<void>((r) => server.close(() => r()));
+      await refreshing;
     },
   };
 }
