@@ -450,7 +450,7 @@
     if (Array.isArray(body.rows) && body.rows.length) {
       const cols = Object.keys(body.rows[0]);
       return el('table', {}, el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', {}, c)))),
-        el('tbody', {}, body.rows.map((r) => el('tr', {}, ...cols.map((c) => el('td', {}, typeof r[c] === 'number' ? fmt(r[c], 4) : String(r[c])))))));
+        el('tbody', {}, body.rows.map((r) => el('tr', {}, ...cols.map((c) => el('td', { class: typeof r[c] === 'number' ? 'num' : '' }, typeof r[c] === 'number' && !Number.isInteger(r[c]) ? fmt(r[c], 4) : String(r[c])))))));
     }
     return el('pre', {}, body.text ?? JSON.stringify(body, null, 2));
   }
