@@ -55,7 +55,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   builder: (y) => y.options(sharedOptions) as never,
   handler: async (argv) => {
     const runDir = checkRunDir(argv.out ?? defaultOut(undefined), '--out');
-    const r = await writeReport(runDir, reportOptions(argv));
+    const progress = argv.quiet ? undefined : (line: string): void => void process.stderr.write(`report: ${line}\n`);
+    const r = await writeReport(runDir, { ...reportOptions(argv), ...(progress ? { progress } : {}) });
     process.stdout.write(`report: ${r.file} (${(r.bytes / 2 ** 20).toFixed(2)} MB, ${r.seconds.toFixed(1)} s)\n`);
   },
 };

@@ -42,6 +42,8 @@ export interface ReportOptions {
   cheap?: boolean;
   /** Compute similarity/analogy scores the run did not (for word2vec, glove). */
   scores?: boolean;
+  /** Told what is being computed when it is not cached (`lexflow report` prints it). */
+  progress?: (line: string) => void;
 }
 
 export const DEFAULTS = { mapWords: 1500, tsneWords: 400, curvePoints: 2000 } as const;
@@ -77,19 +79,22 @@ export async function buildReportData(runDir: string, opts: ReportOptions = {}):
     if (!fs.existsSync(file)) continue;
     const mapWords = opts.mapWords ?? DEFAULTS.mapWords;
     const tsneWords = opts.tsneWords ?? DEFAULTS.tsneWords;
-    const map = await cache.get(`map-${st.name}-${st.fingerprint}-${mapWords}-${tsneWords}`, () => embeddingMap(st.name, file, mapWords, tsneWords));
+    const map = await cache.get(`map-${st.name}-${st.fingerprint}-${mapWords}-${tsneWords}`, () => {
+      opts.progress?.(`${st.name}: map of the ${mapWords} most frequent words (PCA, t-SNE of ${tsneWords}, neighbours)`);
+      return embeddingMap(st.name, file, mapWords, tsneWords);
+    });
     embeddings.push(map);
     if (map.words.length < map.vocab)
       notes.push(`${st.name} map: the ${map.words.length} most frequent of ${map.vocab} words (PCA), t-SNE of the first ${map.tsne.length / 2}; neighbours on hover are among the mapped words`);
   }
   const { embeddingScores } = await import('./scores.js');
-  const scores: EmbeddingScores[] = await embeddingScores(main, embeddings.map((e) => e.stage), cache, opts.scores ?? true, opts.cheap ?? false, notes);
+  const scores: EmbeddingScores[] = await embeddingScores(main, embeddings.map((e) => e.stage), cache, opts.scores ?? true, opts.cheap ?? false, notes, opts.progress);
   const { attentionMaps } = await import('./attention.js');
   const attention: AttentionMap[] = await attentionMaps(main, cache, notes);
   let samples: Sample[] = [];
   if (opts.samples ?? true) {
     const { lmSamples } = await import('./samples.js');
-    samples = await lmSamples(main, cache, notes, opts.cheap ?? false);
+    samples = await lmSamples(main, cache, notes, opts.cheap ?? false, opts.progress);
   }
   return {
     format: 1,

@@ -28,7 +28,7 @@ export function languageModels(run: RunInfo): { stage: string; model?: string; f
 }
 
 /** `cachedOnly`: only samples drawn by an earlier report (loading a model from disk costs seconds). */
-export async function lmSamples(run: RunInfo, cache: Cache, notes: string[], cachedOnly = false): Promise<Sample[]> {
+export async function lmSamples(run: RunInfo, cache: Cache, notes: string[], cachedOnly = false, progress: (line: string) => void = () => {}): Promise<Sample[]> {
   const { runSample } = await import('../cli/sample.js');
   const out: Sample[] = [];
   let skipped = 0;
@@ -41,6 +41,7 @@ export async function lmSamples(run: RunInfo, cache: Cache, notes: string[], cac
     }
     try {
       const got = await cache.get(key, async () => {
+        progress(`${lm.stage}${lm.model ? `/${lm.model}` : ''}: a sample (the model is loaded from disk)`);
         let text = '';
         const gens = await runSample(
           {

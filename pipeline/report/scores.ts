@@ -66,7 +66,15 @@ async function readScoreRows(file: string): Promise<ScoreRow[]> {
 }
 
 /** `cheap`: word similarity is computed (it is quick), analogies only taken from the cache. */
-export async function embeddingScores(run: RunInfo, stages: string[], cache: Cache, compute: boolean, cheap: boolean, notes: string[]): Promise<EmbeddingScores[]> {
+export async function embeddingScores(
+  run: RunInfo,
+  stages: string[],
+  cache: Cache,
+  compute: boolean,
+  cheap: boolean,
+  notes: string[],
+  progress: (line: string) => void = () => {},
+): Promise<EmbeddingScores[]> {
   const out: EmbeddingScores[] = [];
   const done = doneStages(run);
   // Settings of the run's evaluation stage, so computed figures match its own.
@@ -95,7 +103,10 @@ export async function embeddingScores(run: RunInfo, stages: string[], cache: Cac
     let emb: Promise<LoadedEmbeddings> | undefined;
     const vectors = (): Promise<LoadedEmbeddings> => (emb ??= loadEmbeddings(path.join(run.dir, stage, 'embeddings.arrow')));
     const rows: ScoreRow[] = [];
-    if (wordsim) rows.push(...(await cache.get(`wordsim-${stage}-${fp}-${settings}`, async () => similarityRows(await vectors(), wordsim))));
+    if (wordsim) rows.push(...(await cache.get(`wordsim-${stage}-${fp}-${settings}`, async () => {
+          progress(`${stage}: word similarity`);
+          return similarityRows(await vectors(), wordsim);
+        })));
     if (analogies) {
       const key = `analogy-${stage}-${fp}-${settings}`;
       const cached = cache.peek<ScoreRow[]>(key);
@@ -104,7 +115,10 @@ export async function embeddingScores(run: RunInfo, stages: string[], cache: Cac
       else
         rows.push(
           // One thread: the pool's analogy task belongs to the eval-embeddings stage.
-          ...(await cache.get(key, async () => analogyRows(evaluateAnalogies(await vectors(), readAnalogyFile(analogies), restrict)))),
+          ...(await cache.get(key, async () => {
+              progress(`${stage}: analogies over the ${restrict} most frequent words`);
+              return analogyRows(evaluateAnalogies(await vectors(), readAnalogyFile(analogies), restrict));
+            })),
         );
     }
     out.push({ stage, source: `computed by the report with eval-embeddings' settings (restrict ${restrict})`, rows });
