@@ -102,6 +102,14 @@ export interface Sample {
   logProb: number;
 }
 
+/** A translated sentence, from a stage's translations.arrow (columns source, translation, optionally reference). */
+export interface Translation {
+  stage: string;
+  source: string;
+  translation: string;
+  reference: string | null;
+}
+
 export interface ReportData {
   format: 1;
   generated: string;
@@ -114,6 +122,7 @@ export interface ReportData {
   embeddingScores: EmbeddingScores[];
   attention: AttentionMap[];
   samples: Sample[];
+  translations: Translation[];
   /** What was sampled or thinned, and what could not be read. */
   notes: string[];
 }

@@ -91,6 +91,8 @@ export async function buildReportData(runDir: string, opts: ReportOptions = {}):
   const scores: EmbeddingScores[] = await embeddingScores(main, embeddings.map((e) => e.stage), cache, opts.scores ?? true, opts.cheap ?? false, notes, opts.progress);
   const { attentionMaps } = await import('./attention.js');
   const attention: AttentionMap[] = await attentionMaps(main, cache, notes);
+  const { stageTranslations } = await import('./samples.js');
+  const translations = await stageTranslations(main, notes);
   let samples: Sample[] = [];
   if (opts.samples ?? true) {
     const { lmSamples } = await import('./samples.js');
@@ -108,6 +110,7 @@ export async function buildReportData(runDir: string, opts: ReportOptions = {}):
     embeddingScores: scores,
     attention,
     samples,
+    translations,
     notes,
   };
 }

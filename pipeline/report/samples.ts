@@ -4,7 +4,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunInfo, Sample } from './data.js';
+import { readBatches } from '../arrow.js';
+import type { RunInfo, Sample, Translation } from './data.js';
 import { doneStages, type Cache } from './extract.js';
 
 export const SAMPLE_SETTINGS = { strategy: 'top-p', p: 0.9, temperature: 1, seed: 1, maxTokens: 20, prompt: '' } as const;
@@ -67,5 +68,37 @@ export async function lmSamples(run: RunInfo, cache: Cache, notes: string[], cac
     }
   }
   if (skipped) notes.push(`samples: ${skipped} language model(s) not sampled here, to keep the end of \`lexflow run\` short; \`lexflow report\` draws them (each model is loaded from disk)`);
+  return out;
+}
+
+export const TRANSLATIONS_FILE = 'translations.arrow';
+const MAX_TRANSLATIONS = 20;
+
+/**
+ * The first translations of every stage folder holding a translations.arrow
+ * (utf8 columns source and translation, and reference when there is one):
+ * what a seq2seq stage writes for its test sentences.
+ */
+export async function stageTranslations(run: RunInfo, notes: string[]): Promise<Translation[]> {
+  const out: Translation[] = [];
+  for (const st of doneStages(run)) {
+    const file = path.join(run.dir, st.name, TRANSLATIONS_FILE);
+    if (!fs.existsSync(file)) continue;
+    let n = 0;
+    let total = 0;
+    for await (const b of readBatches(file)) {
+      const src = b.getChild('source');
+      const hyp = b.getChild('translation');
+      const ref = b.getChild('reference');
+      if (!src || !hyp) {
+        notes.push(`${st.name}/${TRANSLATIONS_FILE}: needs utf8 columns source and translation; not shown`);
+        break;
+      }
+      total += b.numRows;
+      for (let i = 0; i < b.numRows && n < MAX_TRANSLATIONS; i++, n++)
+        out.push({ stage: st.name, source: String(src.get(i)), translation: String(hyp.get(i)), reference: ref ? String(ref.get(i)) : null });
+    }
+    if (total > n && n > 0) notes.push(`${st.name}: the first ${n} of ${total} translations`);
+  }
   return out;
 }

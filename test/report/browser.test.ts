@@ -81,7 +81,7 @@ if (!hasChromium()) {
     const p = readManifest(path.join(out, 'lm-neural'))!.params as { layers: number; heads: number };
     t.equal(await count('#attention canvas.heat'), p.layers * p.heads, 'a heatmap per head');
     // Samples: one per language model.
-    t.equal(await count('#samples tbody tr'), models, 'a sample per model');
+    t.equal(await count('#samples table.samples tbody tr'), models, 'a sample per model');
 
     const status = (await page.evaluate('window.lexflowReport')) as { firstChartMs: number; charts: number };
     t.ok(status.firstChartMs < 2000, `first chart after ${status.firstChartMs} ms`);

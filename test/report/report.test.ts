@@ -123,6 +123,20 @@ t.test('an attention.arrow in a stage folder is drawn (the seq2seq layout)', asy
   t.ok(Math.abs(h1.weights[1 * 3 + 2]! - (0.2 + 0.01 + 0.002)) < 1e-6, 'a weight where it belongs');
 });
 
+t.test('translations.arrow in a stage folder is shown (what a seq2seq stage writes)', async (t) => {
+  const file = path.join(out, 'word2vec', 'translations.arrow');
+  const schema = new A.Schema([field('source', new A.Utf8()), field('translation', new A.Utf8()), field('reference', new A.Utf8())]);
+  const rows = Array.from({ length: 25 }, (_, i) => [`le chat ${i}`, `the cat ${i}`, `a cat ${i}`]);
+  const w = new ArrowFileWriter(file, schema);
+  await w.writeColumns([utf8Data(rows.map((r) => r[0]!)), utf8Data(rows.map((r) => r[1]!)), utf8Data(rows.map((r) => r[2]!))]);
+  await w.close();
+  t.teardown(() => fs.rmSync(file, { force: true }));
+  const data = await buildReportData(out, { samples: false });
+  t.equal(data.translations.length, 20, 'the first 20');
+  t.same(data.translations[3], { stage: 'word2vec', source: 'le chat 3', translation: 'the cat 3', reference: 'a cat 3' });
+  t.ok(data.notes.includes('word2vec: the first 20 of 25 translations'));
+});
+
 t.test('the page is one self-contained file', async (t) => {
   const r = cli('report', '--out', out);
   t.equal(r.code, 0, r.stderr);

@@ -399,10 +399,17 @@
 
   function samplesSection(data) {
     const sec = section('samples', 'Samples');
+    if (data.translations.length) {
+      const withRef = data.translations.some((t) => t.reference !== null);
+      sec.append(el('h3', {}, 'Translations'), el('table', { class: 'translations' },
+        el('thead', {}, el('tr', {}, ...['stage', 'source', 'translation', ...(withRef ? ['reference'] : [])].map((h) => el('th', {}, h)))),
+        el('tbody', {}, data.translations.map((t) => el('tr', {}, el('td', {}, t.stage), el('td', { class: 'text' }, t.source), el('td', { class: 'text' }, t.translation), withRef ? el('td', { class: 'text' }, t.reference ?? '') : null)))));
+    }
     if (!data.samples.length) {
       sec.append(el('p', { class: 'empty' }, 'No samples (no language model in this run yet).'));
       return sec;
     }
+    if (data.translations.length) sec.append(el('h3', {}, 'From the language models'));
     sec.append(el('table', { class: 'samples' },
       el('thead', {}, el('tr', {}, ...['stage', 'model', 'decoding', 'text', 'log p'].map((h) => el('th', {}, h)))),
       el('tbody', {}, data.samples.map((s) => el('tr', {}, el('td', {}, s.stage), el('td', {}, s.model), el('td', {}, s.strategy), el('td', { class: 'text' }, s.text), el('td', { class: 'num' }, fmt(s.logProb, 2)))))));
