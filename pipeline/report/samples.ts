@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readBatches } from '../arrow.js';
 import type { RunInfo, Sample, Translation } from './data.js';
-import { doneStages, type Cache } from './extract.js';
+import { doneStages, manifestOf, type Cache } from './extract.js';
 
 export const SAMPLE_SETTINGS = { strategy: 'top-p', p: 0.9, temperature: 1, seed: 1, maxTokens: 20, prompt: '' } as const;
 
@@ -62,7 +62,8 @@ export async function lmSamples(run: RunInfo, cache: Cache, notes: string[], cac
         );
         return { text: text.split('\n')[0]!.replace(/^\S+\t/, ''), logProb: gens[0]?.logProb ?? NaN };
       });
-      out.push({ stage: lm.stage, model: lm.model ?? lm.stage, strategy: `${s.strategy} ${s.p}, seed ${s.seed}`, prompt: s.prompt, text: got.text, logProb: got.logProb });
+      const arch = (manifestOf(run, lm.stage)?.metrics as { arch?: string } | undefined)?.arch;
+      out.push({ stage: lm.stage, model: lm.model ?? arch ?? lm.stage, strategy: `${s.strategy} ${s.p}, seed ${s.seed}`, prompt: s.prompt, text: got.text, logProb: got.logProb });
     } catch (e) {
       notes.push(`${lm.stage}${lm.model ? `/${lm.model}` : ''}: no sample (${(e as Error).message.split('\n')[0]})`);
     }

@@ -329,14 +329,19 @@
       if (!seen.has(k)) { seen.add(k); keys.push([r.metric, r.set]); }
     }
     const byStage = scores.map((s) => new Map(s.rows.map((r) => [`${r.metric}\u0000${r.set}`, r])));
-    const rows = keys.map(([metric, set]) => el('tr', {}, el('td', {}, metric), el('td', {}, set), ...byStage.map((m) => {
+    const row = ([metric, set]) => el('tr', {}, el('td', {}, metric), el('td', {}, set), ...byStage.map((m) => {
       const r = m.get(`${metric}\u0000${set}`);
       if (!r || r.value === null) return el('td', { class: 'num', 'data-v': '' }, '–');
       const v = metric === 'spearman' ? fmt(r.value, 3) : `${fmt(100 * r.value, 1)} %`;
       return el('td', { class: 'num', 'data-v': String(r.value), title: `${r.found}/${r.total} found` }, v);
-    })));
+    }));
+    const table = (ks) => sortable(el('table', { class: 'scores' }, el('thead', {}, el('tr', {}, el('th', {}, 'metric'), el('th', {}, 'set'), ...scores.map((s) => el('th', {}, s.stage)))), el('tbody', {}, ks.map(row))));
+    // Similarity sets and the analogy totals first; the analogy sections (14 of them) on demand.
+    const summary = keys.filter(([metric, set]) => metric === 'spearman' || ['total', 'semantic', 'syntactic'].includes(set));
+    const sections = keys.filter((k) => !summary.includes(k));
     return el('div', {},
-      sortable(el('table', { class: 'scores' }, el('thead', {}, el('tr', {}, el('th', {}, 'metric'), el('th', {}, 'set'), ...scores.map((s) => el('th', {}, s.stage)))), el('tbody', {}, rows))),
+      table(summary),
+      sections.length ? el('details', {}, el('summary', {}, `analogy accuracy by section (${new Set(sections.map((k) => k[1])).size} sections)`), table(sections)) : null,
       el('p', { class: 'small' }, scores.map((s) => `${s.stage}: ${s.source}`).join(' · '), '. Spearman ρ of cosine against human scores; analogy accuracy (3CosAdd, 3CosMul) over the questions whose words are all in the restricted vocabulary; hover a cell for its coverage.'));
   }
 
