@@ -10,7 +10,7 @@ import type { ReportData } from './data.js';
 const require = createRequire(import.meta.url);
 
 /** The repository root: the nearest folder above this file with lexflow's package.json (source or dist/ layout). */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pj = path.join(dir, 'package.json');

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readBatches } from '../arrow.js';
 import { InputError } from '../errors.js';
+import { packageRoot } from './page.js';
 import { loadEmbeddings, type LoadedEmbeddings } from '../../lib/formats/vectors.js';
 import { evaluateAnalogies, readAnalogyFile, type AnalogyResult } from '../../lib/embeddings/analogy.js';
 import { evaluateSimilarity, listSimilarityFiles, readSimilarityFile } from '../../lib/embeddings/wordsim.js';
@@ -21,10 +22,10 @@ type ScoreRow = EmbeddingScores['rows'][number];
 
 // The rows eval-embeddings writes to its metrics.arrow, computed the same way from lib/embeddings.
 
-/** $LEXFLOW_DATA's sets, where eval-embeddings looks for them by default. */
+/** Where eval-embeddings looks by default: $LEXFLOW_DATA's larger sets, else the bundled data/eval. */
 function defaultData(rel: string): string | undefined {
-  const d = process.env.LEXFLOW_DATA;
-  return d && fs.existsSync(path.join(d, rel)) ? path.join(d, rel) : undefined;
+  for (const d of [process.env.LEXFLOW_DATA, path.join(packageRoot(), 'data', 'eval')]) if (d && fs.existsSync(path.join(d, rel))) return path.join(d, rel);
+  return undefined;
 }
 
 function similarityRows(emb: LoadedEmbeddings, where: string): ScoreRow[] {
@@ -50,14 +51,16 @@ function analogyRows(r: AnalogyResult): ScoreRow[] {
   return rows;
 }
 
-async function readScoreRows(file: string): Promise<ScoreRow[]> {
+/** The score rows of an evaluating stage's metrics.arrow for `stage`'s vectors (its `vectors` column; every row when it has none). */
+async function readScoreRows(file: string, stage: string): Promise<ScoreRow[]> {
   const rows: ScoreRow[] = [];
   for await (const b of readBatches(file)) {
-    const [metric, set, value, found, total] = ['metric', 'set', 'value', 'found', 'total'].map((c) => b.getChild(c));
+    const [metric, set, value, found, total, vectors] = ['metric', 'set', 'value', 'found', 'total', 'vectors'].map((c) => b.getChild(c));
     if (!metric || !set || !value) continue;
     for (let i = 0; i < b.numRows; i++) {
       const m = String(metric.get(i));
       if (!SCORE_METRICS.has(m)) continue;
+      if (vectors && String(vectors.get(i)) !== stage) continue;
       const v = Number(value.get(i));
       rows.push({ metric: m, set: String(set.get(i)), value: Number.isFinite(v) ? v : null, found: Number(found?.get(i) ?? 0), total: Number(total?.get(i) ?? 0) });
     }
@@ -79,8 +82,9 @@ export async function embeddingScores(
   const done = doneStages(run);
   // Settings of the run's evaluation stage, so computed figures match its own.
   const evalCfg = ((run.config.stages as Record<string, Record<string, unknown>> | undefined) ?? {})['eval-embeddings'] ?? {};
-  const wordsim = (evalCfg.wordsim as string) || defaultData('wordsim');
-  const analogies = (evalCfg.analogies as string) || defaultData(path.join('analogy', 'questions-words.txt'));
+  const given = (k: string): string | undefined => (evalCfg[k] === 'none' ? undefined : (evalCfg[k] as string) || undefined);
+  const wordsim = evalCfg.wordsim === 'none' ? undefined : (given('wordsim') ?? defaultData('wordsim'));
+  const analogies = evalCfg.analogies === 'none' ? undefined : (given('analogies') ?? defaultData(path.join('analogy', 'questions-words.txt')));
   const restrict = Number(evalCfg.restrict ?? 30000);
   for (const stage of stages) {
     // An evaluating stage reads this one and writes score rows.
@@ -90,7 +94,7 @@ export async function embeddingScores(
       if (!m || !Object.keys(m.inputs).includes(stage)) continue;
       const file = path.join(run.dir, ev.name, 'metrics.arrow');
       if (!fs.existsSync(file)) continue;
-      const rows = await readScoreRows(file);
+      const rows = await readScoreRows(file, stage);
       if (rows.length) found = { stage, source: `${ev.name} stage`, rows };
     }
     if (found) {

@@ -273,3 +273,23 @@ t.test('a model still training: its curve comes from the checkpoint and is marke
   t.same(c.valid, { step: [20], wall: [3.2], ppl: [42.5] });
   t.equal(data.perplexity.filter((r) => r.stage === 'lm-neural').length, 0, 'no perplexity before it finishes');
 });
+
+t.test("eval-embeddings' own figures, each stage's from its `vectors` rows", async (t) => {
+  const { runPipeline } = await import('../../pipeline/runner.js');
+  await runPipeline({ out, only: ['eval-embeddings'], runMissingInputs: false, threads: 1, logLevel: 'quiet', progress: 'quiet' });
+  const data = await buildReportData(out, { samples: false });
+  const tab = table(path.join(out, 'eval-embeddings', 'metrics.arrow'));
+  const col = (n: string): unknown[] => Array.from(tab.getChild(n)!.toArray() as ArrayLike<unknown>);
+  const [vectors, metric, set, value] = ['vectors', 'metric', 'set', 'value'].map(col) as [string[], string[], string[], number[]];
+  for (const stage of ['svd', 'word2vec', 'glove']) {
+    const s = data.embeddingScores.find((x) => x.stage === stage)!;
+    t.equal(s.source, 'eval-embeddings stage');
+    const want = vectors.map((v, i) => i).filter((i) => vectors[i] === stage && ['spearman', '3cosadd', '3cosmul'].includes(metric[i]!));
+    t.ok(want.length > 0, `${stage} was scored`);
+    t.same(
+      s.rows.map((r) => [r.metric, r.set, r.value]),
+      want.map((i) => [metric[i], set[i], Number.isFinite(value[i]!) ? value[i] : null]),
+      `${stage}: its own rows, no other stage's`,
+    );
+  }
+});
