@@ -4,8 +4,10 @@ import type { CommandModule } from 'yargs';
 import fs from 'node:fs';
 import { UsageError } from '../errors.js';
 import { defaultOut } from '../cli/options.js';
-import { buildReportData, checkRunDir, DEFAULTS, type ReportOptions } from './extract.js';
-import { renderPage, writePage } from './page.js';
+import type { ReportOptions } from './extract.js';
+
+// The report's modules load only when a report is asked for: every other command starts as fast as before.
+const DEFAULTS = { mapWords: 1500, tsneWords: 400, curvePoints: 2000 } as const;
 
 interface ReportArgs {
   out?: string;
@@ -22,7 +24,8 @@ function positiveInt(v: number, flag: string, max: number): number {
   return v;
 }
 
-function reportOptions(argv: ReportArgs): ReportOptions {
+async function reportOptions(argv: ReportArgs): Promise<ReportOptions> {
+  const { checkRunDir } = await import('./extract.js');
   return {
     compare: (argv.compare ?? []).flatMap((d) => d.split(',')).filter(Boolean).map((d) => checkRunDir(d, '--compare')),
     mapWords: positiveInt(argv['map-words'], 'map-words', 20000),
@@ -35,6 +38,7 @@ function reportOptions(argv: ReportArgs): ReportOptions {
 /** Build and write out/<run>/report/index.html; returns its path and size. */
 export async function writeReport(runDir: string, opts: ReportOptions = {}): Promise<{ file: string; bytes: number; seconds: number }> {
   const t0 = performance.now();
+  const [{ buildReportData }, { renderPage, writePage }] = await Promise.all([import('./extract.js'), import('./page.js')]);
   const data = await buildReportData(runDir, opts);
   const file = writePage(runDir, renderPage(data));
   return { file, bytes: fs.statSync(file).size, seconds: (performance.now() - t0) / 1000 };
@@ -54,9 +58,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   describe: 'write out/<run>/report/index.html: one self-contained page (stages, perplexities, curves, embedding maps, attention, samples)',
   builder: (y) => y.options(sharedOptions) as never,
   handler: async (argv) => {
+    const { checkRunDir } = await import('./extract.js');
     const runDir = checkRunDir(argv.out ?? defaultOut(undefined), '--out');
     const progress = argv.quiet ? undefined : (line: string): void => void process.stderr.write(`report: ${line}\n`);
-    const r = await writeReport(runDir, { ...reportOptions(argv), ...(progress ? { progress } : {}) });
+    const r = await writeReport(runDir, { ...(await reportOptions(argv)), ...(progress ? { progress } : {}) });
     process.stdout.write(`report: ${r.file} (${(r.bytes / 2 ** 20).toFixed(2)} MB, ${r.seconds.toFixed(1)} s)\n`);
   },
 };
@@ -76,9 +81,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on; anything but 127.0.0.1 lets other machines in' }) as never,
   handler: async (argv) => {
     if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new UsageError(`--port ${argv.port}: give a port number from 0 to 65535`);
+    const { checkRunDir } = await import('./extract.js');
     const runDir = checkRunDir(argv.out ?? defaultOut(undefined), '--out');
     const { startReportServer } = await import('./server.js');
-    const srv = await startReportServer(runDir, { ...reportOptions(argv), port: argv.port, host: argv.host });
+    const srv = await startReportServer(runDir, { ...(await reportOptions(argv)), port: argv.port, host: argv.host });
     process.stdout.write(`serving ${srv.url} (run ${runDir}); Ctrl-C stops\n`);
     if (argv.host !== '127.0.0.1' && argv.host !== 'localhost' && argv.host !== '::1') process.stderr.write(`warning: listening on ${argv.host}: other machines can reach this page and its model calls\n`);
     await new Promise<void>((resolve) => {

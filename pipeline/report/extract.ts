@@ -46,6 +46,7 @@ export interface ReportOptions {
   progress?: (line: string) => void;
 }
 
+/** As `lexflow report`'s flags default (commands.ts keeps a copy so the CLI starts without this module). */
 export const DEFAULTS = { mapWords: 1500, tsneWords: 400, curvePoints: 2000 } as const;
 
 /** Check that `dir` is a run directory (has run.json or a stage manifest); a clear error otherwise. */
