@@ -15,5 +15,8 @@ export const COMMANDS: Command[] = [
   (await import('./eval.js')).default,
   (await import('./sample.js')).default,
   (await import('../../datasets/cli.js')).default,
+  // The report of a run reads every stage's outputs, so it belongs to no stage.
+  (await import('../report/report-command.js')).default,
+  (await import('../report/serve-command.js')).default,
   ...allStages().flatMap((s) => s.commands ?? []),
 ];

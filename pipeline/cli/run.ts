@@ -49,6 +49,21 @@ export function printRunReport(report: RunReport): void {
   process.stdout.write(`outputs in ${report.runDir}\n`);
 }
 
+/**
+ * The report page of the run, last. Cheap by design: figures are cached by
+ * fingerprint, and samples and analogy scores are only those an earlier `lexflow report` computed. A
+ * report that cannot be built is a warning: the run itself succeeded.
+ */
+async function writeRunPage(runDir: string, quiet: boolean): Promise<void> {
+  try {
+    const { writeReport } = await import('../report/commands.js');
+    const r = await writeReport(runDir, { cheap: true });
+    if (!quiet) process.stdout.write(`report: ${r.file}\n`);
+  } catch (e) {
+    process.stderr.write(`warning: the report page was not written (${(e as Error).message.split('\n')[0]}); try lexflow report --out ${runDir}\n`);
+  }
+}
+
 const command: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'run the whole pipeline (or a part: --from, --to, --only); skips stages that are up to date',
@@ -77,6 +92,7 @@ const command: CommandModule<object, RunArgs> = {
       printRunReport(report);
       await printPerplexities(report);
     }
+    await writeRunPage(report.runDir, argv.quiet === true);
   },
 };
 

@@ -1,0 +1,1 @@
+export { reportCommand as default } from './commands.js';

@@ -1,0 +1,1 @@
+export { serveCommand as default } from './commands.js';
