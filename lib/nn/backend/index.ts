@@ -16,8 +16,8 @@ export { tf };
 // PROD silences tfjs's console banner suggesting tfjs-node (our choice is printed instead).
 tf.env().set('PROD', true);
 
-export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
+import type { BackendChoice } from './choices.js';
+export { BACKEND_CHOICES, type BackendChoice } from './choices.js';
 
 export interface SelectedBackend {
   /** tfjs backend name: `tensorflow` (tfjs-node), `wasm` or `cpu`. */

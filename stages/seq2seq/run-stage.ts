@@ -1,0 +1,173 @@
+// What the seq2seq stage does when it runs (its definition is index.ts).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StageContext, StageResult } from '../../pipeline/stage.js';
+import { UsageError } from '../../pipeline/errors.js';
+import { writeMetricsTable, type MetricsRow } from '../../pipeline/metrics.js';
+import { isParallel, readPairs } from '../../datasets/parallel.js';
+import type { Split } from '../../datasets/source.js';
+import { selectBackend, type BackendChoice } from '../../lib/nn/backend/index.js';
+import { trainLoop } from '../../lib/nn/train-loop.js';
+import { corpusBleu } from '../../lib/metrics/bleu.js';
+import { corpusChrf } from '../../lib/metrics/chrf.js';
+import type { Decay } from '../../lib/nn/schedule.js';
+import { tf } from '../../lib/nn/backend/index.js';
+import { MODEL_DIR, createSeq2Seq, saveSeq2Seq } from './artifacts.js';
+import { writeAttention } from './attention-table.js';
+import { BucketBatches, makeBatch, writePairs, writeSideVocab, type PairData } from './data.js';
+import { beamTranslate, greedyTranslate } from './decode.js';
+import { validateConfig, type AttentionScore, type Seq2SeqConfig, type Seq2SeqModel } from './model.js';
+import { buildVocab, decode, encode, tokenize } from './pieces.js';
+import type { params } from './index.js';
+
+type P = Record<string, unknown>;
+
+interface MetricRow extends MetricsRow {
+  note: string;
+}
+
+/** Mean negative log-likelihood per target token of a split -> perplexity. */
+function perplexityOf(model: Seq2SeqModel, d: PairData): number {
+  const b = new BucketBatches(d, 4000, 256, 0);
+  let lp = 0;
+  let n = 0;
+  for (let k = 0; k < b.steps; k++) {
+    const r = model.score(b.batch(0, k));
+    lp += r.logProb;
+    n += r.tokens;
+  }
+  return Math.exp(-lp / Math.max(n, 1));
+}
+
+export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<StageResult> {
+    const p = ctx.params as unknown as P;
+    const ds = ctx.dataset;
+    if (!isParallel(ds)) throw new UsageError(`seq2seq: --dataset ${ds?.name ?? '?'} is not a parallel corpus; give e.g. multi30k=FOLDER, or a folder of <split>.<lang> files with --source/--target`);
+    const { source, target } = ds.parallel;
+
+    // 1. pairs, checked
+    const read = ctx.progress.step('reading pairs', 3, 'splits');
+    const text: Partial<Record<Split, { source: string[]; target: string[] }>> = {};
+    for (const split of ['train', 'valid', 'test'] as Split[]) {
+      text[split] = readPairs(ds.parallel, split);
+      read.tick();
+    }
+    read.done(`${text.train!.source.length} train, ${text.valid!.source.length} valid, ${text.test!.source.length} test pairs (${source}→${target})`);
+    if (text.train!.source.length === 0) throw new UsageError(`seq2seq: --dataset ${ds.name} has no training pairs`);
+
+    // 2. tokens
+    const toks = Object.fromEntries(Object.entries(text).map(([s, d]) => [s, { source: d.source.map(tokenize), target: d.target.map(tokenize) }])) as Record<Split, { source: string[][]; target: string[][] }>;
+    const srcV = buildVocab(toks.train.source, p['max-vocab'] as number, p['min-count'] as number);
+    const tgtV = buildVocab(toks.train.target, p['max-vocab'] as number, p['min-count'] as number);
+    const data = {} as Record<Split, PairData>;
+    const rows: Record<string, number> = {};
+    const maxLen = p['max-len'] as number;
+    for (const split of ['train', 'valid', 'test'] as Split[]) {
+      const d: PairData = { src: toks[split].source.map((t) => encode(srcV, t)), tgt: toks[split].target.map((t) => encode(tgtV, t)) };
+      if (split === 'train') {
+        const keep = d.src.map((s, i) => s.length <= maxLen && d.tgt[i]!.length <= maxLen);
+        d.src = d.src.filter((_, i) => keep[i]);
+        d.tgt = d.tgt.filter((_, i) => keep[i]);
+        if (d.src.length < keep.length) ctx.log.info(`seq2seq: left out ${keep.length - d.src.length} training pairs longer than --max-len ${maxLen}`);
+      }
+      data[split] = d;
+      rows[`tokens/${split}.arrow`] = await writePairs(ctx.outDir, split, d);
+    }
+    await writeSideVocab(path.join(ctx.outDir, 'vocab-src.arrow'), srcV);
+    await writeSideVocab(path.join(ctx.outDir, 'vocab-tgt.arrow'), tgtV);
+
+    // 3. train
+    const cfg: Seq2SeqConfig = { arch: 'rnn', srcVocab: srcV.tokens.length, tgtVocab: tgtV.tokens.length, embed: p.embed as number, hidden: p.hidden as number, attention: p.attention as AttentionScore, softmax: p.softmax as 'full' | 'class', dropout: p.dropout as number, seed: p.seed as number };
+    const bad = validateConfig(cfg);
+    if (bad) throw new UsageError(`seq2seq: ${bad}`);
+    if ((p.beam as number) > cfg.tgtVocab) throw new UsageError(`seq2seq: --beam ${p.beam} is wider than the target vocabulary (${cfg.tgtVocab} types); use at most ${cfg.tgtVocab}`);
+    const backend = await selectBackend(p.backend as BackendChoice);
+    ctx.log.info(`seq2seq: backend ${backend.name} (${backend.reason})`);
+    const model = createSeq2Seq(cfg);
+    const batcher = new BucketBatches(data.train, p['batch-tokens'] as number, p['max-rows'] as number, p.seed as number);
+    const validate = data.valid.src.length > 0 ? () => ({ ppl: perplexityOf(model, data.valid), detail: null }) : undefined;
+    const result = await trainLoop(
+      model,
+      batcher,
+      validate,
+      {
+        name: 'seq2seq',
+        optimizer: p.optimizer as 'adam' | 'sgd',
+        lr: p.lr as number,
+        warmup: p.warmup as number,
+        decay: p.decay as Decay,
+        lrDecay: 0.5,
+        decayStart: 4,
+        clip: p.clip as number,
+        epochs: p.epochs as number,
+        maxMinutes: p['max-minutes'] as number,
+        patience: p.patience as number,
+        checkpointEvery: p['checkpoint-every'] as number,
+        logEvery: p['log-every'] as number,
+        seed: p.seed as number,
+        checkpointDir: ctx.checkpointDir,
+        tokensIn: (b) => b.weights.reduce((s, w) => s + w, 0),
+      },
+      ctx.log,
+      ctx.progress,
+    );
+    const tokensPerS = result.tokensSeen / Math.max(result.elapsedS, 1e-9);
+    ctx.log.info(`seq2seq: ${result.stopReason} after ${result.globalStep} steps, ${result.tokensSeen} target tokens, ${result.elapsedS.toFixed(0)} s (${tokensPerS.toFixed(0)} tok/s)`);
+
+    // 4. translate and score
+    const m: MetricRow[] = [];
+    const cap = p['eval-sentences'] as number;
+    const summary: Record<string, number> = {};
+    const K = p.beam as number;
+    const alpha = p['length-penalty'] as number;
+    for (const split of ['valid', 'test'] as Split[]) {
+      const n = cap > 0 ? Math.min(cap, data[split].src.length) : data[split].src.length;
+      if (n === 0) continue;
+      const srcs = data[split].src.slice(0, n);
+      const refs = text[split]!.target.slice(0, n);
+      const ppl = perplexityOf(model, { src: data[split].src, tgt: data[split].tgt });
+      m.push({ metric: 'ppl', split, value: ppl, note: 'per target token, </s> included, teacher forcing' });
+      const settings: [string, () => string[]][] = [
+        ['greedy', () => batches(srcs, 64).flatMap((g) => greedyTranslate(model, g).map((t) => decode(tgtV, t.ids)))],
+        [`beam${K}`, () => srcs.map((s) => decode(tgtV, beamTranslate(model, s, K, alpha)[0]!.ids))],
+      ];
+      const step = ctx.progress.step(`translating ${split}`, settings.length, 'settings');
+      for (const [name, run] of settings) {
+        const hyps = run();
+        fs.writeFileSync(path.join(ctx.outDir, `hyp-${split}-${name}.txt`), hyps.join('\n') + '\n');
+        const bleu = corpusBleu(hyps, [refs]);
+        const chrf = corpusChrf(hyps, [refs]);
+        m.push({ metric: 'bleu', split, value: bleu.score, note: `${name}${name.startsWith('beam') ? ` α=${alpha}` : ''}; ${bleu.signature}` });
+        m.push({ metric: 'chrf', split, value: chrf.score, note: `${name}; ${chrf.signature}` });
+        summary[`${split}Bleu_${name}`] = bleu.score;
+        step.tick();
+      }
+      step.done(`${split}: BLEU ${m.filter((r) => r.metric === 'bleu' && r.split === split).map((r) => r.value.toFixed(2)).join(' / ')} (greedy / beam ${K})`);
+      fs.writeFileSync(path.join(ctx.outDir, `ref-${split}.txt`), refs.join('\n') + '\n');
+    }
+    m.push({ metric: 'train_tokens_per_s', split: 'train', value: tokensPerS, note: backend.name });
+    m.push({ metric: 'train_steps', split: 'train', value: result.globalStep, note: result.stopReason });
+
+    // 5. outputs
+    await saveSeq2Seq(path.join(ctx.outDir, MODEL_DIR), model, srcV, tgtV, { source, target });
+    rows['metrics.arrow'] = await writeMetricsTable(path.join(ctx.outDir, 'metrics.arrow'), m, [
+      { name: 'model', of: () => `seq2seq ${cfg.arch}` },
+      { name: 'note', of: (r) => r.note },
+    ]);
+    const first = data.test.src.find((s) => s.length > 0) ?? data.valid.src.find((s) => s.length > 0);
+    if (first) rows['attention.arrow'] = await writeAttention(path.join(ctx.outDir, 'attention.arrow'), [beamTranslate(model, first, K, alpha, true)[0]!]);
+    tf.dispose(model.params);
+    return {
+      rows,
+      metrics: { arch: cfg.arch, attention: cfg.attention, source, target, backend: backend.name, trainSteps: result.globalStep, trainTokensPerS: tokensPerS, stopReason: result.stopReason, resumedFromStep: result.resumedFromStep, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, ...summary },
+    };
+}
+
+function batches<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+export { makeBatch };
