@@ -41,7 +41,9 @@ t.before(async () => {
 });
 
 t.test('a plain run on a dialog dataset runs the chatbot stage only and writes its files', async (t) => {
-  t.same(fs.readdirSync(out).filter((f) => !f.startsWith('.') && !f.endsWith('.json') && !f.endsWith('.lock')).sort(), ['chatbot']);
+  // Besides the stage folders, a run writes run.json and its report page (report/).
+  t.same(fs.readdirSync(out).filter((f) => !f.startsWith('.') && !f.endsWith('.json') && !f.endsWith('.lock') && f !== 'report').sort(), ['chatbot']);
+  t.ok(fs.existsSync(path.join(out, 'report', 'index.html')), 'the run ends with its report');
   for (const f of ['model.json', 'index.arrow', 'vocab.arrow', 'metrics.arrow', '_manifest.json']) t.ok(fs.existsSync(path.join(model, f)), f);
   const manifest = JSON.parse(fs.readFileSync(path.join(model, '_manifest.json'), 'utf8'));
   t.ok(manifest.warnings.some((w: string) => /trivia\.yml: conversation 14 .*skipped/.test(w)), 'the skipped conversation is in the manifest');
