@@ -10,7 +10,8 @@ import { stageFingerprint } from './fingerprint.js';
 import { createLogger, type Level, type Logger } from './log.js';
 import { describeOutputs, readManifest, verifyOutputs, writeManifest, type Manifest } from './manifest.js';
 import { resolveParams, type ParamSchema } from './params.js';
-import { createPool, defaultThreads, type Pool } from './pool.js';
+import { checkExecutor, createExecutorPool, type ExecutorSpec } from './executor.js';
+import { defaultThreads, type Pool } from './pool.js';
 import { createProgress, type Progress } from './progress.js';
 import { allStages, downstreamOf, getStage, topoOrder } from './registry.js';
 import {
@@ -30,7 +31,7 @@ import type { DatasetKind, DatasetSource } from '../datasets/source.js';
 
 export const DEFAULT_DATASET = 'brown';
 
-export interface RunOptions {
+export interface RunOptions extends ExecutorSpec {
   /** The run directory. */
   out: string;
   /** Dataset spec (`brown`, a path, `ptb=folder`, an https URL); default: run.json's, else brown. */
@@ -186,10 +187,18 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   /** A stage asks for 'tokenize'; with --tokens-from it gets the redirected stage. */
   const redirect = (defName: string, inp: string): string => (tokensFrom && inp === 'tokenize' && defName !== tokensFrom ? tokensFrom : inp);
 
+  const executor = checkExecutor(opts, runDir);
+
   const lock = acquireLock(runDir);
   if (lock.tookOverFrom !== undefined) log.info(`took over a stale lock left by pid ${lock.tookOverFrom}`);
   const ownPool = !opts.pool;
-  const pool = opts.pool ?? createPool(opts.threads ?? defaultThreads());
+  let pool: Pool;
+  try {
+    pool = opts.pool ?? (await createExecutorPool(executor, opts.threads ?? defaultThreads(), (l) => log.info(l)));
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const reports: StageReport[] = [];
   try {
     // Record the resolved config (merged over the previous one: it describes the whole directory).
@@ -203,6 +212,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       ...(sha256 ? { sha256 } : {}),
       ...(tokensFrom ? { tokensFrom } : {}),
       threads: pool.threads,
+      ...(pool.remote ? { executor: pool.remote } : {}),
       stages: stagesCfg,
     });
 

@@ -19,6 +19,8 @@ export interface RunDirArgs {
   'text-field'?: string;
   sha256?: string;
   'tokens-from'?: string;
+  executor?: string;
+  'shared-dir'?: string;
 }
 
 export function withRunDirOptions<T>(y: Argv<T>): Argv<T & RunDirArgs> {
@@ -29,7 +31,9 @@ export function withRunDirOptions<T>(y: Argv<T>): Argv<T & RunDirArgs> {
     .option('sha256', { type: 'string', describe: 'expected sha256 of a dataset given as a URL' })
     .option('config', { type: 'string', describe: 'a JSON file with the same keys as the flags; stage params under "stages": {"NAME": {...}}' })
     .option('threads', { type: 'number', describe: 'worker threads (default: available cores)' })
-    .option('tokens-from', { type: 'string', describe: 'read tokens from this stage instead of tokenize (e.g. subword)' }) as Argv<T & RunDirArgs>;
+    .option('tokens-from', { type: 'string', describe: 'read tokens from this stage instead of tokenize (e.g. subword)' })
+    .option('executor', { type: 'string', describe: 'local (worker threads here, the default) or redis://HOST:PORT (jobs for `lexflow worker` processes on any machine)' })
+    .option('shared-dir', { type: 'string', describe: 'with --executor redis://: a folder every machine sees, holding --out; task messages and shards go through it' }) as Argv<T & RunDirArgs>;
 }
 
 export function logLevel(a: RunDirArgs): Level {
@@ -104,6 +108,8 @@ export function baseRunOptions(argv: RunDirArgs, cfg: ConfigFile): RunOptions {
     ...(argv.sha256 ? { sha256: argv.sha256 } : {}),
     ...(tokensFrom ? { tokensFrom } : {}),
     ...(threads ? { threads } : {}),
+    ...(argv.executor ? { executor: argv.executor } : {}),
+    ...(argv['shared-dir'] ? { sharedDir: argv['shared-dir'] } : {}),
     logLevel: logLevel(argv),
   };
 }

@@ -13,7 +13,7 @@ interface StageArgs extends RunDirArgs {
   [key: string]: unknown;
 }
 
-const GLOBAL_KEYS = new Set(['_', '$0', 'name', 'force', 'out', 'dataset', 'config', 'threads', 'quiet', 'verbose', 'text-field', 'sha256', 'tokens-from', 'help', 'version', 'h']);
+const GLOBAL_KEYS = new Set(['_', '$0', 'name', 'force', 'out', 'dataset', 'config', 'threads', 'quiet', 'verbose', 'text-field', 'sha256', 'tokens-from', 'executor', 'shared-dir', 'help', 'version', 'h']);
 
 function describeParam(name: string, p: ParamSpec): string {
   const range = 'choices' in p ? ` (${p.choices.join('|')})` : 'min' in p && (p.min !== undefined || p.max !== undefined) ? ` [${p.min ?? ''}..${p.max ?? ''}]` : '';

@@ -1,0 +1,61 @@
+// Redis addresses and connections for the distributed executor: parse
+// `redis://HOST:PORT`, and connect with a bounded first attempt so that an
+// unreachable server is one usage error, not a hang.
+
+import { Redis } from 'ioredis';
+import { UsageError } from '../errors.js';
+
+export interface RedisAddress {
+  host: string;
+  port: number;
+  db: number;
+  url: string;
+}
+
+/** `redis://HOST[:PORT][/DB]`; `flag` names the flag in the error. */
+export function parseRedisUrl(url: string, flag: string): RedisAddress {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`${flag} ${url}: not a URL; give redis://HOST:PORT (e.g. redis://127.0.0.1:6379)`);
+  }
+  if (u.protocol !== 'redis:' || !u.hostname) throw new UsageError(`${flag} ${url}: give redis://HOST:PORT (e.g. redis://127.0.0.1:6379)`);
+  const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) throw new UsageError(`${flag} ${url}: the database after the port must be a number (redis://HOST:PORT/0)`);
+  const port = u.port ? Number(u.port) : 6379;
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port, db, url: `redis://${u.host}${db ? `/${db}` : ''}` };
+}
+
+/** What BullMQ's Queue, Worker and QueueEvents take as `connection`. */
+export function bullConnection(a: RedisAddress): { host: string; port: number; db: number; maxRetriesPerRequest: null } {
+  // BullMQ requires maxRetriesPerRequest null: its blocking commands wait on reconnects.
+  return { host: a.host, port: a.port, db: a.db, maxRetriesPerRequest: null };
+}
+
+/** A client for lexflow's own keys, connected (or a UsageError naming the flag within `timeoutMs`). */
+export async function connectRedis(a: RedisAddress, flag: string, hint: string, timeoutMs = 5000): Promise<Redis> {
+  const client = new Redis({ host: a.host, port: a.port, db: a.db, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: timeoutMs, retryStrategy: (n) => Math.min(200 * n, 2000) });
+  client.on('error', () => {}); // connection errors surface as rejected commands and 'close'
+  try {
+    await Promise.race([
+      client.connect().then(() => client.ping()),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs).unref()),
+    ]);
+  } catch (e) {
+    client.disconnect();
+    const why = (e as { code?: string }).code ?? (e as Error).message;
+    throw new UsageError(`${flag} ${a.url}: cannot reach Redis (${why}); ${hint}`);
+  }
+  return client;
+}
+
+/** Redis keys lexflow keeps beside BullMQ's queues. */
+export const KEYS = {
+  /** Set of the queues of runs being driven now: workers take jobs from these. */
+  runs: 'lexflow:runs',
+  /** The coordinator holding a run: SET NX with a TTL it renews. */
+  coordinator: (queue: string) => `lexflow:${queue}:coordinator`,
+  /** Hash worker name -> JSON {host, pid, threads, jobs, lastSeen}: the workers that took the run's jobs. */
+  workers: (queue: string) => `lexflow:${queue}:workers`,
+};
