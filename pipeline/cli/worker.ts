@@ -21,12 +21,13 @@ const command: CommandModule<object, WorkerArgs> = {
   describe: 'take jobs of distributed runs (--executor redis://...) from Redis and run them here',
   builder: (y) =>
     y
-      .option('redis', { type: 'string', describe: 'the Redis the coordinators use: redis://HOST:PORT', demandOption: 'give --redis redis://HOST:PORT (the address the runs use in --executor)' })
+      .option('redis', { type: 'string', describe: 'the Redis the coordinators use: redis://HOST:PORT' })
       .option('threads', { type: 'number', describe: 'jobs run at once, one thread each (default: available cores)' })
       .option('shared-dir', { type: 'string', describe: "where this machine mounts the runs' shared folder (default: the coordinator's path)" })
       .option('lock-duration', { type: 'number', default: 30, describe: 'seconds a job stays locked without renewal: a killed worker\'s job is retried after about this long' }) as never,
   handler: async (argv) => {
-    const redis = parseRedisUrl(argv.redis!, '--redis');
+    if (!argv.redis) throw new UsageError('lexflow worker needs --redis redis://HOST:PORT: the address the runs give in --executor');
+    const redis = parseRedisUrl(argv.redis, '--redis');
     const threads = argv.threads ?? defaultThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads ${argv.threads}: give a whole number of threads, 1 or more`);
     const lock = argv['lock-duration']!;

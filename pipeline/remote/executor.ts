@@ -73,6 +73,13 @@ const ATTEMPTS = 3;
 /** The coordinator key's lifetime; renewed at a third of it. */
 const COORDINATOR_TTL_MS = 15_000;
 
+/** `p`, or nothing after `ms` (a ref'd timer: the process stays up to see it). */
+export async function within(ms: number, p: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /** The queue of a run: named from the run directory's path inside the shared store. */
 export function queueName(store: SharedStore, runDir: string): string {
   const rel = store.relative(path.resolve(runDir));
@@ -179,14 +186,16 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
     async destroy() {
       closing = true;
       clearInterval(renew);
-      try {
+      const release = async (): Promise<void> => {
         await redis.srem(KEYS.runs, queue);
         await redis.eval(`if redis.call('get', KEYS[1]) and string.find(redis.call('get', KEYS[1]), ARGV[1], 1, true) then return redis.call('del', KEYS[1]) else return 0 end`, 1, lockKey, token);
-      } catch {
-        // Redis already gone: the key expires by itself.
-      }
+      };
+      // With Redis gone this gives up after a moment; the coordinator key expires by itself.
+      await within(2000, release().catch(() => {}));
       redis.disconnect();
-      await Promise.allSettled([events.close(), q.close()]);
+      // close() waits for Redis; with Redis gone it would wait forever on no handle, and Node would
+      // exit mid-await (code 13) instead of reporting the failure: give it a bounded, ref'd wait.
+      await within(3000, Promise.allSettled([events.close(), q.close()]));
       await store.remove(jobsPrefix).catch(() => {});
       await opts.local.destroy();
     },

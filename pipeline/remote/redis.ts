@@ -36,16 +36,30 @@ export function bullConnection(a: RedisAddress): { host: string; port: number; d
 /** A client for lexflow's own keys, connected (or a UsageError naming the flag within `timeoutMs`). */
 export async function connectRedis(a: RedisAddress, flag: string, hint: string, timeoutMs = 5000): Promise<Redis> {
   const client = new Redis({ host: a.host, port: a.port, db: a.db, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: timeoutMs, retryStrategy: (n) => Math.min(200 * n, 2000) });
-  client.on('error', () => {}); // connection errors surface as rejected commands and 'close'
+  let firstError: string | undefined;
+  let failFirst: (e: Error) => void = () => {};
+  // Later connection errors surface as rejected commands and 'close'; the first one fails the connect.
+  client.on('error', (e: Error & { code?: string }) => {
+    firstError ??= e.code ?? e.message;
+    failFirst(e);
+  });
+  let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       client.connect().then(() => client.ping()),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs).unref()),
+      new Promise((_, reject) => {
+        failFirst = reject;
+        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
     ]);
+    failFirst = () => {};
   } catch (e) {
+    failFirst = () => {};
     client.disconnect();
-    const why = (e as { code?: string }).code ?? (e as Error).message;
+    const why = firstError ?? (e as { code?: string }).code ?? (e as Error).message;
     throw new UsageError(`${flag} ${a.url}: cannot reach Redis (${why}); ${hint}`);
+  } finally {
+    clearTimeout(timer);
   }
   return client;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { isUsageError, reviveWorkerError } from '../errors.js';
 import { createPool, type Pool } from '../pool.js';
 import { decodeMessage, encodeMessage, LOCAL_ONLY } from './codec.js';
 import { INSTALL_ROOT, type JobData, type JobResult } from './executor.js';
@@ -67,10 +68,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     try {
       result = await pool.run(pathToFileURL(path.join(INSTALL_ROOT, module)).href, task);
     } catch (e) {
-      const msg = (e as Error).message ?? String(e);
-      // Bad input fails the same way on every attempt: fail the job now, with the task's message.
-      if (/^(UsageError|InputError)\b/.test(msg)) throw new UnrecoverableError(msg);
-      throw e;
+      const err = reviveWorkerError(e);
+      // Bad input fails the same way on every attempt: fail the job now, with the task's message
+      // (the prefix makes the coordinator raise it as a usage error, exit 2).
+      if (isUsageError(err)) throw new UnrecoverableError(`UsageError: ${(err as Error).message}`);
+      throw err;
     }
     const chunks = encodeMessage(result, store);
     if (chunks === LOCAL_ONLY) throw new UnrecoverableError(`task ${module} returned shared memory, which cannot leave this machine`);
