@@ -24,7 +24,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TransferListItem } from 'node:worker_threads';
 import { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { UsageError, reviveWorkerError } from '../errors.js';
 import type { Pool } from '../pool.js';
 import { LOCAL_ONLY, decodeMessage, encodeMessage } from './codec.js';
