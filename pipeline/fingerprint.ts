@@ -22,6 +22,8 @@ export interface FingerprintParts {
   params: Record<string, unknown>;
   inputs: Record<string, string>;
   dataset?: string;
+  /** A stage's `reads` (files found outside its inputs), when it declares them. */
+  reads?: Record<string, string>;
 }
 
 export function stageFingerprint(parts: FingerprintParts): string {

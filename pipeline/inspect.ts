@@ -34,6 +34,8 @@ export interface ColumnStats {
   name: string;
   type: string;
   nulls: number;
+  /** NaN values of a float column: left out of min, max and mean (one NaN would make them all NaN). */
+  nans: number;
   min: number | string | null;
   max: number | string | null;
   mean: number | null;
@@ -47,6 +49,7 @@ const DISTINCT_CAP = 1000;
 
 class StatsAcc {
   nulls = 0;
+  nans = 0;
   count = 0;
   sum = 0;
   min: number | string | null = null;
@@ -63,6 +66,10 @@ class StatsAcc {
       return;
     }
     const x = typeof v === 'bigint' ? Number(v) : v;
+    if (typeof x === 'number' && Number.isNaN(x)) {
+      this.nans++;
+      return;
+    }
     if (typeof x === 'number') {
       this.count++;
       this.sum += x;
@@ -83,6 +90,10 @@ class StatsAcc {
   addNumbers(values: ArrayLike<number | bigint>): void {
     for (let i = 0; i < values.length; i++) {
       const x = Number(values[i]);
+      if (Number.isNaN(x)) {
+        this.nans++;
+        continue;
+      }
       this.count++;
       this.sum += x;
       if (this.min === null || x < (this.min as number)) this.min = x;
@@ -144,6 +155,7 @@ export async function columnStats(file: ArrowFile): Promise<ColumnStats[]> {
       name: f.name,
       type: String(f.type),
       nulls: a.nulls,
+      nans: a.nans,
       min: a.min,
       max: a.max,
       mean: a.count > 0 && typeof a.min === 'number' ? a.sum / a.count : null,

@@ -28,6 +28,9 @@ export interface Manifest {
   outputs: OutputFile[];
   rows: Record<string, number>;
   metrics: Record<string, unknown>;
+  /** False when a rerun with the same fingerprint gives other bytes; `reproducibleReason` says why. Absent in older manifests. */
+  reproducible?: boolean;
+  reproducibleReason?: string;
   warnings: string[];
   started: string;
   ended: string;

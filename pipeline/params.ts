@@ -4,6 +4,7 @@
 
 import os from 'node:os';
 import { UsageError } from './errors.js';
+import { didYouMean } from './cli/suggest.js';
 
 interface Base<T> {
   describe: string;
@@ -17,7 +18,7 @@ export interface BoolParam extends Base<boolean> { type: 'bool' }
 export interface StringParam extends Base<string> { type: 'string' }
 export interface EnumParam<C extends string = string> extends Base<C> { type: 'enum'; choices: readonly C[] }
 /** A byte size: `512M`, `2G`, `50%` (of physical memory). Resolved to bytes. */
-export interface SizeParam extends Base<string> { type: 'size' }
+export interface SizeParam extends Base<string> { type: 'size'; /** Smallest accepted size, in bytes. */ min?: number }
 /** A comma-separated list of numbers, e.g. `--split 0.9,0.05,0.05`. */
 export interface NumberListParam extends Base<number[]> { type: 'numbers'; min?: number; max?: number }
 
@@ -84,13 +85,18 @@ export function coerceParam(name: string, spec: ParamSpec, raw: unknown, where: 
       if (typeof raw !== 'string' || !spec.choices.includes(raw)) bad(`one of ${spec.choices.join(', ')}`);
       return raw;
     case 'size': {
-      if (typeof raw === 'number') return raw;
-      if (typeof raw !== 'string') return bad('a size such as 512M, 2G or 50%');
-      try {
-        return parseSize(raw);
-      } catch {
-        return bad('a size such as 512M, 2G or 50%');
+      let v: number;
+      if (typeof raw === 'number') v = raw;
+      else if (typeof raw !== 'string') return bad('a size such as 512M, 2G or 50%');
+      else {
+        try {
+          v = parseSize(raw);
+        } catch {
+          return bad('a size such as 512M, 2G or 50%');
+        }
       }
+      if (spec.min !== undefined && v < spec.min) throw new UsageError(`${where}: --${name} ${JSON.stringify(raw)} is below its minimum of ${spec.min} bytes`);
+      return v;
     }
     case 'numbers': {
       const parts = Array.isArray(raw) ? raw : typeof raw === 'number' ? [raw] : String(raw).split(',');
@@ -106,12 +112,12 @@ export function coerceParam(name: string, spec: ParamSpec, raw: unknown, where: 
  * Resolve a stage's params: defaults, overridden by `given` (kebab-case keys).
  * Unknown keys are an error naming the stage and the known keys.
  */
-export function resolveParams<P extends ParamSchema>(schema: P, given: Record<string, unknown>, where: string): ParamValues<P> {
+export function resolveParams<P extends ParamSchema>(schema: P, given: Record<string, unknown>, where: string, extraNames?: readonly string[]): ParamValues<P> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(given)) {
     if (!(key in schema)) {
       const known = Object.keys(schema).map((k) => `--${k}`).join(', ') || '(none)';
-      throw new UsageError(`${where}: unknown parameter --${key}; known: ${known}`);
+      throw new UsageError(`${where}: unknown parameter --${key}${didYouMean(key, [...Object.keys(schema), ...(extraNames ?? [])])}; known: ${known}`);
     }
   }
   for (const [key, spec] of Object.entries(schema)) {

@@ -10,6 +10,8 @@ export interface Step {
   set(done: number): void;
   /** Finish the step and print its summary line. */
   done(summary?: string): void;
+  /** The step ends by this many seconds from now at the latest (a time budget): the ETA never says more. */
+  deadline?(seconds: number): void;
 }
 
 export interface Progress {
@@ -25,11 +27,28 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-function fmtNum(n: number): string {
+export function fmtNum(n: number): string {
   if (n >= 1e9) return (n / 1e9).toFixed(2) + 'G';
   if (n >= 1e6) return (n / 1e6).toFixed(2) + 'M';
   if (n >= 1e4) return (n / 1e3).toFixed(1) + 'k';
   return String(Math.round(n));
+}
+
+/** A count of `unit`; bytes ('B') as 9.96 MB, not "9.96M B". */
+export function fmtCount(n: number, unit: string): string {
+  if (unit !== 'B') return `${fmtNum(n)} ${unit}`;
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(2)} MB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} kB`;
+  return `${Math.round(n)} B`;
+}
+
+/** A rate; below one unit a second it reads as seconds per unit ("12s per product", not "0 products/s"). */
+export function fmtRate(perSecond: number, unit: string): string {
+  if (!(perSecond > 0)) return `- ${unit}/s`;
+  if (perSecond < 1) return `${fmtDuration(1 / perSecond)} per ${unit.replace(/e?s$/, '')}`;
+  if (perSecond < 10 && unit !== 'B') return `${Number(perSecond.toFixed(1))} ${unit}/s`;
+  return `${fmtCount(perSecond, unit)}/s`;
 }
 
 export function fmtDuration(s: number): string {
@@ -48,20 +67,23 @@ export function createProgress(opts: ProgressOptions): Progress {
     step(name, total, unit = 'items') {
       const t0 = now();
       let done = 0;
+      let first: number | undefined; // the units done at the first tick: a resumed step's rate counts only what it did
       let lastDraw = -Infinity;
       let finished = false;
+      let endBy = Infinity;
       const line = (): string => {
         const el = now() - t0;
-        const rate = el > 0 ? done / el : 0;
-        const rateS = `${fmtNum(rate)} ${unit}/s`;
+        const rate = el > 0 ? (done - (first ?? 0)) / el : 0;
+        const rateS = fmtRate(rate, unit);
         if (total && total > 0) {
           const frac = Math.min(1, done / total);
-          const eta = rate > 0 ? (total - done) / rate : Infinity;
+          const eta = Math.min(rate > 0 ? (total - done) / rate : Infinity, Math.max(0, endBy - now()));
           const width = 24;
           const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
-          return `${name} [${bar}] ${(frac * 100).toFixed(1)}% ${fmtNum(done)}/${fmtNum(total)} ${unit}, ${rateS}, ETA ${fmtDuration(eta)}`;
+          const counts = unit === 'B' ? `${fmtCount(done, unit)}/${fmtCount(total, unit)}` : `${fmtNum(done)}/${fmtNum(total)} ${unit}`;
+          return `${name} [${bar}] ${(frac * 100).toFixed(1)}% ${counts}, ${rateS}, ETA ${fmtDuration(eta)}`;
         }
-        return `${name}: ${fmtNum(done)} ${unit}, ${rateS}, ${fmtDuration(el)}`;
+        return `${name}: ${fmtCount(done, unit)}, ${rateS}, ${fmtDuration(el)}`;
       };
       const maybeDraw = (): void => {
         if (opts.mode === 'quiet' || finished) return;
@@ -79,19 +101,26 @@ export function createProgress(opts: ProgressOptions): Progress {
       };
       return {
         tick(n = 1) {
+          first ??= 0;
           done += n;
           maybeDraw();
         },
         set(d) {
+          // A position set right at the start is where a resumed step begins, not work done now.
+          first ??= now() - t0 < 0.05 ? d : 0;
           done = d;
           maybeDraw();
+        },
+        deadline(seconds) {
+          endBy = now() + seconds;
         },
         done(summary) {
           if (finished) return;
           finished = true;
           if (opts.mode === 'quiet') return;
           const el = now() - t0;
-          const text = summary ? `${name}: ${summary} (${fmtDuration(el)})` : `${name}: ${fmtNum(done)} ${unit} in ${fmtDuration(el)}`;
+          // A step that counted nothing says only how long it took ("writing vectors (5.9s)", not "0 items in 5.9s").
+          const text = summary ? `${name}: ${summary} (${fmtDuration(el)})` : done > 0 ? `${name}: ${fmtCount(done, unit)} in ${fmtDuration(el)}` : `${name} (${fmtDuration(el)})`;
           write(opts.mode === 'tty' ? `\r\x1b[2K${text}\n` : text + '\n');
         },
       };

@@ -4,7 +4,7 @@
 import { UsageError } from './errors.js';
 import type { ParamSchema } from './params.js';
 import type { StageDef } from './stage.js';
-import type { LanguageModelKind } from '../lib/lm/language-model.js';
+import type { LanguageModelKind, TokenizerKind } from '../lib/lm/language-model.js';
 
 import { STAGES } from '../stages/index.js';
 
@@ -30,6 +30,11 @@ export function allStages(): StageDef[] {
 /** Every kind of language model the registered stages write, for `sample` and `eval ppl`. */
 export function languageModelKinds(): LanguageModelKind[] {
   return allStages().flatMap((s) => (s.languageModel ? [s.languageModel] : []));
+}
+
+/** Every tokenizer file the registered stages write (subword's tokenizer.json). */
+export function tokenizerKinds(): TokenizerKind[] {
+  return allStages().flatMap((s) => (s.tokenizer ? [s.tokenizer] : []));
 }
 
 /** Stages in dependency order (inputs first); ties by registration order. Throws on a cycle or a missing input. */

@@ -110,6 +110,23 @@ export function checkpointDir(runDir: string, stage: string, fingerprint: string
   return path.join(runDir, '.checkpoints', `${stage}-${fingerprint}`);
 }
 
+/** Remove every checkpoint of a stage, whatever fingerprint it was taken under. */
+export function removeCheckpoints(runDir: string, stage: string): void {
+  const root = path.join(runDir, '.checkpoints');
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(`${stage}-`) && /^[0-9a-f]+$/.test(n.slice(stage.length + 1))) fs.rmSync(path.join(root, n), { recursive: true, force: true });
+  try {
+    fs.rmdirSync(root); // only when now empty
+  } catch {
+    /* other stages' checkpoints remain */
+  }
+}
+
 /**
  * Put a finished tmp folder in place of the stage folder. The old folder is
  * moved aside first and removed after, so at every instant the stage folder

@@ -20,6 +20,7 @@ import {
   commitStageDir,
   newTmpDir,
   readRunJson,
+  removeCheckpoints,
   removeStaleTmp,
   stageDir,
   writeRunJson,
@@ -121,7 +122,66 @@ export function selectStages(opts: Pick<RunOptions, 'only' | 'from' | 'to' | 'to
     for (let i = upto; i >= 0; i--) if (needed.has(order[i]!.name)) for (const inp of order[i]!.inputs) needed.add(inp);
     sel = sel.filter((d) => needed.has(d.name));
   }
+  if (sel.length === 0) {
+    const given = [opts.from && `--from ${opts.from}`, opts.to && `--to ${opts.to}`, opts.only?.length && `--only ${opts.only.join(' ')}`].filter(Boolean).join(' ');
+    const why = opts.from && opts.to ? `: ${opts.to} is not ${opts.from} or downstream of it` : '';
+    throw new UsageError(`${given} selects no stage${why}; see the stage order in lexflow stage --help`);
+  }
   return sel;
+}
+
+/** Recorded params still declared by the stage (a param removed from the code is dropped). */
+function recordedParams(def: StageDef, recorded: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(recorded ?? {})) if (k in def.params) out[k] = v;
+  return out;
+}
+
+/**
+ * An `--out` that is a file, under a file, or in a folder we cannot write is
+ * bad usage: said before any work, and without creating anything.
+ */
+export function checkOutDir(runDir: string, given: string): void {
+  let p = runDir;
+  for (;;) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new UsageError(`--out ${given}: a parent of it is a file, not a folder; give a folder path`);
+      if (code !== 'ENOENT') throw new UsageError(`--out ${given}: cannot read ${p} (${code}); give a folder you can write`);
+    }
+    if (st) {
+      if (!st.isDirectory())
+        throw new UsageError(p === runDir ? `--out ${given} is a file, not a folder; give a folder path (it is created if missing)` : `--out ${given}: ${p} is a file, not a folder; give a folder path`);
+      try {
+        fs.accessSync(p, fs.constants.W_OK | fs.constants.X_OK);
+      } catch {
+        throw new UsageError(`--out ${given}: ${p === runDir ? 'it' : p} cannot be written; give a folder you can write`);
+      }
+      return;
+    }
+    const up = path.dirname(p);
+    if (up === p) return;
+    p = up;
+  }
+}
+
+/** Inputs of the selection that it does not run must be done already: checked before any stage runs. */
+function checkInputsExist(selected: StageDef[], runDir: string, out: string, runMissing: boolean): void {
+  const names = new Set(selected.map((d) => d.name));
+  for (const def of selected) {
+    for (const inp of def.inputs) {
+      if (names.has(inp) || readManifest(stageDir(runDir, inp))) continue;
+      const hint = runMissing ? ` Run \`lexflow run --out ${out} --to ${inp}\` first, or select it too.` : ` Run \`lexflow stage ${inp} --out ${out}\` (or \`lexflow run --out ${out}\`) first, or add it to --only.`;
+      throw new UsageError(`stage ${def.name} needs the output of stage ${inp}, but ${stageDir(runDir, inp)} has none.${hint}`);
+    }
+  }
+}
+
+function hasStageOutput(runDir: string): boolean {
+  return allStages().some((d) => fs.existsSync(path.join(stageDir(runDir, d.name), '_manifest.json')));
 }
 
 /**
@@ -164,45 +224,86 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   const log = opts.logger ?? createLogger(opts.logLevel ?? 'normal');
   const progressMode = opts.progress ?? (opts.logLevel === 'quiet' ? 'quiet' : process.stderr.isTTY && !process.env.CI ? 'tty' : 'plain');
   const progress: Progress = createProgress({ mode: progressMode });
-  const selectedAll = selectStages(opts);
+  checkOutDir(runDir, opts.out);
+  const prevConfig = readRunJson(runDir);
+  // --tokens-from is a setting of the directory too: a plain rerun keeps it.
+  const tokensFromSpec = opts.tokensFrom ?? (prevConfig?.tokensFrom as string | undefined);
+  const selectedAll = selectStages({ ...opts, ...(tokensFromSpec ? { tokensFrom: tokensFromSpec } : {}) });
   const runMissing = opts.runMissingInputs ?? true;
 
-  // Validate every selected stage's params before any work starts.
-  const prevConfig = readRunJson(runDir);
+  // Validate every selected stage's params before any work starts. A run
+  // directory remembers its settings (run.json): what is not given now is
+  // taken from there, and what differs from there is said.
+  const prevStages = (prevConfig?.stages as Record<string, Record<string, unknown>> | undefined) ?? {};
   const given = opts.params ?? {};
-  const resolved = new Map<string, Record<string, unknown>>();
-  for (const def of selectedAll) resolved.set(def.name, stageParams(def, given[def.name]));
   for (const name of Object.keys(given)) getStage(name);
+  const resolved = new Map<string, Record<string, unknown>>();
+  const changes: string[] = [];
+  for (const def of selectedAll) {
+    const recorded = recordedParams(def, prevStages[def.name]);
+    const params = stageParams(def, { ...recorded, ...given[def.name] });
+    for (const [k, v] of Object.entries(given[def.name] ?? {}))
+      if (k in recorded && JSON.stringify(params[k]) !== JSON.stringify(recorded[k])) changes.push(`${def.name}: --${k} ${JSON.stringify(params[k])} (run.json had ${JSON.stringify(recorded[k])})`);
+    resolved.set(def.name, params);
+  }
 
-  const datasetSpec = opts.dataset ?? (prevConfig?.dataset as string | undefined) ?? DEFAULT_DATASET;
+  const prevDataset = prevConfig?.dataset as string | undefined;
+  const prevTokensFrom = (prevConfig?.tokensFrom as string | undefined) ?? 'tokenize';
+  if (opts.dataset !== undefined && prevDataset !== undefined && opts.dataset !== prevDataset && hasStageOutput(runDir) && !opts.force)
+    throw new UsageError(
+      `${opts.out} holds a run of dataset ${prevDataset}, not ${opts.dataset}; use another --out for ${opts.dataset}, or add --force to replace it`,
+    );
+  if (opts.tokensFrom !== undefined && prevConfig && opts.tokensFrom !== prevTokensFrom)
+    changes.push(`--tokens-from ${opts.tokensFrom} (run.json had ${prevTokensFrom}): stages that read tokens rerun on it`);
+
+  const datasetSpec = opts.dataset ?? prevDataset ?? DEFAULT_DATASET;
   const textField = opts.textField ?? (prevConfig?.textField as string | undefined) ?? 'text';
   const sha256 = opts.sha256 ?? (opts.dataset === undefined ? (prevConfig?.sha256 as string | undefined) : undefined);
   let dataset: DatasetSource | undefined;
   const datasetOf = (): DatasetSource => (dataset ??= resolveDataset(datasetSpec, { textField, ...(sha256 ? { sha256 } : {}) }));
   const kindMatters = selectedAll.some((d) => d.source || d.datasetKinds);
   const selected = stagesForKind(selectedAll, kindMatters ? (datasetOf().kind ?? 'text') : 'text', datasetSpec, Boolean(opts.only?.length));
+  checkInputsExist(selected, runDir, opts.out, runMissing);
   const needsDataset = selected.some((d) => d.source);
   if (needsDataset) datasetOf();
-  const tokensFrom = opts.tokensFrom && opts.tokensFrom !== 'tokenize' ? opts.tokensFrom : undefined;
+  const tokensFrom = tokensFromSpec && tokensFromSpec !== 'tokenize' ? tokensFromSpec : undefined;
   /** A stage asks for 'tokenize'; with --tokens-from it gets the redirected stage. */
   const redirect = (defName: string, inp: string): string => (tokensFrom && inp === 'tokenize' && defName !== tokensFrom ? tokensFrom : inp);
+
+  if (opts.dataset !== undefined && prevDataset !== undefined && opts.dataset !== prevDataset)
+    log.warn(`replacing the run of dataset ${prevDataset} in ${opts.out} with ${opts.dataset} (--force)`);
+  for (const c of changes) log.warn(`changed setting: ${c}`);
 
   const executor = checkExecutor(opts, runDir);
 
   const lock = acquireLock(runDir);
   if (lock.tookOverFrom !== undefined) log.info(`took over a stale lock left by pid ${lock.tookOverFrom}`);
+  let current: { stage: string; tmp: string; ckpt: string } | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // Leave the directory as a kill -9 would, but tidy: no temp folder, no
+    // lock; checkpoints stay for the rerun.
+    if (current) fs.rmSync(current.tmp, { recursive: true, force: true });
+    lock.release();
+    const where = current ? ` during stage ${current.stage}` : '';
+    const resume = current && fs.existsSync(current.ckpt) && fs.readdirSync(current.ckpt).length > 0 ? `; ${current.stage} resumes from its checkpoint` : '';
+    process.stderr.write(`\nlexflow: interrupted (${signal})${where}; finished stages are kept: rerun the same command to continue${resume}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const ownPool = !opts.pool;
   let pool: Pool;
   try {
     pool = opts.pool ?? (await createExecutorPool(executor, opts.threads ?? defaultThreads(), (l) => log.info(l)));
   } catch (e) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     lock.release();
     throw e;
   }
   const reports: StageReport[] = [];
   try {
     // Record the resolved config (merged over the previous one: it describes the whole directory).
-    const prevStages = (prevConfig?.stages as Record<string, unknown> | undefined) ?? {};
     const stagesCfg: Record<string, unknown> = { ...prevStages };
     for (const [k, v] of resolved) stagesCfg[k] = v;
     writeRunJson(runDir, {
@@ -246,6 +347,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
         params: fpParams,
         inputs: inputFps,
         ...(def.source ? { dataset: datasetFp! } : {}),
+        ...(def.reads ? { reads: def.reads(params as never) } : {}),
       });
       fingerprints.set(def.name, fingerprint);
 
@@ -274,6 +376,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       removeStaleTmp(runDir, def.name);
       const tmp = newTmpDir(runDir, def.name);
       const ckpt = checkpointDir(runDir, def.name, fingerprint);
+      current = { stage: def.name, tmp, ckpt };
       const warnings: string[] = [];
       const ctx: StageContext<ParamSchema> = {
         params: params as never,
@@ -321,6 +424,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
         outputs: describeOutputs(tmp),
         rows: result.rows ?? {},
         metrics: result.metrics ?? {},
+        reproducible: result.notReproducible === undefined,
+        ...(result.notReproducible !== undefined ? { reproducibleReason: result.notReproducible } : {}),
         warnings,
         started: started.toISOString(),
         ended: new Date().toISOString(),
@@ -330,11 +435,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       };
       writeManifest(tmp, manifest);
       commitStageDir(tmp, dir);
-      fs.rmSync(ckpt, { recursive: true, force: true });
+      current = undefined;
+      // Every checkpoint of this stage, also those of other fingerprints (a
+      // killed run with other params): none can be resumed into this output.
+      removeCheckpoints(runDir, def.name);
       const rows = Object.values(manifest.rows).reduce((s, n) => s + n, 0);
       reports.push({ stage: def.name, status: 'ran', fingerprint, wallSeconds, peakRssMB, rows, reason: forced(def.name) ? 'forced' : existing ? 'stale' : 'new' });
     }
   } finally {
+    current = undefined;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (ownPool) await pool.destroy();
     lock.release();
   }

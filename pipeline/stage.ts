@@ -11,7 +11,7 @@ import type { Progress } from './progress.js';
 import type { Logger } from './log.js';
 import type { Manifest } from './manifest.js';
 import type { DatasetKind, DatasetSource } from '../datasets/source.js';
-import type { LanguageModelKind } from '../lib/lm/language-model.js';
+import type { LanguageModelKind, TokenizerKind } from '../lib/lm/language-model.js';
 import type { Command } from './cli/command.js';
 
 /** What a finished upstream stage offers to its consumers. */
@@ -52,6 +52,12 @@ export interface StageResult {
   rows?: Record<string, number>;
   /** Anything worth keeping in the manifest: token counts, OOV rates, final loss. */
   metrics?: Record<string, unknown>;
+  /**
+   * Why a rerun with the same fingerprint would not give the same bytes
+   * (Hogwild threads, a wall-clock budget); absent when it would. Kept in the
+   * manifest as `reproducible: false` and shown by `status`.
+   */
+  notReproducible?: string;
 }
 
 export interface StageDef<P extends ParamSchema = ParamSchema> {
@@ -73,6 +79,12 @@ export interface StageDef<P extends ParamSchema = ParamSchema> {
   readonly datasetKinds?: readonly DatasetKind[];
   readonly params: P;
   /**
+   * What the stage reads besides its inputs and dataset (evaluation sets found
+   * through a flag or $LEXFLOW_DATA), as name -> content hash: part of the
+   * fingerprint, so new or changed data reruns the stage.
+   */
+  reads?(params: ParamValues<P>): Record<string, string>;
+  /**
    * The stage's pool tasks: name -> file URL of a module whose default export
    * runs one task in a worker (`new URL('./count.task.js', import.meta.url).href`).
    * Stage code passes these URLs to `ctx.pool.run`.
@@ -84,7 +96,14 @@ export interface StageDef<P extends ParamSchema = ParamSchema> {
   readonly evalCommands?: readonly Command[];
   /** The stage writes language models: how `sample` and `eval ppl` find and load them. */
   readonly languageModel?: LanguageModelKind;
+  /** The stage writes a tokenizer file into its token folder: how `sample` encodes prompts for models trained on it. */
+  readonly tokenizer?: TokenizerKind;
   run(ctx: StageContext<P>): Promise<StageResult>;
+}
+
+/** The reason a Hogwild stage gives for `notReproducible`. */
+export function hogwild(threads: number): string {
+  return `Hogwild training: ${threads} threads update shared weights without locks, so the result depends on their timing; --threads 1 gives the same bytes on every run`;
 }
 
 /** Identity function that keeps the params type attached to `run`. */

@@ -2,7 +2,9 @@
 // computes, from run.json's recorded params and the current dataset, compared
 // with each stage's manifest (never with timestamps).
 
+import fs from 'node:fs';
 import path from 'node:path';
+import { UsageError } from './errors.js';
 import { stageFingerprint } from './fingerprint.js';
 import { readManifest, verifyOutputs, type Manifest } from './manifest.js';
 import { readRunJson, stageDir } from './rundir.js';
@@ -22,6 +24,13 @@ export interface StageState {
 
 export async function runStatus(out: string, opts: { deep?: boolean } = {}): Promise<StageState[]> {
   const runDir = path.resolve(out);
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(runDir);
+  } catch {
+    throw new UsageError(`--out ${out}: no such run directory; give the --out of an earlier lexflow run`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--out ${out} is a file, not a run directory; give the --out of an earlier lexflow run`);
   const cfg = readRunJson(runDir) ?? {};
   const stagesCfg = (cfg.stages as Record<string, Record<string, unknown>> | undefined) ?? {};
   const datasetSpec = (cfg.dataset as string | undefined) ?? DEFAULT_DATASET;
@@ -56,6 +65,7 @@ export async function runStatus(out: string, opts: { deep?: boolean } = {}): Pro
         params: fingerprintParams(def, params),
         inputs,
         ...(def.source ? { dataset: datasetFp! } : {}),
+        ...(def.reads ? { reads: def.reads(params as never) } : {}),
       });
     } catch (e) {
       why = (e as Error).message;

@@ -174,14 +174,14 @@ t.test('cooccur -> pmi -> svd -> eval-embeddings on a small corpus', async (t) =
   await t.rejects(runStageDirect(svd, { inputs: { cooccur: co, pmi: pm }, outDir: path.join(root, 'svd-big'), params: { dim: V + 1 }, pool }), { name: 'UsageError', message: /--dim 31 is larger than the vocabulary \(30 words\)/ });
 
   // eval-embeddings without data: still runs, says so, writes vocabulary and dim
-  const saved = process.env.LEXFLOW_DATA;
-  delete process.env.LEXFLOW_DATA;
-  const none = await runStageDirect(evalEmbeddings, { inputs: { svd: sv }, outDir: path.join(root, 'eval-none'), pool });
-  if (saved !== undefined) process.env.LEXFLOW_DATA = saved;
+  // (the same svd vectors stand in for word2vec's and glove's here)
+  const all = { svd: sv, word2vec: sv, glove: sv };
+  const none = await runStageDirect(evalEmbeddings, { inputs: all, outDir: path.join(root, 'eval-none'), params: { wordsim: 'none', analogies: 'none' }, pool });
   t.equal(none.warnings.length, 2);
   t.match(none.warnings[0]!, /no word-similarity sets found/);
   const nm = readTableSync(path.join(root, 'eval-none', 'metrics.arrow'));
-  t.same(nm.getChild('metric')!.toArray(), ['vocabulary', 'dim']);
+  t.same(nm.getChild('metric')!.toArray(), ['vocabulary', 'dim', 'vocabulary', 'dim', 'vocabulary', 'dim']);
+  t.same(nm.getChild('vectors')!.toArray(), ['svd', 'svd', 'word2vec', 'word2vec', 'glove', 'glove']);
   // with a similarity folder (CRLF, no final newline) and an analogy file
   const ws = path.join(root, 'ws');
   fs.mkdirSync(ws);
@@ -189,7 +189,7 @@ t.test('cooccur -> pmi -> svd -> eval-embeddings on a small corpus', async (t) =
   fs.writeFileSync(path.join(ws, 'SOURCE.md'), '# not a set');
   const qa = path.join(root, 'q.txt');
   fs.writeFileSync(qa, ': s1\nw0 w1 w2 w3\nw0 w1 w2 zz\n: gram-s2\nw3 w4 w5 w6\n');
-  const ev = await runStageDirect(evalEmbeddings, { inputs: { svd: sv }, outDir: path.join(root, 'eval'), params: { wordsim: ws, analogies: qa }, pool });
+  const ev = await runStageDirect(evalEmbeddings, { inputs: all, outDir: path.join(root, 'eval'), params: { wordsim: ws, analogies: qa }, pool });
   t.same(ev.warnings, []);
   const m = readTableSync(path.join(root, 'eval', 'metrics.arrow'));
   const metric = m.getChild('metric')!.toArray() as string[];

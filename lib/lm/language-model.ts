@@ -47,7 +47,17 @@ export interface LoadedLanguageModel {
   writeAttention?(ids: Int32Array, file: string): Promise<number>;
 }
 
+/** A tokenizer file a stage writes into its token folder (subword's tokenizer.json), for prompts of models trained on its pieces. */
+export interface TokenizerKind {
+  readonly stage: string;
+  /** File name inside the token folder. */
+  readonly file: string;
+  load(file: string): { readonly pieces: readonly string[]; encode(text: string): number[]; decode(ids: ArrayLike<number>): string };
+}
+
 export interface LoadOptions {
+  /** Tokenizers of the registered stages: a model of a subword run encodes prompts into pieces with its run's. */
+  tokenizers?: readonly TokenizerKind[];
   /** Which model of a stage folder that holds several (`--name`). */
   name?: string;
   /** The tokens folder for the vocabulary (`--tokens`). */

@@ -4,7 +4,7 @@
 
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { languageModelKinds } from '../registry.js';
+import { languageModelKinds, tokenizerKinds } from '../registry.js';
 import { SPLITS, type Split } from '../../datasets/source.js';
 import { loadLanguageModel } from '../../lib/lm/find-model.js';
 import type { PerplexityReport } from '../../lib/lm/language-model.js';
@@ -19,7 +19,7 @@ export interface EvalPplArgs {
 
 export async function evalPerplexity(args: EvalPplArgs, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<PerplexityReport> {
   if (!SPLITS.includes(args.split as Split)) throw new UsageError(`--split ${args.split}: choose one of ${SPLITS.join(', ')}`);
-  const lm = await loadLanguageModel(languageModelKinds(), args.model, { name: args.name, tokens: args.tokens });
+  const lm = await loadLanguageModel(languageModelKinds(), args.model, { name: args.name, tokens: args.tokens, tokenizers: tokenizerKinds() });
   const r = await lm.perplexity(args.split as Split, {
     tokens: args.tokens,
     perSentence: args['per-sentence'] ? (doc, lp, n) => write(`doc ${doc}\tlog10 p ${lp.toFixed(4)}\ttokens ${n}\n`) : undefined,

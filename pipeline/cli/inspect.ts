@@ -91,7 +91,7 @@ const command: CommandModule<object, InspectArgs> = {
         const rows = stats.map((s) => [
           s.name,
           s.type,
-          String(s.nulls),
+          String(s.nulls) + (s.nans ? ` +${s.nans} NaN` : ''),
           s.min === null ? '-' : cellText(s.min),
           s.max === null ? '-' : cellText(s.max),
           s.mean === null ? '-' : cellText(s.mean),

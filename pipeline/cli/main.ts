@@ -3,11 +3,25 @@
 
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { isUsageError } from '../errors.js';
+import { isUsageError, UsageError } from '../errors.js';
 import { COMMANDS } from './commands.js';
 
+/** yargs' usage messages, said in the command's terms: what is missing and where help is. */
+function usageMessage(msg: string, argv: string[]): string {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const cmd = COMMANDS.find((c) => String(c.command).split(' ')[0] === words[0]);
+  const name = cmd ? String(cmd.command).split(' ')[0] : undefined;
+  const help = name ? `lexflow ${name} --help` : 'lexflow --help';
+  if (cmd && /^Not enough non-option arguments/.test(msg)) {
+    const wanted = String(cmd.command).match(/<[^>]+>/g) ?? [];
+    return `missing ${wanted.join(' ')}: lexflow ${String(cmd.command).replace(/\.\./g, '')}; see ${help}`;
+  }
+  const unknown = /^Unknown command: (.*)$/.exec(msg);
+  if (cmd && unknown) return `unexpected argument "${unknown[1]}" for lexflow ${name}; see ${help}`;
+  return /--help/.test(msg) ? msg : `${msg}; see ${help}`;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  let usageFailure: string | undefined;
   const cli = yargs(argv)
     .scriptName('lexflow')
     .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': true })
@@ -17,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'name a command; see lexflow --help')
     .recommendCommands()
     .strictCommands()
+    // Unknown options are errors (run and stage check their own: they take stage parameters).
+    .strict()
     .help()
     .alias('h', 'help')
     .version()
@@ -24,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      usageFailure = msg;
+      // Throw, so that the command's handler does not run without its required arguments.
+      throw new UsageError(usageMessage(msg, argv));
     });
   for (const c of COMMANDS) cli.command(c);
   try {
@@ -36,10 +53,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`lexflow: failed: ${(e as Error)?.stack ?? String(e)}\n`);
     return 1;
-  }
-  if (usageFailure !== undefined) {
-    process.stderr.write(`lexflow: ${usageFailure}\n`);
-    return 2;
   }
   return 0;
 }

@@ -6,14 +6,16 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { Level } from '../log.js';
+import { coerceParam, type IntParam } from '../params.js';
 import { allStages } from '../registry.js';
 import { DEFAULT_DATASET, type RunOptions } from '../runner.js';
+import { didYouMean } from './suggest.js';
 
 export interface RunDirArgs {
   out?: string;
   dataset?: string;
   config?: string;
-  threads?: number;
+  threads?: string | number;
   quiet?: boolean;
   verbose?: boolean;
   'text-field'?: string;
@@ -30,7 +32,8 @@ export function withRunDirOptions<T>(y: Argv<T>): Argv<T & RunDirArgs> {
     .option('text-field', { type: 'string', describe: 'JSON field holding the text of .jsonl records (default: text)' })
     .option('sha256', { type: 'string', describe: 'expected sha256 of a dataset given as a URL' })
     .option('config', { type: 'string', describe: 'a JSON file with the same keys as the flags; stage params under "stages": {"NAME": {...}}' })
-    .option('threads', { type: 'number', describe: 'worker threads (default: available cores)' })
+    // A string, so that `--threads abc` reaches the validation below as typed (yargs would make it NaN).
+    .option('threads', { type: 'string', describe: 'worker threads (default: available cores)' })
     .option('tokens-from', { type: 'string', describe: 'read tokens from this stage instead of tokenize (e.g. subword)' })
     .option('executor', { type: 'string', describe: 'local (worker threads here, the default) or redis://HOST:PORT (jobs for `lexflow worker` processes on any machine)' })
     .option('shared-dir', { type: 'string', describe: 'with --executor redis://: a folder every machine sees, holding --out; task messages and shards go through it' }) as Argv<T & RunDirArgs>;
@@ -46,8 +49,52 @@ export interface ConfigFile {
   threads?: number;
   textField?: string;
   tokensFrom?: string;
+  sha256?: string;
   stages?: Record<string, Record<string, unknown>>;
   [stage: string]: unknown;
+}
+
+/** Keys a config file may hold besides stage names (flag spellings are accepted too). */
+const CONFIG_KEYS: Record<string, keyof ConfigFile> = {
+  dataset: 'dataset',
+  out: 'out',
+  threads: 'threads',
+  textField: 'textField',
+  'text-field': 'textField',
+  tokensFrom: 'tokensFrom',
+  'tokens-from': 'tokensFrom',
+  sha256: 'sha256',
+  stages: 'stages',
+};
+
+/** Options every run-directory command takes; anything else on `run` must be `--STAGE.param`. */
+export const RUN_DIR_KEYS = ['out', 'dataset', 'text-field', 'sha256', 'config', 'threads', 'tokens-from', 'executor', 'shared-dir', 'quiet', 'verbose', 'help', 'version', 'h'];
+
+export const THREADS_SPEC: IntParam = { type: 'int', min: 1, max: 1024, default: 1, describe: 'worker threads' };
+
+/** `--threads` as given (flag or config file): a positive integer, checked before any work. */
+export function parseThreads(raw: unknown, where: string): number | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return coerceParam('threads', THREADS_SPEC, raw, where) as number;
+  } catch {
+    throw new UsageError(`${where}: --threads ${JSON.stringify(raw)} is not a thread count; give a whole number from 1 to ${THREADS_SPEC.max} (default: the available cores)`);
+  }
+}
+
+/** Refuse flags no option or stage parameter answers to, naming the closest one. */
+export function checkFlags(argv: Record<string, unknown>, known: readonly string[], opts: { stageObjects: boolean }): void {
+  const stages = allStages();
+  const stageNames = new Set(stages.map((s) => s.name));
+  const dotted = stages.flatMap((s) => Object.keys(s.params).map((k) => `${s.name}.${k}`));
+  for (const [key, value] of Object.entries(argv)) {
+    if (key === '_' || key === '$0' || known.includes(key)) continue;
+    if (opts.stageObjects && stageNames.has(key) && value && typeof value === 'object' && !Array.isArray(value)) continue;
+    const owners = stages.filter((s) => key in s.params).map((s) => `--${s.name}.${key}`);
+    if (opts.stageObjects && owners.length)
+      throw new UsageError(`unknown option --${key}: with lexflow run a stage parameter takes its stage's name, e.g. ${owners.join(' or ')} (or use lexflow stage NAME --${key})`);
+    throw new UsageError(`unknown option --${key}${didYouMean(key, [...known.filter((k) => k.length > 1), ...(opts.stageObjects ? dotted : [])])}; see lexflow --help`);
+  }
 }
 
 export function readConfig(file: string | undefined): ConfigFile {
@@ -65,7 +112,27 @@ export function readConfig(file: string | undefined): ConfigFile {
     throw new UsageError(`${file}: not valid JSON (${(e as Error).message}); fix the file given to --config`);
   }
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new UsageError(`${file}: must hold a JSON object`);
-  return cfg as ConfigFile;
+  const stageNames = allStages().map((s) => s.name);
+  const out: ConfigFile = {};
+  for (const [k, v] of Object.entries(cfg)) {
+    const isObject = typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (stageNames.includes(k) || k === 'stages') {
+      if (!isObject) throw new UsageError(`${file}: "${k}" must hold an object of parameters; fix the file given to --config`);
+      const groups = k === 'stages' ? Object.entries(v as Record<string, unknown>) : [[k, v] as const];
+      for (const [name, params] of groups) {
+        if (!stageNames.includes(name)) throw new UsageError(`${file}: unknown stage "${name}" under "stages"${didYouMean(name, stageNames, '')}; stages: ${stageNames.join(', ')}`);
+        if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new UsageError(`${file}: "stages.${name}" must hold an object of parameters`);
+      }
+      out[k] = v;
+      continue;
+    }
+    const key = CONFIG_KEYS[k];
+    if (!key) throw new UsageError(`${file}: unknown key "${k}"${didYouMean(k, [...Object.keys(CONFIG_KEYS), ...stageNames], '')}; fix the file given to --config`);
+    if (key !== 'threads' && typeof v !== 'string') throw new UsageError(`${file}: "${k}" must be a string`);
+    out[key] = v as never;
+  }
+  if (out.threads !== undefined) parseThreads(out.threads, file);
+  return out;
 }
 
 /** Stage params from a config file: `stages.NAME` and top-level `NAME` objects. */
@@ -100,14 +167,14 @@ export function baseRunOptions(argv: RunDirArgs, cfg: ConfigFile): RunOptions {
   const dataset = argv.dataset ?? cfg.dataset;
   const textField = argv['text-field'] ?? cfg.textField;
   const tokensFrom = argv['tokens-from'] ?? cfg.tokensFrom;
-  const threads = argv.threads ?? cfg.threads;
+  const threads = parseThreads(argv.threads, 'options') ?? cfg.threads;
   return {
     out: argv.out ?? cfg.out ?? defaultOut(dataset),
     ...(dataset ? { dataset } : {}),
     ...(textField ? { textField } : {}),
-    ...(argv.sha256 ? { sha256: argv.sha256 } : {}),
+    ...((argv.sha256 ?? cfg.sha256) ? { sha256: (argv.sha256 ?? cfg.sha256)! } : {}),
     ...(tokensFrom ? { tokensFrom } : {}),
-    ...(threads ? { threads } : {}),
+    ...(threads !== undefined ? { threads } : {}),
     ...(argv.executor ? { executor: argv.executor } : {}),
     ...(argv['shared-dir'] ? { sharedDir: argv['shared-dir'] } : {}),
     logLevel: logLevel(argv),

@@ -5,7 +5,7 @@ import { runPipeline, type RunReport } from '../runner.js';
 import { allStages } from '../registry.js';
 import { formatTable } from './table.js';
 import { collectPerplexities } from '../metrics-table.js';
-import { baseRunOptions, configStageParams, mergeParams, readConfig, withRunDirOptions, type RunDirArgs } from './options.js';
+import { baseRunOptions, checkFlags, configStageParams, mergeParams, readConfig, RUN_DIR_KEYS, withRunDirOptions, type RunDirArgs } from './options.js';
 
 interface RunArgs extends RunDirArgs {
   from?: string;
@@ -54,13 +54,15 @@ const command: CommandModule<object, RunArgs> = {
   describe: 'run the whole pipeline (or a part: --from, --to, --only); skips stages that are up to date',
   builder: (y) =>
     withRunDirOptions(y)
-      .strictOptions(false)
+      .strict(false)
       .option('from', { type: 'string', describe: 'start at this stage (and run everything downstream)' })
       .option('to', { type: 'string', describe: 'stop after this stage (running what it needs)' })
       .option('only', { type: 'string', array: true, describe: 'run only these stages (their inputs must exist)' })
       .option('force', { type: 'boolean', describe: 'rerun the selected stages even when up to date' })
       .epilog('Stage parameters: --NAME.param value (e.g. --tokenize.min-count 5), or in --config.') as never,
   handler: async (argv) => {
+    // Strict by hand: yargs cannot declare `--NAME.param` for every stage.
+    checkFlags(argv, [...RUN_DIR_KEYS, 'from', 'to', 'only', 'force'], { stageObjects: true });
     const cfg = readConfig(argv.config);
     const only = argv.only?.flatMap((s) => s.split(','));
     const report = await runPipeline({

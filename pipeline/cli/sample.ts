@@ -5,7 +5,7 @@
 
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { languageModelKinds } from '../registry.js';
+import { languageModelKinds, tokenizerKinds } from '../registry.js';
 import { loadLanguageModel } from '../../lib/lm/find-model.js';
 import { greedy, type Generation } from '../../lib/lm/greedy.js';
 import { beamSearch } from '../../lib/lm/beam.js';
@@ -33,7 +33,7 @@ export interface SampleArgs {
 export async function runSample(args: SampleArgs, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<Generation[]> {
   if (!STRATEGIES.includes(args.strategy as never)) throw new UsageError(`--strategy ${args.strategy}: choose one of ${STRATEGIES.join(', ')}`);
   if (!(args['max-tokens'] >= 1)) throw new UsageError('--max-tokens must be at least 1');
-  const lm = await loadLanguageModel(languageModelKinds(), args.model, { name: args.name, tokens: args.tokens });
+  const lm = await loadLanguageModel(languageModelKinds(), args.model, { name: args.name, tokens: args.tokens, tokenizers: tokenizerKinds() });
   const { model } = lm;
   const prompt = lm.encodePrompt(args.prompt);
   const spell = (g: Generation): string => lm.spell([...prompt, ...g.ids]) + (g.finished ? ' </s>' : '');

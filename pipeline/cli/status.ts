@@ -53,6 +53,8 @@ const command: CommandModule<object, StatusArgs> = {
         wallSeconds: s.manifest?.wallSeconds ?? null,
         peakRssMB: s.manifest?.peakRssMB ?? null,
         rows: s.manifest ? Object.values(s.manifest.rows).reduce((a, b) => a + b, 0) : null,
+        reproducible: s.manifest ? s.manifest.reproducible !== false : null,
+        ...(s.manifest?.reproducibleReason ? { reproducibleReason: s.manifest.reproducibleReason } : {}),
       }));
       process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       return;
@@ -64,8 +66,12 @@ const command: CommandModule<object, StatusArgs> = {
       s.manifest ? s.manifest.wallSeconds.toFixed(1) : '-',
       s.manifest ? String(s.manifest.peakRssMB) : '-',
       s.manifest ? String(Object.values(s.manifest.rows).reduce((a, b) => a + b, 0)) : '-',
+      !s.manifest ? '-' : s.manifest.reproducible === false ? 'no *' : s.manifest.reproducible ? 'yes' : '?',
     ]);
-    process.stdout.write(formatTable(['stage', 'state', 'fingerprint', 'wall s', 'peak MB', 'rows'], rows, ['l', 'l', 'l', 'r', 'r', 'r']) + '\n');
+    process.stdout.write(formatTable(['stage', 'state', 'fingerprint', 'wall s', 'peak MB', 'rows', 'reproducible'], rows, ['l', 'l', 'l', 'r', 'r', 'r', 'l']) + '\n');
+    const notes = states.filter((s) => s.manifest?.reproducible === false);
+    // Said, so that a matching fingerprint is not read as "the same bytes again".
+    for (const s of notes) process.stdout.write(`* ${s.stage}: ${s.manifest!.reproducibleReason ?? 'not reproducible'}\n`);
     await printRemoteStatus(argv.out ?? defaultOut(undefined));
   },
 };

@@ -2,7 +2,9 @@
 // on an analogy file, as rows of metrics.arrow and a printed table. Shared by
 // the eval-embeddings stage and `lexflow eval similarity|analogy`.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { writeMetricsTable } from '../../pipeline/metrics.js';
 import { InputError } from '../../pipeline/errors.js';
@@ -16,6 +18,8 @@ import { TASKS } from './tasks.js';
 
 /** One row of metrics.arrow. */
 export interface MetricRow {
+  /** Which vectors were scored (svd, word2vec, glove; '-' for a file given on the command line). */
+  vectors?: string;
   metric: string;
   /** The evaluation set (file name, analogy section). */
   set: string;
@@ -29,6 +33,7 @@ export function writeMetrics(file: string, rows: MetricRow[]): Promise<number> {
     file,
     rows.map((r) => ({ ...r, split: 'eval' })),
     [
+      { name: 'vectors', of: (r) => r.vectors ?? '-' },
       { name: 'set', of: (r) => r.set },
       { name: 'found', int: true, of: (r) => r.found },
       { name: 'total', int: true, of: (r) => r.total },
@@ -86,20 +91,53 @@ export function analogyRows(r: AnalogyResult): MetricRow[] {
 
 /** The printed table: one line per set, coverage beside each value. */
 export function metricsTable(rows: MetricRow[]): string {
+  const withVectors = rows.some((r) => r.vectors !== undefined);
   return formatTable(
-    ['metric', 'set', 'value', 'coverage'],
-    rows.map((r) => [r.metric, r.set, Number.isNaN(r.value) ? '-' : r.metric === 'spearman' ? r.value.toFixed(3) : `${(100 * r.value).toFixed(2)} %`, `${r.found}/${r.total}`]),
-    ['l', 'l', 'r', 'r'],
+    [...(withVectors ? ['vectors'] : []), 'metric', 'set', 'value', 'coverage'],
+    rows.map((r) => [...(withVectors ? [r.vectors ?? '-'] : []), r.metric, r.set, Number.isNaN(r.value) ? '-' : r.metric === 'spearman' ? r.value.toFixed(3) : `${(100 * r.value).toFixed(2)} %`, `${r.found}/${r.total}`]),
+    [...(withVectors ? ['l' as const] : []), 'l', 'l', 'r', 'r'],
   );
 }
 
-/** Default data locations under $LEXFLOW_DATA. */
+/** The small sets shipped with lexflow (data/eval, see its SOURCE.md), from dist/stages/eval-embeddings/. */
+export const BUNDLED_EVAL = fileURLToPath(new URL('../../../data/eval/', import.meta.url));
+
+/** Default data: $LEXFLOW_DATA's when it has them (the larger sets), else the bundled ones. */
 export function defaultWordsim(): string | undefined {
   const d = process.env.LEXFLOW_DATA;
-  return d && fs.existsSync(path.join(d, 'wordsim')) ? path.join(d, 'wordsim') : undefined;
+  if (d && fs.existsSync(path.join(d, 'wordsim'))) return path.join(d, 'wordsim');
+  const b = path.join(BUNDLED_EVAL, 'wordsim');
+  return fs.existsSync(b) ? b : undefined;
 }
 export function defaultAnalogies(): string | undefined {
   const d = process.env.LEXFLOW_DATA;
   const f = d && path.join(d, 'analogy', 'questions-words.txt');
-  return f && fs.existsSync(f) ? f : undefined;
+  if (f && fs.existsSync(f)) return f;
+  const b = path.join(BUNDLED_EVAL, 'analogy', 'questions-words.txt');
+  return fs.existsSync(b) ? b : undefined;
+}
+
+/** `--wordsim none` / `--analogies none` skip that evaluation. */
+export const NONE = 'none';
+
+/** Where the stage reads its sets from, for these params. */
+export function evaluationData(p: { wordsim: string; analogies: string }): { wordsim?: string; analogies?: string } {
+  const wordsim = p.wordsim === NONE ? undefined : p.wordsim || defaultWordsim();
+  const analogies = p.analogies === NONE ? undefined : p.analogies || defaultAnalogies();
+  return { ...(wordsim ? { wordsim } : {}), ...(analogies ? { analogies } : {}) };
+}
+
+/** Content hashes of the files `evaluationData` names: what the stage read belongs in its fingerprint. */
+export function evaluationDataHashes(p: { wordsim: string; analogies: string }): Record<string, string> {
+  const d = evaluationData(p);
+  const files = [...(d.wordsim ? similarityFiles(d.wordsim) : []), ...(d.analogies ? [d.analogies] : [])];
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    try {
+      out[path.basename(f)] = crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+    } catch {
+      out[path.basename(f)] = 'unreadable'; // the stage itself says which file and why
+    }
+  }
+  return out;
 }

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readBatches } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
+import { hogwild } from '../../pipeline/stage.js';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
 import { writeVectorFiles } from '../../lib/formats/vector-files.js';
 import { gloveParams } from './params.js';
@@ -133,6 +134,7 @@ export default defineStage({
       for (let b = 0; b < dim; b++) vectors[a * dim + b] = W[a * stride + b]! + (p.model === 2 ? W[(V + a) * stride + b]! : 0);
     const rows = await writeVectorFiles(ctx.outDir, { arrow: 'embeddings', base: 'vectors' }, { tokens, dim, vectors }, (m) => ctx.warn(m));
     return {
+      ...(threads > 1 ? { notReproducible: hogwild(threads) } : {}),
       rows,
       metrics: { vocabSize: V, entries, epochs: p.epochs, costPerEpoch: state.costs, secondsPerEpoch: state.seconds, finalCost: state.costs.at(-1) },
     };

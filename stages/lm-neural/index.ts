@@ -47,7 +47,10 @@ const params = {
   clip: { type: 'float', default: 5, min: 0, describe: 'clip gradients to this global L2 norm (0 = off)' },
   batch: { type: 'int', default: 32, min: 1, describe: 'sequences (lstm, transformer) or examples (window) per batch' },
   epochs: { type: 'int', default: 10, min: 1, describe: 'passes over the training split' },
-  'max-minutes': { type: 'float', default: 1, min: 0, exclusiveMin: true, describe: 'training time budget (evaluation comes after it); training stops when it is spent' },
+  // The default budget is in steps, not minutes, so that two runs give the same bytes (issue 14);
+  // --max-minutes is there for long runs, at the price of reproducibility.
+  'max-steps': { type: 'int', default: 30, min: 0, describe: 'training budget in batches (0 = none): training stops after this many; reproducible' },
+  'max-minutes': { type: 'float', default: 0, min: 0, describe: 'training time budget in minutes (0 = none; evaluation comes after it); the output then depends on the machine' },
   patience: { type: 'int', default: 2, min: 1, describe: 'early stopping: epochs without a better validation perplexity' },
   'checkpoint-every': { type: 'int', default: 200, min: 1, describe: 'steps between checkpoints', fingerprint: false },
   'log-every': { type: 'int', default: 20, min: 1, describe: 'steps between history rows', fingerprint: false },
@@ -130,6 +133,7 @@ export default defineStage({
         seqLen,
         epochs: p.epochs as number,
         maxMinutes: p['max-minutes'] as number,
+        maxSteps: p['max-steps'] as number,
         patience: p.patience as number,
         checkpointEvery: p['checkpoint-every'] as number,
         logEvery: p['log-every'] as number,
@@ -168,7 +172,12 @@ export default defineStage({
     m.push({ metric: 'backend', split: '', value: NaN, note: `${backend.name}: ${backend.reason}` });
     const metricRows = await writeMetrics(ctx.outDir, cfg.arch, m);
     disposeModel(model);
+    const timed = (p['max-minutes'] as number) > 0;
     return {
+      // The weights follow from the seed and a step budget; the tables also record throughput.
+      notReproducible: timed
+        ? 'training stopped on a wall-clock budget (--max-minutes): how far it got depends on the machine; use --max-steps for a reproducible run'
+        : 'history.arrow and metrics.arrow record wall-clock throughput (tokens/s, seconds); model/ is the same on every run',
       rows: { 'history.arrow': historyRows, 'metrics.arrow': metricRows },
       metrics: {
         arch: cfg.arch,

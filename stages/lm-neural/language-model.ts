@@ -8,15 +8,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../../pipeline/errors.js';
 import { BOS, readVocab, UNK } from '../../lib/formats/tokens.js';
-import type { LanguageModelKind, LoadedLanguageModel } from '../../lib/lm/language-model.js';
+import type { LanguageModelKind, LoadedLanguageModel, LoadOptions } from '../../lib/lm/language-model.js';
 import { isNeuralModelDir, MODEL_DIR } from './model-dir.js';
+import { modelTokensDir } from '../../lib/lm/model-tokens.js';
+import { readTableSync } from '../../pipeline/arrow.js';
+import { promptCodec } from '../../lib/lm/prompt.js';
 
 /** The folder holding the model: the stage folder (whose sibling is the run's tokenize) or the model folder inside it. */
 function stageDirOf(abs: string): string {
   return fs.existsSync(path.join(abs, MODEL_DIR, 'model.json')) ? abs : path.dirname(abs);
 }
 
-async function loadNeural(p: string): Promise<LoadedLanguageModel> {
+async function loadNeural(p: string, opts: LoadOptions): Promise<LoadedLanguageModel> {
   const [{ selectBackend }, { loadModel }, { writeAttention }, { loadSplit }, { perplexity }, { NeuralNextTokenModel }] = await Promise.all([
     import('./backend/index.js'),
     import('./artifacts.js'),
@@ -28,15 +31,21 @@ async function loadNeural(p: string): Promise<LoadedLanguageModel> {
   await selectBackend('auto');
   const loaded = await loadModel(p);
   const { tokens, index } = loaded;
+  // The run's token folder whose vocabulary begins with the model's (tokenize, or subword after --tokens-from subword).
+  const fits = (dir: string): boolean => {
+    const v = readTableSync(path.join(dir, 'vocab.arrow')).getChild('token')!.toArray() as string[];
+    return v.length >= tokens.length && tokens.every((t, i) => v[i] === t);
+  };
+  let found: string | undefined;
+  const runTokens = (): string => (found ??= modelTokensDir(stageDirOf(p), fits, `the model ${p}`));
   return {
     name: `lm-neural ${loaded.model.config.arch}`,
     model: new NeuralNextTokenModel(loaded.model),
     tokens,
     index,
-    encodePrompt: (text) => Int32Array.from(text.split(/\s+/).filter(Boolean), (w) => index.get(w) ?? index.get(w.toLowerCase()) ?? UNK),
-    spell: (ids) => ids.map((i) => tokens[i]).join(' '),
+    ...promptCodec(opts.tokens ? path.resolve(opts.tokens) : runTokens(), tokens, index, opts.tokenizers),
     async perplexity(split, o) {
-      const tokensDir = path.resolve(o.tokens ?? path.join(stageDirOf(p), '..', 'tokenize'));
+      const tokensDir = o.tokens ? path.resolve(o.tokens) : runTokens();
       if (!fs.existsSync(path.join(tokensDir, 'vocab.arrow'))) throw new InputError(tokensDir, 'no vocab.arrow here', 'Pass --tokens with the tokenize folder of the run that trained the model');
       // The model's vocabulary must be the head of the data's: same ids for the same words.
       const vocab = await readVocab(tokensDir);
@@ -72,5 +81,5 @@ async function loadNeural(p: string): Promise<LoadedLanguageModel> {
 export const neuralLanguageModels: LanguageModelKind = {
   stage: 'lm-neural',
   claims: (p) => isNeuralModelDir(p),
-  load: (p) => loadNeural(p),
+  load: (p, opts) => loadNeural(p, opts),
 };

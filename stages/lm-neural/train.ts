@@ -31,7 +31,10 @@ export interface TrainOptions {
   /** Sequence length per batch: BPTT length (lstm), context (transformer), n−1 (window). */
   seqLen: number;
   epochs: number;
+  /** 0: no time budget. */
   maxMinutes: number;
+  /** 0 (or absent): no step budget. */
+  maxSteps?: number;
   patience: number;
   checkpointEvery: number;
   logEvery: number;
@@ -123,15 +126,17 @@ export async function train(model: NeuralLM, data: { train: SplitData; valid?: S
 
   const started = performance.now();
   const elapsed = (): number => pos.elapsedS + (performance.now() - started) / 1000;
-  const budgetS = o.maxMinutes * 60;
+  const budgetS = o.maxMinutes > 0 ? o.maxMinutes * 60 : Infinity;
+  const maxSteps = o.maxSteps && o.maxSteps > 0 ? o.maxSteps : Infinity;
   let stopReason = `${o.epochs} epochs done`;
   let stepsHere = 0;
   let lossSum = 0;
   let lossN = 0;
   let windowStart = performance.now();
   let windowTokens = 0;
-  const bar = progress.step('training', totalSteps, 'batches');
+  const bar = progress.step('training', Math.min(totalSteps, maxSteps), 'batches');
   bar.set(pos.globalStep);
+  if (budgetS < Infinity) bar.deadline?.(Math.max(0, budgetS - pos.elapsedS));
 
   const snapshot = (): Float32Array[] => model.params.map((p) => p.dataSync().slice() as Float32Array);
   let lastValid: Perplexity | undefined;
@@ -158,6 +163,10 @@ export async function train(model: NeuralLM, data: { train: SplitData; valid?: S
     while (pos.stepInEpoch < batcher.steps) {
       if (elapsed() >= budgetS) {
         stopReason = `time budget of ${o.maxMinutes} min reached`;
+        break outer;
+      }
+      if (pos.globalStep >= maxSteps) {
+        stopReason = `step budget of ${maxSteps} batches reached`;
         break outer;
       }
       const batch = batcher.batch(pos.epoch, pos.stepInEpoch);

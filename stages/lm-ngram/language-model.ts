@@ -5,11 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../pipeline/errors.js';
-import { listTokenShards, UNK } from '../../lib/formats/tokens.js';
+import { listTokenShards } from '../../lib/formats/tokens.js';
 import type { LanguageModelKind, LoadedLanguageModel } from '../../lib/lm/language-model.js';
 import { loadModel } from './load-model.js';
 import { MODELS_JSON } from './model-files.js';
 import { perplexity } from './perplexity.js';
+import { promptCodec } from '../../lib/lm/prompt.js';
 
 export const ngramLanguageModels: LanguageModelKind = {
   stage: 'lm-ngram',
@@ -25,8 +26,7 @@ export const ngramLanguageModels: LanguageModelKind = {
       model,
       tokens,
       index,
-      encodePrompt: (text) => Int32Array.from(text.split(/\s+/).filter(Boolean), (w) => index.get(w) ?? index.get(w.toLowerCase()) ?? UNK),
-      spell: (ids) => ids.map((i) => tokens[i]).join(' '),
+      ...promptCodec(loaded.tokensDir, tokens, index, opts.tokenizers),
       async perplexity(split, o) {
         const tokensDir = o.tokens ? path.resolve(o.tokens) : loaded.tokensDir;
         if (!tokensDir) throw new UsageError(`--model ${p} is an ARPA file: pass --tokens with the tokenize folder whose ${split} split to score`);

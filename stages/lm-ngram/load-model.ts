@@ -4,6 +4,7 @@
 // score come from the run's tokenize folder (or --tokens); a model estimated
 // with another vocabulary than those tokens is refused.
 
+import { modelTokensDir } from '../../lib/lm/model-tokens.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../../pipeline/errors.js';
@@ -50,14 +51,15 @@ export async function loadModel(modelPath: string, opts: { name?: string; tokens
   const info = readModelsInfo(stageDir);
   const entry = info.models[name];
   if (!entry) throw new UsageError(`${stageDir} has no model "${name}"; it has ${Object.keys(info.models).join(', ')}`);
-  const tokensDir = path.resolve(opts.tokens ?? path.join(stageDir, '..', 'tokenize'));
+  // The run's token folder whose vocabulary the model was estimated on (tokenize, or subword after --tokens-from subword).
+  const tokensDir = opts.tokens ? path.resolve(opts.tokens) : modelTokensDir(stageDir, (d) => sha256(path.join(d, 'vocab.arrow')) === info.vocabSha256, `the model ${stageDir}`);
   const vocabFile = path.join(tokensDir, 'vocab.arrow');
   if (!fs.existsSync(vocabFile)) throw new InputError(tokensDir, 'no vocab.arrow here', 'Pass --tokens with the tokenize folder of the run that built the model');
   if (sha256(vocabFile) !== info.vocabSha256)
     throw new InputError(
       vocabFile,
       `this vocabulary is not the one the model ${stageDir} was estimated with`,
-      'Score with the tokenize folder of the same run (or re-estimate the model on this one: lexflow run --from ngrams)',
+      'Pass --tokens with the token folder the model was estimated on (tokenize, or subword for a --tokens-from subword run), or re-estimate it on this one with lexflow run --from ngrams',
     );
   const vocab = await readVocab(tokensDir);
   let model: LanguageModel & NextTokenModel;

@@ -4,21 +4,12 @@
 //   ppl (incl. OOVs) = 10^(-sum log10 p / tokens)          tokens include </s>
 //   ppl (excl. OOVs) = 10^(-(sum - sum over OOVs) / (tokens - OOVs))
 
-import { BOS, EOS, UNK } from '../../lib/formats/tokens.js';
-import { readTokenShard } from '../../lib/formats/tokens.js';
+import { BOS, EOS, UNK, readTokenShard } from '../../lib/formats/tokens.js';
+import type { PerplexityReport } from '../../lib/lm/language-model.js';
 import type { LanguageModel } from './backoff-model.js';
 
-export interface PerplexityResult {
-  sentences: number;
-  /** Scored tokens, `</s>` included. */
-  tokens: number;
-  oovs: number;
-  /** Sum of log10 probabilities over all tokens, and over the OOVs alone. */
-  logProb10: number;
-  oovLogProb10: number;
-  ppl: number;
-  pplExclOov: number;
-}
+/** The figures of lib/lm's report; the printout's notes are added by the caller. */
+export type PerplexityResult = Omit<PerplexityReport, 'notes'>;
 
 export class PerplexityAccumulator {
   sentences = 0;

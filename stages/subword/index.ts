@@ -5,6 +5,7 @@
 // read pieces instead of words; tokenizer.json is the trained model for
 // `lexflow tokenize --tokenizer`.
 
+import { loadTokenizer } from './tokenizer.js';
 import path from 'node:path';
 import fs from 'node:fs';
 import * as A from 'apache-arrow';
@@ -29,6 +30,7 @@ export default defineStage({
   version: 1,
   tasks: TASKS,
   commands: [tokenizeCommand],
+  tokenizer: { stage: 'subword', file: 'tokenizer.json', load: loadTokenizer },
   inputs: ['tokenize'],
   params: {
     model: { type: 'enum', choices: ['bpe', 'wordpiece'] as const, default: 'bpe', describe: 'bpe (Sennrich et al. 2016, "▁" marks a word start) or wordpiece (BERT, "##" marks a continuation)' },

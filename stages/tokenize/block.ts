@@ -29,7 +29,7 @@ export interface BlockTask {
   path: string;
   fileId: string;
   format: FileFormat;
-  /** The file's split (0..2), or -1 to split jsonl records by the hash of their ids. */
+  /** The file's split (0..2), or -1 to split jsonl records (or, in a corpus of too few documents, text lines) by the hash of their ids. */
   split: number;
   fractions: SplitFractions;
   textField: string;
@@ -91,13 +91,25 @@ export function tokenizeBlock(task: BlockTask): EncodedBlock {
     enc.addText(text, lower, spans, bounds, doc, docSplit);
   };
 
+  // split -1 on text: each non-empty line is its own document, split by the hash of its
+  // position (a corpus of fewer documents than splits; see the stage).
+  const byLines = (mode: SentenceMode, brown: boolean): void => {
+    const lines = decoded.text.split('\n');
+    for (let k = 0; k < lines.length; k++) {
+      if (lines[k]!.trim() === '') continue;
+      const docSplit = splitOfId(recordId(task.fileId, task.firstLine + k), task.fractions);
+      addText(lines[k]!, mode, enc.startDocument(docSplit), docSplit, brown);
+    }
+  };
   switch (task.format) {
     case 'txt':
-      addText(decoded.text, options.sentences, 0, task.split, false);
+      if (task.split < 0) byLines(options.sentences, false);
+      else addText(decoded.text, options.sentences, 0, task.split, false);
       break;
     case 'brown-tagged':
       // One sentence per non-empty line, whatever --sentences says: that is how Brown is annotated.
-      addText(decoded.text, 'line', 0, task.split, true);
+      if (task.split < 0) byLines('line', true);
+      else addText(decoded.text, 'line', 0, task.split, true);
       break;
     case 'jsonl': {
       const lines = decoded.text.split('\n');

@@ -103,12 +103,19 @@ export default defineStage({
       store.put({ ids: r.ids, remap, sentEnds: r.sentEnds, sentDoc, sentSplit: r.sentSplit });
     };
 
+    // Fewer documents than non-empty splits: whole-document splitting would leave
+    // a split empty, or not, on the luck of a hash. Split by lines instead, and say so.
+    const splitsWanted = [fractions.train, fractions.valid, fractions.test].filter((x) => x > 0).length;
+    const byLines = files.length < splitsWanted && files.every((f) => f.format !== 'jsonl' && !f.split);
+    if (byLines)
+      ctx.warn(`the corpus has ${files.length} document${files.length === 1 ? '' : 's'}, fewer than the ${splitsWanted} splits of --split ${p.split.join(',')}: split by lines instead (each line to train, valid or test by a hash of its position)`);
+
     const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
     const reading = ctx.progress.step('1/3 tokenizing', totalBytes, 'B');
     let bytesBefore = 0;
     try {
       for (const file of files) {
-        const split: SplitIndex | -1 = file.format === 'jsonl' && !file.split ? -1 : splitOfFile(file, fractions);
+        const split: SplitIndex | -1 = (file.format === 'jsonl' && !file.split) || byLines ? -1 : splitOfFile(file, fractions);
         queue.push({ kind: 'file', file, split });
         for await (const block of readBlocks(file, { blockBytes: p['block-bytes'], maxLineBytes: p['max-line-bytes'] })) {
           const task: BlockTask = {

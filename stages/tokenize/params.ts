@@ -24,6 +24,8 @@ export const tokenizeParams = {
   'block-bytes': {
     type: 'size',
     default: '1M',
+    // Below a few bytes no block holds a whole line; 0 would read nothing at all.
+    min: 64,
     describe: 'Text is cut into blocks of about this size at line ends (the unit of parallel work); a block end also ends a sentence',
   },
   'on-invalid': { type: 'enum', choices: ['error', 'replace'], default: 'error', describe: 'Invalid UTF-8: stop with an error, or replace with U+FFFD and count' } as const,

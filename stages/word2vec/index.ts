@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../../pipeline/errors.js';
+import { hogwild } from '../../pipeline/stage.js';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
 import { listTokenShards, readVocab } from '../../lib/formats/tokens.js';
 import { loadCheckpoint, readWeightsInto, writeHeader } from './checkpoint.js';
@@ -145,6 +146,7 @@ export default defineStage({
     }
     const trained = results.reduce((s, r) => s + r.wordsTrained, 0);
     return {
+      ...(threads > 1 ? { notReproducible: hogwild(threads) } : {}),
       rows,
       metrics: {
         vocabSize: V,

@@ -51,3 +51,16 @@ t.test('inspect: table, csv, json', async (t) => {
   const lines = lexflow(['inspect', file, '--format', 'json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.same(lines, [{ token: 'the', count: 10 }, { token: 'a,b', count: 5 }, { token: 'cat', count: 1 }]);
 });
+
+t.test('inspect --stats: a NaN does not hide the values beside it', async (t) => {
+  const dir = tmpDir(t);
+  const file = path.join(dir, 'm.arrow');
+  const w = new ArrowFileWriter(file, new A.Schema([field('value', new A.Float64())]));
+  await w.writeColumns([primitiveData(new A.Float64(), new Float64Array([NaN, 2, 4, NaN]))]);
+  await w.close();
+  const r = lexflow(['inspect', file, '--stats']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /value\s+Float64\s+0 \+2 NaN\s+2\s+4\s+3\s+2/, 'min 2, max 4, mean 3 over the two numbers; 2 NaN counted apart');
+  const js = JSON.parse(lexflow(['inspect', file, '--stats', '--format', 'json']).stdout);
+  t.same([js.stats[0].min, js.stats[0].max, js.stats[0].mean, js.stats[0].nans], [2, 4, 3, 2]);
+});

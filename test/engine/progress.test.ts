@@ -34,3 +34,33 @@ t.test('tty mode redraws one line; quiet prints nothing', async (t) => {
   qs.done();
   t.same(q, []);
 });
+
+// Issue 14/15: the lines that printed nonsense.
+t.test('slow steps, bytes, steps that count nothing, and a time budget read as they should', async (t) => {
+  let now = 0;
+  const lines: string[] = [];
+  const p = createProgress({ mode: 'plain', plainEvery: 5, now: () => now, write: (s) => lines.push(s) });
+  const svd = p.step('randomized SVD', 5, 'products');
+  now = 25;
+  svd.tick(2); // 2 products in 25 s: 12.5 s each
+  t.match(lines.at(-1), /2\/5 products, 13s per product, ETA 38s\n$/, 'not "0 products/s"');
+  svd.done();
+
+  const bytes = p.step('tokenizing', 10_485_760, 'B');
+  now = 30;
+  bytes.set(5_242_880);
+  t.match(lines.at(-1), /5\.00 MB\/10\.00 MB, 1\.00 MB\/s, ETA 5\.0s\n$/, 'bytes as MB, not "9.96M B"');
+  bytes.done();
+  t.match(lines.at(-1), /^tokenizing: 5\.00 MB in 5\.0s\n$/);
+
+  const writing = p.step('writing vectors');
+  now = 36;
+  writing.done();
+  t.equal(lines.at(-1), 'writing vectors (6.0s)\n', 'not "0 items in 6.0s"');
+
+  const train = p.step('training', 9610, 'batches');
+  train.deadline!(60);
+  now = 46;
+  train.set(20); // 2 batches/s would need 80 min; the 1-minute budget ends in 50 s
+  t.match(lines.at(-1), /20\/9610 batches, 2 batches\/s, ETA 50s\n$/, 'the ETA never passes the budget');
+});

@@ -1,0 +1,45 @@
+// What a run directory promises through the real binary (issue 14): settings
+// that stay (run.json), a clean Ctrl-C / SIGTERM, no stale checkpoints, and
+// manifests that say when output is not reproducible.
+import t from 'tap';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { cliPath, tmpDir } from '../../testkit/tmp.js';
+import { writeCorpus } from '../../testkit/corpus.js';
+
+const env = { ...process.env, CI: '1', NODE_OPTIONS: '' };
+
+function lexflow(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+const manifest = (dir: string): Record<string, unknown> & { params: Record<string, unknown>; inputs: Record<string, string>; fingerprint: string } =>
+  JSON.parse(fs.readFileSync(path.join(dir, '_manifest.json'), 'utf8'));
+
+t.test('manifests and status say when output is not reproducible', async (t) => {
+  const dir = tmpDir(t);
+  const corpus = writeCorpus(path.join(dir, 'corpus'), 2, 30_000, 4);
+  const out = path.join(dir, 'run');
+  let r = lexflow(['stage', 'tokenize', '--dataset', corpus, '--out', out, '--threads', '1', '--quiet']);
+  t.equal(r.code, 0, r.stderr);
+  const w2v = ['stage', 'word2vec', '--out', out, '--dim', '20', '--epochs', '2', '--quiet', '--force'];
+  r = lexflow([...w2v, '--threads', '1']);
+  t.equal(r.code, 0, r.stderr);
+  const one = manifest(path.join(out, 'word2vec'));
+  const bytes = fs.readFileSync(path.join(out, 'word2vec', 'vectors.bin'));
+  r = lexflow([...w2v, '--threads', '1']);
+  t.ok(fs.readFileSync(path.join(out, 'word2vec', 'vectors.bin')).equals(bytes), 'one thread: the same bytes again');
+  t.equal(one.reproducible, true);
+  r = lexflow([...w2v, '--threads', '2']);
+  t.equal(r.code, 0, r.stderr);
+  const two = manifest(path.join(out, 'word2vec'));
+  t.equal(two.reproducible, false, 'two Hogwild threads: recorded as not reproducible');
+  t.match(two.reproducibleReason, /Hogwild training: 2 threads .*--threads 1 gives the same bytes/);
+  const st = lexflow(['status', '--out', out]);
+  t.equal(st.code, 0, st.stderr);
+  t.match(st.stdout, /word2vec\s+done.*\s+no \*\n/);
+  t.match(st.stdout, /\* word2vec: Hogwild training: 2 threads/);
+  const js = JSON.parse(lexflow(['status', '--out', out, '--format', 'json']).stdout) as { stage: string; reproducible: boolean | null }[];
+  t.same(js.filter((s) => s.reproducible !== null).map((s) => [s.stage, s.reproducible]), [['tokenize', true], ['word2vec', false]]);
+});
