@@ -184,6 +184,8 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
     },
     async destroy() {
       closing = true;
+      const where = Object.entries(placement).map(([m, n]) => `${m.replace(/^dist\/stages\//, '').replace(/\.task\.js$/, '')} ${n.remote} on workers${n.local ? `, ${n.local} here (shared memory)` : ''}`);
+      if (where.length) opts.log?.(`executor ${queue}: ${where.join('; ')}`);
       clearInterval(renew);
       const release = async (): Promise<void> => {
         await redis.srem(KEYS.runs, queue);
