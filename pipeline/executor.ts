@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors.js';
 import { createPool, type Pool } from './pool.js';
-import { parseRedisUrl, type RedisAddress } from './remote/redis.js';
+import { parseRedisUrl, type RedisAddress } from './remote/address.js';
 
 export interface ExecutorSpec {
   /** `local` or `redis://HOST:PORT`. */

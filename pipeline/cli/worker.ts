@@ -5,8 +5,7 @@ import fs from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { defaultThreads } from '../pool.js';
-import { parseRedisUrl } from '../remote/redis.js';
-import { startWorker } from '../remote/worker.js';
+import { parseRedisUrl } from '../remote/address.js';
 
 interface WorkerArgs {
   redis?: string;
@@ -34,6 +33,8 @@ const command: CommandModule<object, WorkerArgs> = {
     if (!(lock >= 1)) throw new UsageError(`--lock-duration ${lock}: give at least 1 second`);
     if (argv['shared-dir'] && !fs.existsSync(argv['shared-dir'])) throw new UsageError(`--shared-dir ${argv['shared-dir']}: no such folder; give where this machine mounts the shared folder`);
     const log = argv.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
+    // Loaded here: BullMQ and ioredis cost every other command's start-up time.
+    const { startWorker } = await import('../remote/worker.js');
     const w = await startWorker({ redis, threads, lockMs: Math.round(lock * 1000), log, ...(argv['shared-dir'] ? { sharedDir: argv['shared-dir'] } : {}) });
     await new Promise<void>((resolve) => {
       const stop = (): void => {

@@ -1,31 +1,12 @@
-// Redis addresses and connections for the distributed executor: parse
-// `redis://HOST:PORT`, and connect with a bounded first attempt so that an
-// unreachable server is one usage error, not a hang.
+// Redis connections for the distributed executor: connect with a bounded
+// first attempt, so that an unreachable server is one usage error, not a hang;
+// and the keys lexflow keeps beside BullMQ's.
 
 import { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
+import type { RedisAddress } from './address.js';
 
-export interface RedisAddress {
-  host: string;
-  port: number;
-  db: number;
-  url: string;
-}
-
-/** `redis://HOST[:PORT][/DB]`; `flag` names the flag in the error. */
-export function parseRedisUrl(url: string, flag: string): RedisAddress {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`${flag} ${url}: not a URL; give redis://HOST:PORT (e.g. redis://127.0.0.1:6379)`);
-  }
-  if (u.protocol !== 'redis:' || !u.hostname) throw new UsageError(`${flag} ${url}: give redis://HOST:PORT (e.g. redis://127.0.0.1:6379)`);
-  const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new UsageError(`${flag} ${url}: the database after the port must be a number (redis://HOST:PORT/0)`);
-  const port = u.port ? Number(u.port) : 6379;
-  return { host: u.hostname.replace(/^\[|\]$/g, ''), port, db, url: `redis://${u.host}${db ? `/${db}` : ''}` };
-}
+export { parseRedisUrl, type RedisAddress } from './address.js';
 
 /** What BullMQ's Queue, Worker and QueueEvents take as `connection`. */
 export function bullConnection(a: RedisAddress): { host: string; port: number; db: number; maxRetriesPerRequest: null } {
