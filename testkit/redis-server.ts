@@ -2,14 +2,24 @@
 // persistence (--save '' --appendonly no), so a restart loses everything, as a
 // crashed server without persistence would. Killed at the test's end.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
-/** The redis-server binary, or undefined when it is not installed. */
+/** The redis-server binary on PATH, or undefined when it is not installed. */
 export function redisServerBinary(): string | undefined {
-  const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const bin = r.stdout.trim();
-  return r.status === 0 && bin ? bin : undefined;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const f = path.join(dir, 'redis-server');
+    try {
+      fs.accessSync(f, fs.constants.X_OK);
+      return f;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 export async function freePort(): Promise<number> {
