@@ -1,7 +1,8 @@
 // Dataset resolution (`--dataset SPEC`), in this order:
 //   1. an http(s) URL with a sha256 (`URL#sha256=HEX` or `--sha256 HEX`), downloaded on first use;
 //   2. a registered name (`brown`, `sotu`, `moby-dick`; see registry.ts);
-//   3. `NAME=FOLDER` for a pre-split corpus (`ptb=data/ptb`, `wikitext-2=data/wikitext-2`);
+//   3. `chatterbot=FOLDER` / `dialog=PATH` for a dialog dataset (dialog.ts), and
+//      `NAME=FOLDER` for a pre-split corpus (`ptb=data/ptb`, `wikitext-2=data/wikitext-2`);
 //   4. a local file, folder (recursive) or glob (`'corpus/**/*.txt'`).
 // Local and registered corpora are listed here, eagerly, so a bad spec fails
 // before the run touches its output folder; URLs are downloaded in files().
@@ -10,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { UsageError } from '../pipeline/errors.js';
 import { contentHashes, datasetFingerprint } from './content-hash.js';
+import { DIALOG_NAMES, listDialog } from './dialog.js';
 import { download, isUrl, parseRemote, type RemoteSpec } from './download.js';
 import { isGlob } from './glob.js';
 import { checkNotEmpty, formatOf, listLocal, listPresplit, sourceFile, type Listing } from './local.js';
@@ -37,6 +39,10 @@ export function resolveDataset(spec: string, opts: ResolveOptions): DatasetSourc
 
   const local = spec.startsWith('~/') ? os.homedir() + spec.slice(1) : spec;
   const named = /^([A-Za-z][\w.+-]*)=(.+)$/.exec(local);
+  if (named && DIALOG_NAMES.test(named[1]!) && !fs.existsSync(local)) {
+    const { files } = listDialog(named[1]!, named[2]!);
+    return { ...listedSource(spec, { files, hints: {} }, opts.textField), kind: 'dialog' };
+  }
   if (named && !fs.existsSync(local)) return listedSource(spec, listPresplit(named[1]!, named[2]!), opts.textField);
 
   if (fs.existsSync(local) || isGlob(local) || looksLikePath(local)) return listedSource(spec, listLocal(local), opts.textField);

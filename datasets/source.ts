@@ -12,8 +12,9 @@ export const SPLITS: readonly Split[] = ['train', 'valid', 'test'];
  * - `jsonl`: one JSON object per line, one document each; text in `textField`.
  * Either is gzip when `gzip` is set (the name ends in .gz).
  * - `brown-tagged`: Brown corpus `word/tag` tokens; the tags are stripped.
+ * - `dialog-yaml`, `dialog-jsonl`: conversations of a dialog dataset (datasets/dialog.ts).
  */
-export type FileFormat = 'txt' | 'jsonl' | 'brown-tagged';
+export type FileFormat = 'txt' | 'jsonl' | 'brown-tagged' | 'dialog-yaml' | 'dialog-jsonl';
 
 export interface SourceFile {
   /** Stable document id: the path relative to the dataset root ('/'-separated). */

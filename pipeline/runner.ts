@@ -303,19 +303,27 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   }
   const reports: StageReport[] = [];
   try {
-    // Record the resolved config (merged over the previous one: it describes the whole directory).
+    // Record the config (merged over the previous one: it describes the whole directory).
+    // A stage's params enter it once the stage is done or up to date with them: the
+    // settings a later run inherits are those the outputs were made with, not those
+    // of a run that failed.
     const stagesCfg: Record<string, unknown> = { ...prevStages };
-    for (const [k, v] of resolved) stagesCfg[k] = v;
-    writeRunJson(runDir, {
-      lexflowVersion: LEXFLOW_VERSION,
-      dataset: needsDataset ? datasetSpec : (prevConfig?.dataset ?? datasetSpec),
-      textField,
-      ...(sha256 ? { sha256 } : {}),
-      ...(tokensFrom ? { tokensFrom } : {}),
-      threads: pool.threads,
-      ...(pool.remote ? { executor: pool.remote } : {}),
-      stages: stagesCfg,
-    });
+    const recordRun = (): void =>
+      writeRunJson(runDir, {
+        lexflowVersion: LEXFLOW_VERSION,
+        dataset: needsDataset ? datasetSpec : (prevConfig?.dataset ?? datasetSpec),
+        textField,
+        ...(sha256 ? { sha256 } : {}),
+        ...(tokensFrom ? { tokensFrom } : {}),
+        threads: pool.threads,
+        ...(pool.remote ? { executor: pool.remote } : {}),
+        stages: stagesCfg,
+      });
+    const recordStage = (name: string): void => {
+      stagesCfg[name] = resolved.get(name);
+      recordRun();
+    };
+    recordRun();
 
     const fingerprints = new Map<string, string>();
     const selectedNames = new Set(selected.map((d) => d.name));
@@ -366,6 +374,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
             reason: 'up to date',
           });
           log.info(`${def.name}: up to date (${fingerprint.slice(0, 12)})`);
+          recordStage(def.name);
           continue;
         }
         log.info(`${def.name}: rerunning, ${v.reason}`);
@@ -440,6 +449,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       // killed run with other params): none can be resumed into this output.
       removeCheckpoints(runDir, def.name);
       const rows = Object.values(manifest.rows).reduce((s, n) => s + n, 0);
+      recordStage(def.name);
       reports.push({ stage: def.name, status: 'ran', fingerprint, wallSeconds, peakRssMB, rows, reason: forced(def.name) ? 'forced' : existing ? 'stale' : 'new' });
     }
   } finally {

@@ -15,4 +15,5 @@ export const STAGES: StageDef[] = [
   (await import('./word2vec/index.js')).default,
   (await import('./glove/index.js')).default,
   (await import('./lm-neural/index.js')).default,
+  (await import('./chatbot/index.js')).default,
 ] as StageDef[];

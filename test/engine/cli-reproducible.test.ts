@@ -43,3 +43,23 @@ t.test('manifests and status say when output is not reproducible', async (t) => 
   const js = JSON.parse(lexflow(['status', '--out', out, '--format', 'json']).stdout) as { stage: string; reproducible: boolean | null }[];
   t.same(js.filter((s) => s.reproducible !== null).map((s) => [s.stage, s.reproducible]), [['tokenize', true], ['word2vec', false]]);
 });
+
+t.test('lm-neural trains on a step budget by default: the same model bytes on every run', async (t) => {
+  const dir = tmpDir(t);
+  const corpus = writeCorpus(path.join(dir, 'corpus'), 3, 30_000, 4);
+  const out = path.join(dir, 'run');
+  let r = lexflow(['stage', 'tokenize', '--dataset', corpus, '--out', out, '--threads', '1', '--quiet']);
+  t.equal(r.code, 0, r.stderr);
+  const ln = ['stage', 'lm-neural', '--out', out, '--threads', '1', '--max-steps', '4', '--hidden', '16', '--embed', '16', '--quiet', '--force'];
+  const model = (): Buffer[] => ['model.json', 'weights.bin'].map((f) => fs.readFileSync(path.join(out, 'lm-neural', 'model', f)));
+  r = lexflow(ln);
+  t.equal(r.code, 0, r.stderr);
+  const first = model();
+  const m = manifest(path.join(out, 'lm-neural'));
+  t.match((m.metrics as { stopReason: string }).stopReason, /step budget of 4 batches reached/);
+  t.equal(m.reproducible, false, 'its tables hold timings: not claimed reproducible');
+  t.match(m.reproducibleReason, /model\/ is the same on every run/);
+  r = lexflow(ln);
+  t.equal(r.code, 0, r.stderr);
+  model().forEach((b, i) => t.ok(b.equals(first[i]!), `${['model.json', 'weights.bin'][i]}: the same bytes on the second run`));
+});

@@ -1,0 +1,162 @@
+// Benchmark: lexflow's retrieval bots on the ChatterBot corpus against
+// ChatterBot's own default, BestMatch with the Levenshtein ratio of Python's
+// difflib (bench/chatbot-bestmatch.py), on the same split: for each bot
+// (encoder x context turns) Recall@1, Recall@5 and MRR of the true next turn
+// among all replies of the held-out conversations, on all pairs and on the
+// pairs with two turns or more before the reply; how many of the paraphrases
+// (testkit/chat-paraphrases.ts) each encoder answers as their corpus question;
+// and the median answer latency of the best bot over 1000 questions.
+// Last line: JSON.
+//
+//   node dist/bench/chatbot.js [--corpus DIR] [--language english] [--vectors F1,F2]
+//        [--turns 1,2,3] [--decay 0.5] [--held-out 0.2] [--threads 2] [--no-peers]
+// DIR defaults to $LEXFLOW_DATA/dialog/chatterbot-corpus. Peer: python3 on PATH.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { arg, dataDir, findTool, flag, printJsonLine } from './common.js';
+import { createPool } from '../pipeline/pool.js';
+import { filesOfLanguage, isHeldOut, listDialog, readConversations } from '../datasets/dialog.js';
+import { readEmbeddings } from '../lib/formats/vectors.js';
+import { buildEncoder, buildIndex, type BuiltEncoder } from '../lib/chat/build.js';
+import { candidatesOf, echoes, longContext, meanFigures, pairsOf, rankHeldOut, similarityMatrix, type EvalFigures } from '../lib/chat/evaluate.js';
+import { RetrievalBot } from '../lib/chat/retrieval.js';
+import { TASKS } from '../stages/chatbot/tasks.js';
+import { PARAPHRASES } from '../testkit/chat-paraphrases.js';
+
+const data = dataDir();
+const corpus = arg('corpus', data ? path.join(data, 'dialog', 'chatterbot-corpus') : '');
+if (!corpus || !fs.existsSync(corpus)) {
+  console.log('chatbot bench: no corpus (give --corpus DIR or set $LEXFLOW_DATA); skipped');
+  process.exit(0);
+}
+const language = arg('language', 'english');
+const vectorFiles = arg('vectors', '').split(',').filter((s) => s !== '');
+const turnsList = arg('turns', '1,2,3').split(',').map(Number);
+const decay = Number(arg('decay', '0.5'));
+const heldOut = Number(arg('held-out', '0.2'));
+const threads = Number(arg('threads', '2'));
+const evalK = Number(arg('eval-k', '5'));
+const queryWeight = Number(arg('query-weight', '0.5'));
+const peers = !flag('no-peers');
+
+const { conversations, warnings } = readConversations(filesOfLanguage(listDialog('chatterbot', corpus).files, language));
+for (const w of warnings) console.log(`corpus: ${w}`);
+const train = conversations.filter((c) => !isHeldOut(c, heldOut));
+const held = conversations.filter((c) => isHeldOut(c, heldOut));
+const trainPairs = pairsOf(train);
+const heldPairs = pairsOf(held);
+const cands = candidatesOf(heldPairs);
+const long = longContext(heldPairs);
+const all = heldPairs.map((_, i) => i);
+console.log(`${language}: ${conversations.length} conversations, ${train.length} train (${trainPairs.length} pairs), ${held.length} held out (${heldPairs.length} pairs, ${long.length} with 2+ turns before the reply, ${cands.texts.length} candidate replies)`);
+console.log(`load: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min) on ${os.cpus().length} cores; pool ${threads} threads`);
+
+interface Row {
+  bot: string;
+  turns: number;
+  all: EvalFigures;
+  long: EvalFigures;
+}
+const rows: Row[] = [];
+const encoders: { name: string; built: BuiltEncoder }[] = [];
+const trainTurns = train.flatMap((c) => c.turns);
+const bm25 = { k1: 1.2, b: 0.75 };
+encoders.push({ name: 'tfidf', built: buildEncoder(trainTurns, { kind: 'tfidf', bm25 }) });
+encoders.push({ name: 'bm25', built: buildEncoder(trainTurns, { kind: 'bm25', bm25 }) });
+for (const f of vectorFiles) {
+  const vectors = await readEmbeddings(f);
+  encoders.push({ name: `sif:${path.basename(path.dirname(f))}/${path.basename(f)}`, built: buildEncoder(trainTurns, { kind: 'sif', bm25, sif: { vectors, a: 1e-3, keep: 20000 } }) });
+}
+
+const pool = createPool(threads);
+const fmt = (f: EvalFigures): string => `${f.recall1.toFixed(3)}  ${f.recall5.toFixed(3)}  ${f.mrr.toFixed(3)}`;
+console.log('\nbot                                  turns   all: R@1    R@5    MRR   | 2+ turns: R@1  R@5    MRR');
+for (const { name, built } of encoders) {
+  const enc = built.encoder;
+  const candidates = similarityMatrix(enc, cands.texts, true);
+  for (const turns of turnsList) {
+    const ix = buildIndex(enc, trainPairs, { turns, decay }, 0, true);
+    const replyVecs = similarityMatrix(enc, ix.replies, true);
+    const stats = await rankHeldOut(ix, replyVecs, heldPairs, cands, candidates, { k: evalK, queryWeight }, { pool, task: TASKS.rank });
+    const row = { bot: `retrieval-${name}`, turns, all: meanFigures(stats, all), long: meanFigures(stats, long) };
+    rows.push(row);
+    console.log(`${row.bot.padEnd(36)} ${String(turns).padStart(5)}   ${fmt(row.all)} | ${fmt(row.long)}`);
+  }
+}
+await pool.destroy();
+
+// Paraphrases: answerable when the corpus question has a training row.
+const norm = (s: string): string => s.toLowerCase().replace(/\s+/g, ' ').trim();
+const paraphrase: Record<string, { hits: number; answerable: number }> = {};
+for (const { name, built } of encoders) {
+  const bot = new RetrievalBot(buildIndex(built.encoder, trainPairs, { turns: 1, decay }, 0));
+  let hits = 0;
+  let answerable = 0;
+  for (const [p, q] of PARAPHRASES) {
+    if (!trainPairs.some((x) => norm(x.context[x.context.length - 1]!) === norm(q))) continue;
+    answerable++;
+    const r = bot.answer([p], 1);
+    const top = r.candidates[0];
+    if (top && norm(top.context[top.context.length - 1]!) === norm(q)) hits++;
+  }
+  paraphrase[name] = { hits, answerable };
+}
+console.log('\nparaphrases answered as their corpus question (single-turn):');
+for (const [name, p] of Object.entries(paraphrase)) console.log(`  ${name.padEnd(36)} ${p.hits} / ${p.answerable}`);
+
+// BestMatch, in Python with the standard library's difflib.
+let bestMatch: { queries: number; recall1: number; recall5: number; mrr: number; long: EvalFigures } | null = null;
+const python = findTool('python3');
+if (peers && python) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-chatbench-'));
+  const file = path.join(work, 'split.json');
+  const exclusions = echoes(heldPairs, cands);
+  fs.writeFileSync(file, JSON.stringify({ train: train.map((c) => c.turns), candidates: cands.texts, pairs: heldPairs.map((p, i) => ({ context: p.context, target: cands.target[i], exclude: Array.from(exclusions[i]!) })) }));
+  const script = new URL('../../bench/chatbot-bestmatch.py', import.meta.url).pathname;
+  const t0 = performance.now();
+  const r = spawnSync(python, [script, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  fs.rmSync(work, { recursive: true, force: true });
+  if (r.status === 0) {
+    bestMatch = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    console.log(`\nBestMatch (ChatterBot default, difflib ratio), ${((performance.now() - t0) / 1000).toFixed(1)} s: all ${fmt(bestMatch!)} | 2+ turns ${fmt(bestMatch!.long)}`);
+  } else console.log(`BestMatch: python failed: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+} else console.log(peers ? 'BestMatch: no python3 on PATH; skipped' : 'BestMatch: --no-peers; skipped');
+
+// Latency of the best bot: one answer at a time, as `lexflow chat` does.
+const best = [...rows].sort((a, b) => b.all.recall1 - a.all.recall1)[0]!;
+const bestEnc = encoders.find((e) => `retrieval-${e.name}` === best.bot)!;
+const multi = rows.filter((r) => r.bot === best.bot && r.turns > 1).sort((a, b) => b.long.recall1 - a.long.recall1)[0];
+const bot = new RetrievalBot(buildIndex(bestEnc.built.encoder, trainPairs, { turns: best.turns, decay }, 0));
+const questions = [...heldPairs.map((p) => p.context[p.context.length - 1]!), ...PARAPHRASES.map((p) => p[0])];
+const times: number[] = [];
+for (let i = 0; i < 1000; i++) {
+  const t0 = performance.now();
+  bot.answer([questions[i % questions.length]!], 5);
+  times.push(performance.now() - t0);
+}
+times.sort((a, b) => a - b);
+const median = (times[499]! + times[500]!) / 2;
+console.log(`\nlatency (${best.bot}, ${best.turns} turns, k 5, 1000 questions): median ${median.toFixed(3)} ms, p95 ${times[949]!.toFixed(3)} ms, max ${times[999]!.toFixed(3)} ms`);
+if (bestMatch) console.log(`Recall@1: best lexflow (${best.bot}, ${best.turns} turns) ${best.all.recall1.toFixed(3)} vs BestMatch ${bestMatch.recall1.toFixed(3)}: ${((best.all.recall1 - bestMatch.recall1) * 100).toFixed(1)} points`);
+if (multi) {
+  const single = rows.find((r) => r.bot === best.bot && r.turns === 1)!;
+  console.log(`2+ turns before the reply, ${best.bot}: ${multi.turns} turns R@1 ${multi.long.recall1.toFixed(3)} vs single-turn ${single.long.recall1.toFixed(3)}`);
+}
+printJsonLine({
+  bench: 'chatbot',
+  language,
+  conversations: conversations.length,
+  heldOutPairs: heldPairs.length,
+  longPairs: long.length,
+  candidates: cands.texts.length,
+  load: os.loadavg()[0],
+  bots: rows.map((r) => ({ bot: r.bot, turns: r.turns, recall1: r.all.recall1, recall5: r.all.recall5, mrr: r.all.mrr, long: { recall1: r.long.recall1, recall5: r.long.recall5, mrr: r.long.mrr } })),
+  bestMatch,
+  best: { bot: best.bot, turns: best.turns },
+  bestMinusBestMatchRecall1: bestMatch ? best.all.recall1 - bestMatch.recall1 : null,
+  paraphrases: paraphrase,
+  latencyMedianMs: median,
+});

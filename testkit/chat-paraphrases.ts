@@ -1,0 +1,36 @@
+// Questions worded differently from the English ChatterBot corpus, written for
+// lexflow (not from the corpus), each with the corpus question it means. A bot
+// copes with one when its best row answers that corpus question.
+
+export const PARAPHRASES: readonly (readonly [paraphrase: string, corpus: string])[] = [
+  ['Can you tell me what AI is?', 'What is AI?'],
+  ['what does artificial intelligence mean', 'What is AI?'],
+  ['Which programming language were you written in?', 'What language are you written in?'],
+  ['who is the author of frankenstein?', 'who wrote frankenstein'],
+  ['What is the number of Avogadro?', 'what is avogadro s number'],
+  ['tell me about crystallography', 'what is crystallography'],
+  ['Explain ichthyology to me', 'what is ichthyology'],
+  ['In what year did someone assassinate John F. Kennedy?', 'What year was President John F. Kennedy assassinated?'],
+  ['Which gas is it that makes soda bubbly', 'What gas makes soda bubbly?'],
+  ['Who became the first woman Prime Minister of Great Britain?', 'Who was the first female Prime Minister of Great Britain?'],
+  ['what was the real first name of marilyn monroe', 'What is the real first name of Marilyn Monroe?'],
+  ['Where is Jim Morrison buried? Which city?', 'In which city is Jim Morrison buried?'],
+  ['Canberra is the capital of what country?', 'Canberra is the capital city of which country?'],
+  ['Which continent are blueberries native to?', 'Blueberries are native to which continent?'],
+  ['What are nails made of?', 'What substance are nails made out of?'],
+  ['what metal is most abundant in the crust of the earth', 'What is the most abundant metal in the Earth’s crust?'],
+  ['What movies do you like?', 'What kind of movies do you like?'],
+  ['what is your favourite programming language?', 'What is your favorite programming language'],
+  ['What food can you eat?', 'What can you eat'],
+  ['You really make me angry', 'you make me angry'],
+  ['Do you know any chemistry?', 'do you know chemistry'],
+  ['Where are you located?', 'What is your location'],
+  ['what is the illuminati group', 'what is the illuminati'],
+  ['What is it like to be a computer?', 'What is it like being a computer'],
+  ['Does that make you feel sad?', 'Does it make you sad'],
+  ['What do you think about interest rates?', 'interest rates'],
+  ['Tell me who the governor is', 'who is the governor'],
+  ['Do robots laugh?', 'Robots laugh'],
+  ['Who said float like a butterfly, sting like a bee?', 'Who was said to “float like a butterfly and sting like a bee”?'],
+  ['The Hubble telescope is named after which astronomer?', 'The Hubble Space Telescope, launched into low Earth orbit in 1990, is named after what American astronomer?'],
+];
