@@ -15,6 +15,8 @@ export interface Pool {
   /** Run `task` in the module at `taskFile` (a file URL); its default export receives the task. */
   run<R = unknown>(taskFile: string, task: unknown, transferList?: TransferListItem[]): Promise<R>;
   destroy(): Promise<void>;
+  /** Set by the distributed executor (pipeline/remote/executor.ts): where its jobs go, for run.json and `lexflow status`. */
+  readonly remote?: { redis: string; queue: string; sharedDir: string };
 }
 
 export function defaultThreads(): number {

@@ -10,7 +10,8 @@ import { stageFingerprint } from './fingerprint.js';
 import { createLogger, type Level, type Logger } from './log.js';
 import { describeOutputs, readManifest, verifyOutputs, writeManifest, type Manifest } from './manifest.js';
 import { resolveParams, type ParamSchema } from './params.js';
-import { createPool, defaultThreads, type Pool } from './pool.js';
+import { checkExecutor, createExecutorPool, type ExecutorSpec } from './executor.js';
+import { defaultThreads, type Pool } from './pool.js';
 import { createProgress, type Progress } from './progress.js';
 import { allStages, downstreamOf, getStage, topoOrder } from './registry.js';
 import {
@@ -31,7 +32,7 @@ import type { DatasetKind, DatasetSource } from '../datasets/source.js';
 
 export const DEFAULT_DATASET = 'brown';
 
-export interface RunOptions {
+export interface RunOptions extends ExecutorSpec {
   /** The run directory. */
   out: string;
   /** Dataset spec (`brown`, a path, `ptb=folder`, an https URL); default: run.json's, else brown. */
@@ -280,6 +281,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
     log.warn(`replacing the run of dataset ${prevDataset} in ${opts.out} with ${opts.dataset} (--force)`);
   for (const c of changes) log.warn(`changed setting: ${c}`);
 
+  const executor = checkExecutor(opts, runDir);
+
   const lock = acquireLock(runDir);
   if (lock.tookOverFrom !== undefined) log.info(`took over a stale lock left by pid ${lock.tookOverFrom}`);
   let current: { stage: string; tmp: string; ckpt: string } | undefined;
@@ -296,7 +299,15 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const ownPool = !opts.pool;
-  const pool = opts.pool ?? createPool(opts.threads ?? defaultThreads());
+  let pool: Pool;
+  try {
+    pool = opts.pool ?? (await createExecutorPool(executor, opts.threads ?? defaultThreads(), (l) => log.info(l)));
+  } catch (e) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    lock.release();
+    throw e;
+  }
   const reports: StageReport[] = [];
   try {
     // Record the config (merged over the previous one: it describes the whole directory).
@@ -313,6 +324,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
         ...langs,
         ...(tokensFrom ? { tokensFrom } : {}),
         threads: pool.threads,
+        ...(pool.remote ? { executor: pool.remote } : {}),
         stages: stagesCfg,
       });
     const recordStage = (name: string): void => {

@@ -11,6 +11,7 @@ export const COMMANDS: Command[] = [
   (await import('./run.js')).default,
   (await import('./stage.js')).default,
   (await import('./status.js')).default,
+  (await import('./worker.js')).default,
   (await import('./inspect.js')).default,
   (await import('./eval.js')).default,
   (await import('./sample.js')).default,

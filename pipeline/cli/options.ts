@@ -23,6 +23,8 @@ export interface RunDirArgs {
   source?: string;
   target?: string;
   'tokens-from'?: string;
+  executor?: string;
+  'shared-dir'?: string;
 }
 
 export function withRunDirOptions<T>(y: Argv<T>): Argv<T & RunDirArgs> {
@@ -36,7 +38,9 @@ export function withRunDirOptions<T>(y: Argv<T>): Argv<T & RunDirArgs> {
     .option('config', { type: 'string', describe: 'a JSON file with the same keys as the flags; stage params under "stages": {"NAME": {...}}' })
     // A string, so that `--threads abc` reaches the validation below as typed (yargs would make it NaN).
     .option('threads', { type: 'string', describe: 'worker threads (default: available cores)' })
-    .option('tokens-from', { type: 'string', describe: 'read tokens from this stage instead of tokenize (e.g. subword)' }) as Argv<T & RunDirArgs>;
+    .option('tokens-from', { type: 'string', describe: 'read tokens from this stage instead of tokenize (e.g. subword)' })
+    .option('executor', { type: 'string', describe: 'local (worker threads here, the default) or redis://HOST:PORT (jobs for `lexflow worker` processes on any machine)' })
+    .option('shared-dir', { type: 'string', describe: 'with --executor redis://: a folder every machine sees, holding --out; task messages and shards go through it' }) as Argv<T & RunDirArgs>;
 }
 
 export function logLevel(a: RunDirArgs): Level {
@@ -72,7 +76,7 @@ const CONFIG_KEYS: Record<string, keyof ConfigFile> = {
 };
 
 /** Options every run-directory command takes; anything else on `run` must be `--STAGE.param`. */
-export const RUN_DIR_KEYS = ['out', 'dataset', 'text-field', 'sha256', 'source', 'target', 'config', 'threads', 'tokens-from', 'quiet', 'verbose', 'help', 'version', 'h'];
+export const RUN_DIR_KEYS = ['out', 'dataset', 'text-field', 'sha256', 'source', 'target', 'config', 'threads', 'tokens-from', 'executor', 'shared-dir', 'quiet', 'verbose', 'help', 'version', 'h'];
 
 export const THREADS_SPEC: IntParam = { type: 'int', min: 1, max: 1024, default: 1, describe: 'worker threads' };
 
@@ -181,6 +185,8 @@ export function baseRunOptions(argv: RunDirArgs, cfg: ConfigFile): RunOptions {
     ...((argv.target ?? cfg.target) ? { target: (argv.target ?? cfg.target)! } : {}),
     ...(tokensFrom ? { tokensFrom } : {}),
     ...(threads !== undefined ? { threads } : {}),
+    ...(argv.executor ? { executor: argv.executor } : {}),
+    ...(argv['shared-dir'] ? { sharedDir: argv['shared-dir'] } : {}),
     logLevel: logLevel(argv),
   };
 }

@@ -4,11 +4,34 @@ import type { CommandModule } from 'yargs';
 import { runStatus } from '../status.js';
 import { formatTable } from './table.js';
 import { defaultOut } from './options.js';
+import { readRunJson } from '../rundir.js';
+import path from 'node:path';
 
 interface StatusArgs {
   out?: string;
   deep?: boolean;
   format?: 'table' | 'json';
+}
+
+/** A distributed run (run.json names its queue): coordinator, workers seen and jobs per state. */
+async function printRemoteStatus(out: string): Promise<void> {
+  const ex = readRunJson(path.resolve(out))?.executor as { redis?: string; queue?: string } | undefined;
+  if (!ex?.redis || !ex.queue) return;
+  const { remoteStatus } = await import('../remote/status.js');
+  const s = await remoteStatus(ex.redis, ex.queue);
+  const lines = [`\ndistributed run: queue ${s.queue} on ${s.redis}`];
+  if (s.error) {
+    lines.push(`  cannot read it: ${s.error}`);
+  } else {
+    lines.push(`  coordinator: ${s.coordinator ? `host ${s.coordinator.host}, pid ${s.coordinator.pid}, since ${s.coordinator.started}` : 'none (the run is not being driven now)'}`);
+    lines.push(`  jobs: ${Object.entries(s.jobs).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    lines.push(`  workers seen: ${s.workers.length}`);
+    if (s.workers.length) {
+      const rows = s.workers.map((w) => [w.name, String(w.threads), String(w.jobs), w.lastSeen, w.connected ? 'yes' : 'no']);
+      lines.push(formatTable(['worker', 'threads', 'jobs taken', 'last job', 'connected'], rows, ['l', 'r', 'r', 'l', 'l']).replace(/^/gm, '  '));
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 const command: CommandModule<object, StatusArgs> = {
@@ -49,6 +72,7 @@ const command: CommandModule<object, StatusArgs> = {
     const notes = states.filter((s) => s.manifest?.reproducible === false);
     // Said, so that a matching fingerprint is not read as "the same bytes again".
     for (const s of notes) process.stdout.write(`* ${s.stage}: ${s.manifest!.reproducibleReason ?? 'not reproducible'}\n`);
+    await printRemoteStatus(argv.out ?? defaultOut(undefined));
   },
 };
 
