@@ -8,16 +8,12 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { cliPath, tmpDir } from '../testkit/tmp.js';
 import { readTableSync } from '../pipeline/arrow.js';
+import { lexflow } from '../testkit/cli.js';
 
 const FIXTURE = path.resolve(new URL('.', import.meta.url).pathname, '../../test/fixtures/chatterbot');
 
-function lexflow(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', input: input ?? '', timeout: 120_000, maxBuffer: 1 << 26, env: { ...process.env, CI: '1' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function oneErrorLine(t: any, r: { code: number; stderr: string }, re: RegExp): void {
@@ -69,13 +65,13 @@ t.test('--ask answers once; --json and --k give the candidates and their scores'
 });
 
 t.test('piped stdin: one reply per message, the context kept; commands work there too', async (t) => {
-  const r = lexflow(['chat', '--model', model, '--json'], 'Good morning, how are you?\nI\'m also good.\n/reset\n/mode generative\nHello\n');
+  const r = lexflow(['chat', '--model', model, '--json'], { input: 'Good morning, how are you?\nI\'m also good.\n/reset\n/mode generative\nHello\n' });
   t.equal(r.code, 0, r.stderr);
   const replies = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.equal(replies.length, 3, 'commands print nothing in --json');
   t.equal(replies[0].reply, 'I am doing well, how about you?');
   t.equal(replies[1].reply, "That's good to hear.", 'the second line answered in the context of the first');
-  const plain = lexflow(['chat', '--model', model], '/mode generative\n/k 2\nHello\n/quit\nnever read\n');
+  const plain = lexflow(['chat', '--model', model], { input: '/mode generative\n/k 2\nHello\n/quit\nnever read\n' });
   const lines = plain.stdout.trim().split('\n');
   t.match(lines[0], /no generative part/);
   t.match(lines[1], /showing 2 candidates/);
@@ -91,7 +87,7 @@ t.test('paraphrases of corpus questions find their answer', async (t) => {
     ['are you sapient or not', /not that sophisticated|Do you think I am|if I told you I was|^No\.$/], // Are you sapient?
     ['so how are you doing today?', /good|well|fine/i], // How are you doing?
   ];
-  const r = lexflow(['chat', '--model', model, '--json'], asks.map(([q]) => `${q}\n/reset\n`).join(''));
+  const r = lexflow(['chat', '--model', model, '--json'], { input: asks.map(([q]) => `${q}\n/reset\n`).join('') });
   const replies = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.equal(replies.length, asks.length);
   asks.forEach(([q, re], i) => t.match(replies[i].reply, re, `${q} -> ${replies[i].reply}`));
@@ -101,7 +97,7 @@ t.test('bad messages get a clear answer: empty, whitespace, 1 MB, a script the m
   oneErrorLine(t, lexflow(['chat', '--model', model, '--ask', '   ']), /^lexflow: --ask is empty: give a message/);
   const big = 'a'.repeat(1 << 20);
   const t0 = Date.now();
-  const r = lexflow(['chat', '--model', model, '--json'], `${big}\n\n   \nПривет, как у тебя дела?\n你好吗\nWhat is AI?\n`);
+  const r = lexflow(['chat', '--model', model, '--json'], { input: `${big}\n\n   \nПривет, как у тебя дела?\n你好吗\nWhat is AI?\n` });
   t.ok(Date.now() - t0 < 60_000, 'no hang');
   t.equal(r.code, 0, r.stderr);
   const replies = r.stdout.trim().split('\n').map((l) => JSON.parse(l));

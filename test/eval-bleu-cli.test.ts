@@ -3,14 +3,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import { cliPath, tmpDir } from '../testkit/tmp.js';
+import { lexflow } from '../testkit/cli.js';
 
-function lexflow(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 t.test('eval bleu prints BLEU and chrF with signatures; --json for scripts', async (t) => {
   const dir = tmpDir(t);

@@ -5,17 +5,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import { readTableSync } from '../pipeline/arrow.js';
 import { corpusBleu } from '../lib/metrics/bleu.js';
 import { cliPath, tmpDir } from '../testkit/tmp.js';
 import { writeToyParallel } from '../testkit/parallel-corpus.js';
+import { lexflow } from '../testkit/cli.js';
 
-function lexflow(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', input, env: { ...process.env, CI: '1' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 const small = ['--threads', '1', '--seq2seq.hidden', '32', '--seq2seq.embed', '16', '--seq2seq.min-count', '1', '--seq2seq.lr', '0.01', '--seq2seq.warmup', '5', '--seq2seq.batch-tokens', '300'];
 
@@ -55,7 +51,7 @@ t.test('the stage learns a toy translation and reports BLEU as sacreBLEU would s
   const tr = lexflow(['translate', '--model', stage, '--beam', '1', src]);
   t.equal(tr.code, 0, tr.stderr);
   t.equal(tr.stdout.trim(), hyps[0]);
-  const viaStdin = lexflow(['translate', '--model', stage, '--beam', '1'], `${src}\n`);
+  const viaStdin = lexflow(['translate', '--model', stage, '--beam', '1'], { input: `${src}\n` });
   t.equal(viaStdin.stdout.trim(), hyps[0], 'stdin, one sentence per line');
 
   // Bad input at translate time: a beam wider than the vocabulary; vocabularies from another run.

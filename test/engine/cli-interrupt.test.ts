@@ -4,18 +4,15 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cliPath, tmpDir } from '../../testkit/tmp.js';
 import { writeCorpus } from '../../testkit/corpus.js';
+import { lexflow, readManifestJson } from '../../testkit/cli.js';
 
 const env = { ...process.env, CI: '1', NODE_OPTIONS: '' };
 
-function lexflow(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-const manifest = (dir: string): Record<string, unknown> & { params: Record<string, unknown>; inputs: Record<string, string>; fingerprint: string } =>
-  JSON.parse(fs.readFileSync(path.join(dir, '_manifest.json'), 'utf8'));
+
+const manifest = readManifestJson;
 
 /** Start the CLI, wait until `ready()` holds, send `signal`; resolves with the exit code and stderr. */
 async function interrupt(args: string[], ready: () => boolean, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string; sent: boolean }> {

@@ -4,19 +4,13 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { cliPath, tmpDir } from '../../testkit/tmp.js';
 import { writeCorpus } from '../../testkit/corpus.js';
 import { parseSplitFractions, recordId, splitOfId } from '../../datasets/split.js';
+import { lexflow, readManifestJson } from '../../testkit/cli.js';
 
-const env = { ...process.env, CI: '1', NODE_OPTIONS: '' };
 
-function lexflow(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-const manifest = (dir: string): Record<string, unknown> & { params: Record<string, unknown>; inputs: Record<string, string>; fingerprint: string } =>
-  JSON.parse(fs.readFileSync(path.join(dir, '_manifest.json'), 'utf8'));
+const manifest = readManifestJson;
 
 t.test('a run directory remembers its settings', async (t) => {
   const dir = tmpDir(t);

@@ -4,15 +4,10 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { cliPath, tmpDir } from '../../testkit/tmp.js';
 import { writeCorpus } from '../../testkit/corpus.js';
+import { lexflow } from '../../testkit/cli.js';
 
-const env = { ...process.env, CI: '1', NODE_OPTIONS: '' };
-function lexflow(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 t.test('sample and eval ppl on a model of a subword run', async (t) => {
   const dir = tmpDir(t);

@@ -5,16 +5,11 @@ import t from 'tap';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { cliPath, tmpDir } from '../../testkit/tmp.js';
 import { writeCorpus } from '../../testkit/corpus.js';
+import { lexflow } from '../../testkit/cli.js';
 
-const env = { ...process.env, CI: '1', NODE_OPTIONS: '' };
 
-function lexflow(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', env });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Every file under `dir` with its bytes' hash and mtime: what "nothing changed" compares. */
 function snapshot(dir: string): Record<string, string> {

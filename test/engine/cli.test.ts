@@ -3,15 +3,11 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
 import { cliPath, tmpDir } from '../../testkit/tmp.js';
+import { lexflow } from '../../testkit/cli.js';
 
-function lexflow(args: string[], cwd?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd, env: { ...process.env, CI: '1' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 t.test('usage errors exit 2 with one line', async (t) => {
   const dir = tmpDir(t);
