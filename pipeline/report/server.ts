@@ -4,7 +4,7 @@
 //   GET  /events            server-sent events: `update` whenever the run changed
 //   GET  /api/endpoints     the model boxes this run can answer (endpoints.ts)
 //   POST /api/call/NAME     one model call, JSON in and out
-//   GET  /run/PATH          a file of the run folder, and nothing outside it
+//   GET  /files/PATH        a file of the run folder, and nothing outside it
 // The run folder is polled once a second (manifests, tmp folders, checkpoints),
 // so stages appear as they finish and curves grow as checkpoints are written.
 
@@ -203,8 +203,8 @@ export async function startReportServer(runDir: string, opts: ServeOptions = {})
         }
         return json(res, 200, await ep.call(data.runs[0]!, args));
       }
-      if (req.method === 'GET' && rawPath.startsWith('/run/')) {
-        const file = resolveInside(root, rawPath.slice('/run/'.length));
+      if (req.method === 'GET' && rawPath.startsWith('/files/')) {
+        const file = resolveInside(root, rawPath.slice('/files/'.length));
         if (!file) return send(res, 403, 'text/plain; charset=utf-8', 'refused: the path leaves the run folder\n');
         let st: fs.Stats;
         try {

@@ -71,30 +71,30 @@ t.test('it listens on 127.0.0.1 and serves the live page', async (t) => {
 
 t.test('paths outside the run folder are refused, however spelled', async (t) => {
   for (const target of [
-    '/run/../secret.txt',
-    '/run/%2e%2e/secret.txt',
-    '/run/%2E%2E/secret.txt',
-    '/run/%2e%2e%2fsecret.txt',
-    '/run/..%2fsecret.txt',
-    '/run/%252e%252e/secret.txt',
-    '/run/..%5csecret.txt',
+    '/files/../secret.txt',
+    '/files/%2e%2e/secret.txt',
+    '/files/%2E%2E/secret.txt',
+    '/files/%2e%2e%2fsecret.txt',
+    '/files/..%2fsecret.txt',
+    '/files/%252e%252e/secret.txt',
+    '/files/..%5csecret.txt',
     '/../secret.txt',
     '/%2e%2e/%2e%2e/etc/passwd',
-    '/run/tokenize/../../secret.txt',
+    '/files/tokenize/../../secret.txt',
   ]) {
     const r = await rawGet(target);
     t.equal(r.status, 403, `${target} refused`);
     t.notMatch(r.body, /SECRET-CONTENT/, 'the file is not sent');
   }
-  const inside = await rawGet('/run/run.json');
+  const inside = await rawGet('/files/run.json');
   t.equal(inside.status, 200, 'a file inside is served');
   t.same(JSON.parse(inside.body), JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')));
-  t.equal((await rawGet('/run/no-such-file')).status, 404);
+  t.equal((await rawGet('/files/no-such-file')).status, 404);
   // The same rule as a function, with a symlink that points out.
   fs.symlinkSync(path.join(dir, 'secret.txt'), path.join(out, 'link.txt'));
   t.equal(resolveInside(out, '/link.txt'), undefined, 'a symlink out of the folder is refused');
   t.equal(resolveInside(out, '/tokenize/vocab.arrow'), path.join(fs.realpathSync(out), 'tokenize', 'vocab.arrow'));
-  t.equal((await rawGet('/run/link.txt')).status, 403);
+  t.equal((await rawGet('/files/link.txt')).status, 403);
 });
 
 t.test('a model call: neighbours by cosine over the whole vocabulary', async (t) => {

@@ -115,7 +115,7 @@
     const run = data.runs[0];
     const rows = run.stages.map((s) =>
       el('tr', { class: `state-${s.state}` },
-        el('td', {}, data.live ? el('a', { href: `/run/${encodeURIComponent(s.name)}/_manifest.json` }, s.name) : el('a', { href: `../${encodeURIComponent(s.name)}/_manifest.json` }, s.name)),
+        el('td', {}, data.live ? el('a', { href: `/files/${encodeURIComponent(s.name)}/_manifest.json` }, s.name) : el('a', { href: `../${encodeURIComponent(s.name)}/_manifest.json` }, s.name)),
         el('td', {}, el('span', { class: 'badge', style: `background:${STATE_COLORS[s.state]}` }, s.state), s.reason && s.state !== 'missing' ? ` ${s.reason}` : ''),
         el('td', { class: 'num' }, s.wallSeconds === null ? '–' : fmt(s.wallSeconds, 1)),
         el('td', { class: 'num' }, s.peakRssMB === null ? '–' : String(s.peakRssMB)),
