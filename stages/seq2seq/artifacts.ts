@@ -8,8 +8,8 @@ import path from 'node:path';
 import { InputError } from '../../pipeline/errors.js';
 import { readTableSync } from '../../pipeline/arrow.js';
 import { utf8Strings } from '../../lib/formats/tokens.js';
+import { loadWeightsInto, writeWeights, type WeightsManifest } from '../../lib/nn/weights.js';
 import { LEXFLOW_VERSION } from '../../pipeline/version.js';
-import { tf } from '../../lib/nn/backend/index.js';
 import { writeSideVocab } from './data.js';
 import type { Seq2SeqConfig, Seq2SeqModel } from './model.js';
 import type { SideVocab } from './pieces.js';
@@ -21,7 +21,7 @@ interface ModelJson {
   format: 'lexflow-seq2seq';
   generatedBy: string;
   modelTopology: { arch: string; config: Seq2SeqConfig; source: string; target: string };
-  weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: 'float32' }[] }[];
+  weightsManifest: WeightsManifest;
 }
 
 export function createSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
@@ -34,17 +34,8 @@ export async function saveSeq2Seq(dir: string, model: Seq2SeqModel, src: SideVoc
     format: 'lexflow-seq2seq',
     generatedBy: `lexflow ${LEXFLOW_VERSION}`,
     modelTopology: { arch: model.config.arch, config: model.config, ...langs },
-    weightsManifest: [{ paths: ['weights.bin'], weights: model.params.map((p, i) => ({ name: model.paramNames[i]!, shape: p.shape as number[], dtype: 'float32' as const })) }],
+    weightsManifest: writeWeights(dir, model.params, model.paramNames),
   };
-  const fd = fs.openSync(path.join(dir, 'weights.bin'), 'w');
-  try {
-    for (const p of model.params) {
-      const a = p.dataSync() as Float32Array;
-      fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
   fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json, null, 1));
   await writeSideVocab(path.join(dir, 'vocab-src.arrow'), src);
   await writeSideVocab(path.join(dir, 'vocab-tgt.arrow'), tgt);
@@ -86,18 +77,6 @@ export function loadSeq2Seq(where: string): LoadedSeq2Seq {
       'Use the model folder as the run wrote it (model.json, weights.bin and both vocab files together)',
     );
   const model = createSeq2Seq(cfg);
-  const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
-  const specs = json.weightsManifest[0]!.weights;
-  const want = specs.reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
-  if (buf.length !== want) throw new InputError(path.join(dir, 'weights.bin'), `is ${buf.length} bytes, the manifest needs ${want}`, 'The model folder is incomplete; rerun the seq2seq stage');
-  let off = 0;
-  model.params.forEach((p, i) => {
-    const n = p.size;
-    const a = new Float32Array(n);
-    new Uint8Array(a.buffer).set(buf.subarray(off, off + 4 * n));
-    off += 4 * n;
-    if (specs[i]?.name !== model.paramNames[i]) throw new InputError(file, `weight ${i} is ${specs[i]?.name}, the model expects ${model.paramNames[i]}`, 'Rerun the seq2seq stage');
-    p.assign(tf.tensor(a, p.shape));
-  });
+  loadWeightsInto(dir, json.weightsManifest, model.params, model.paramNames, 'The model folder is incomplete; rerun the seq2seq stage');
   return { model, src, tgt, source: json.modelTopology.source, target: json.modelTopology.target, dir };
 }
