@@ -5,37 +5,20 @@
 import { UsageError } from '../../pipeline/errors.js';
 import type { Logger } from '../../pipeline/log.js';
 import type { Progress } from '../../pipeline/progress.js';
-import type { tf } from '../../lib/nn/backend/index.js';
-import type { OptimizerKind } from '../../lib/nn/optimizer.js';
 import { mixSeed, permutation } from '../../lib/nn/random.js';
-import { learningRate as scheduleRate, type Decay, type ScheduleOptions } from '../../lib/nn/schedule.js';
-import { trainLoop, Halted, type Batcher, type LoopResult } from '../../lib/nn/train-loop.js';
+import { learningRate as scheduleRate, type Decay } from '../../lib/nn/schedule.js';
+import { trainLoop, Halted, type Batcher, type LoopOptions, type LoopResult } from '../../lib/nn/train-loop.js';
 import { ContiguousBatches, WindowBatches, type SplitData } from './data.js';
 import { perplexity, type Perplexity } from './evaluate.js';
 import type { Batch, NeuralLM } from './model.js';
 
 export { Halted, type Decay };
 
-export interface TrainOptions extends ScheduleOptions {
-  optimizer: OptimizerKind;
-  clip: number;
+/** lib/nn's loop options, less what lm-neural fills in itself, plus the batch shape. */
+export interface TrainOptions extends Omit<LoopOptions<Batch>, 'name' | 'tokensIn'> {
   batch: number;
   /** Sequence length per batch: BPTT length (lstm), context (transformer), n−1 (window). */
   seqLen: number;
-  epochs: number;
-  /** 0: no time budget. */
-  maxMinutes: number;
-  /** 0 (or absent): no step budget. */
-  maxSteps?: number;
-  patience: number;
-  checkpointEvery: number;
-  logEvery: number;
-  seed: number;
-  checkpointDir: string;
-  /** Stop (as if killed) right after this many steps in this process: tests of resume. */
-  haltAfterSteps?: number;
-  /** Gradients from elsewhere (data-parallel workers); default: computed here. */
-  gradients?: (batch: Batch, seed: number) => Promise<{ loss: number; grads: tf.Tensor[] }>;
 }
 
 export type TrainResult = LoopResult<Perplexity>;
