@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cliPath, distRoot } from './tmp.js';
+import { cliPath, distRoot, tmpDir } from './tmp.js';
+import { writeCorpus } from './corpus.js';
+import { startRedis, type TestRedis } from './redis-server.js';
 
 export type TT = { teardown(fn: () => void | Promise<void>): void };
 // Children run without the test runner's import hooks.
@@ -102,4 +104,25 @@ export const runArgs = (corpus: string, out: string, extra: string[] = []): stri
 /** The testkit worker that hangs on its first job (testkit/fault-worker.ts). */
 export function faultWorker(t: TT, url: string): Proc {
   return start(t, [path.join(distRoot, 'testkit/fault-worker.js'), url, String(LOCK_S * 1000)]);
+}
+
+/**
+ * What every distributed test starts from: a redis-server on 127.0.0.1, a shared
+ * folder, a small corpus and the hashes of its local run (the bytes to match).
+ */
+export async function localBaseline(
+  t: TT & { equal(a: unknown, b: unknown, m: string): unknown; ok(v: unknown, m: string): unknown },
+  bin: string,
+): Promise<{ redis: TestRedis; dir: string; shared: string; corpus: string; want: Record<string, string>; dist: string[] }> {
+  const redis = await startRedis(bin, t);
+  const dir = tmpDir(t);
+  const shared = path.join(dir, 'shared');
+  fs.mkdirSync(shared);
+  const corpus = writeCorpus(path.join(dir, 'corpus'), 6, 60_000, 7);
+  const local = path.join(dir, 'local');
+  const l = await cli(t, runArgs(corpus, local));
+  t.equal(l.code, 0, l.out);
+  const want = hashes(local);
+  t.ok(Object.keys(want).length >= 6, 'the local run wrote the three stages');
+  return { redis, dir, shared, corpus, want, dist: ['--executor', redis.url, '--shared-dir', shared] };
 }

@@ -8,10 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { writeCorpus } from '../../testkit/corpus.js';
-import { redisServerBinary, startRedis } from '../../testkit/redis-server.js';
-import { cliPath, tmpDir } from '../../testkit/tmp.js';
-import { cli, faultWorker, hashes, readyWorker, runArgs, start, waitFor } from '../../testkit/remote-run.js';
+import { redisServerBinary } from '../../testkit/redis-server.js';
+import { cliPath } from '../../testkit/tmp.js';
+import { cli, faultWorker, hashes, readyWorker, runArgs, start, waitFor, localBaseline } from '../../testkit/remote-run.js';
 import { Redis } from 'ioredis';
 import { queueName } from '../../pipeline/remote/executor.js';
 import { FolderStore } from '../../pipeline/remote/store.js';
@@ -22,17 +21,7 @@ t.setTimeout(600_000);
 
 const bin = redisServerBinary();
 t.test('through redis-server and lexflow workers', { skip: bin ? false : 'redis-server is not installed (apt-get install redis-server; .ci/run does it)' }, async (t) => {
-  const redis = await startRedis(bin!, t);
-  const dir = tmpDir(t);
-  const shared = path.join(dir, 'shared');
-  fs.mkdirSync(shared);
-  const corpus = writeCorpus(path.join(dir, 'corpus'), 6, 60_000, 7);
-  const local = path.join(dir, 'local');
-  const l = await cli(t, runArgs(corpus, local));
-  t.equal(l.code, 0, l.out);
-  const want = hashes(local);
-  t.ok(Object.keys(want).length >= 6, 'the local run wrote the three stages');
-  const dist = ['--executor', redis.url, '--shared-dir', shared];
+  const { redis, dir, shared, corpus, want, dist } = await localBaseline(t, bin!);
 
   await t.test('a bad input fails the stage with the worker\'s message', async (t) => {
     const w = await readyWorker(t, redis.url);
