@@ -5,11 +5,11 @@
 
 import t from 'tap';
 import { tf, selectBackend } from '../lib/nn/backend/index.js';
-import { makeBatch } from '../stages/seq2seq/data.js';
-import { beamTranslate, greedyTranslate, lengthPenalty } from '../stages/seq2seq/decode.js';
-import type { AttentionScore, Seq2SeqConfig } from '../stages/seq2seq/model.js';
-import { detokenize, tokenize } from '../stages/seq2seq/pieces.js';
-import { createRnnSeq2Seq, disposeEncoded, disposeState } from '../stages/seq2seq/rnn.js';
+import { makeBatch } from '../lib/seq2seq/data.js';
+import { beamTranslate, greedyTranslate, lengthPenalty } from '../lib/seq2seq/decode.js';
+import type { AttentionScore, Seq2SeqConfig } from '../lib/seq2seq/model.js';
+import { detokenize, tokenize } from '../lib/seq2seq/pieces.js';
+import { createRnnSeq2Seq, disposeEncoded, disposeState } from '../lib/seq2seq/rnn.js';
 
 await selectBackend('cpu');
 
@@ -115,7 +115,7 @@ t.test('GNMT length penalty', async (t) => {
 
 t.test('training killed after a checkpoint and resumed ends with the same weights as an uninterrupted run', async (t) => {
   const { trainLoop } = await import('../lib/nn/train-loop.js');
-  const { BucketBatches } = await import('../stages/seq2seq/data.js');
+  const { BucketBatches } = await import('../lib/seq2seq/data.js');
   const { createLogger } = await import('../pipeline/log.js');
   const { createProgress } = await import('../pipeline/progress.js');
   const { tmpDir } = await import('../testkit/tmp.js');

@@ -64,10 +64,10 @@ export const translateCommand: CommandModule<object, TranslateArgs> = {
     if (!(a['top-p'] > 0 && a['top-p'] <= 1)) throw new UsageError(`--top-p ${a['top-p']}: must be in (0, 1]`);
     const [{ selectBackend }, { loadSeq2Seq }, { beamTranslate, greedyTranslate }, { decode, encode, tokenize }, { writeAttention }] = await Promise.all([
       import('../../lib/nn/backend/index.js'),
-      import('./artifacts.js'),
-      import('./decode.js'),
-      import('./pieces.js'),
-      import('./attention-table.js'),
+      import('../../lib/seq2seq/artifacts.js'),
+      import('../../lib/seq2seq/decode.js'),
+      import('../../lib/seq2seq/pieces.js'),
+      import('../../lib/seq2seq/attention-table.js'),
     ]);
     const lines = await readInput(a);
     await selectBackend('auto');

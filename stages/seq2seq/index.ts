@@ -10,7 +10,7 @@
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../../lib/nn/backend/choices.js';
 import type { Decay } from '../../lib/nn/schedule.js';
-import type { AttentionScore } from './model.js';
+import type { AttentionScore } from '../../lib/seq2seq/model.js';
 import { seq2seqCommands } from './commands.js';
 
 export const params = {

@@ -8,36 +8,23 @@ import { writeMetricsTable, type MetricsRow } from '../../pipeline/metrics.js';
 import { isParallel, readPairs } from '../../datasets/parallel.js';
 import type { Split } from '../../datasets/source.js';
 import { selectBackend, type BackendChoice } from '../../lib/nn/backend/index.js';
-import { trainLoop } from '../../lib/nn/train-loop.js';
 import { corpusBleu } from '../../lib/metrics/bleu.js';
 import { corpusChrf } from '../../lib/metrics/chrf.js';
 import type { Decay } from '../../lib/nn/schedule.js';
 import { tf } from '../../lib/nn/backend/index.js';
-import { MODEL_DIR, createSeq2Seq, saveSeq2Seq } from './artifacts.js';
-import { writeAttention } from './attention-table.js';
-import { BucketBatches, makeBatch, writePairs, writeSideVocab, type PairData } from './data.js';
-import { beamTranslate, greedyTranslate } from './decode.js';
-import { validateConfig, type AttentionScore, type Seq2SeqConfig, type Seq2SeqModel } from './model.js';
-import { buildVocab, decode, encode, tokenize } from './pieces.js';
+import { MODEL_DIR, createSeq2Seq, saveSeq2Seq } from '../../lib/seq2seq/artifacts.js';
+import { writeAttention } from '../../lib/seq2seq/attention-table.js';
+import { writePairs, writeSideVocab, type PairData } from '../../lib/seq2seq/data.js';
+import { perplexityOf, trainPairs } from '../../lib/seq2seq/train.js';
+import { beamTranslate, greedyTranslate } from '../../lib/seq2seq/decode.js';
+import { validateConfig, type AttentionScore, type Seq2SeqConfig } from '../../lib/seq2seq/model.js';
+import { buildVocab, decode, encode, tokenize } from '../../lib/seq2seq/pieces.js';
 import type { params } from './index.js';
 
 type P = Record<string, unknown>;
 
 interface MetricRow extends MetricsRow {
   note: string;
-}
-
-/** Mean negative log-likelihood per target token of a split -> perplexity. */
-function perplexityOf(model: Seq2SeqModel, d: PairData): number {
-  const b = new BucketBatches(d, 4000, 256, 0);
-  let lp = 0;
-  let n = 0;
-  for (let k = 0; k < b.steps; k++) {
-    const r = model.score(b.batch(0, k));
-    lp += r.logProb;
-    n += r.tokens;
-  }
-  return Math.exp(-lp / Math.max(n, 1));
 }
 
 export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<StageResult> {
@@ -85,12 +72,10 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
     const backend = await selectBackend(p.backend as BackendChoice);
     ctx.log.info(`seq2seq: backend ${backend.name} (${backend.reason})`);
     const model = createSeq2Seq(cfg);
-    const batcher = new BucketBatches(data.train, p['batch-tokens'] as number, p['max-rows'] as number, p.seed as number);
-    const validate = data.valid.src.length > 0 ? () => ({ ppl: perplexityOf(model, data.valid), detail: null }) : undefined;
-    const result = await trainLoop(
+    const result = await trainPairs(
       model,
-      batcher,
-      validate,
+      data.train,
+      data.valid,
       {
         name: 'seq2seq',
         optimizer: p.optimizer as 'adam' | 'sgd',
@@ -107,7 +92,8 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
         logEvery: p['log-every'] as number,
         seed: p.seed as number,
         checkpointDir: ctx.checkpointDir,
-        tokensIn: (b) => b.weights.reduce((s, w) => s + w, 0),
+        batchTokens: p['batch-tokens'] as number,
+        maxRows: p['max-rows'] as number,
       },
       ctx.log,
       ctx.progress,
@@ -170,4 +156,3 @@ function batches<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
-export { makeBatch };

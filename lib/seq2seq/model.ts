@@ -1,8 +1,8 @@
 // What the seq2seq architectures share: a config, and the interface training
 // (lib/nn/train-loop.ts), decoding (decode.ts) and the artifacts use.
 
-import type { tf } from '../../lib/nn/backend/index.js';
-import type { TrainableModel } from '../../lib/nn/train-loop.js';
+import type { tf } from '../nn/backend/index.js';
+import type { TrainableModel } from '../nn/train-loop.js';
 import type { PairBatch } from './data.js';
 
 export type Seq2SeqArch = 'rnn';

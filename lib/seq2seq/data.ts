@@ -6,9 +6,9 @@ import path from 'node:path';
 import fs from 'node:fs';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, field, listInt32, listInt32Data, listOfInt32, primitiveData, readTableSync, utf8Data } from '../../pipeline/arrow.js';
-import { BOS, EOS, PAD, vocabSchema } from '../../lib/formats/tokens.js';
-import { mixSeed, permutation } from '../../lib/nn/random.js';
-import type { Batcher } from '../../lib/nn/train-loop.js';
+import { BOS, EOS, PAD, vocabSchema } from '../formats/tokens.js';
+import { mixSeed, permutation } from '../nn/random.js';
+import type { Batcher } from '../nn/train-loop.js';
 import type { Split } from '../../datasets/source.js';
 import type { SideVocab } from './pieces.js';
 

@@ -18,14 +18,14 @@
 // The decoder starts from h_0 = tanh(W_b [→h_S; ←h_1]), c_0 = 0. Training is
 // teacher-forced; dropout on embeddings and on h̃.
 
-import { tf } from '../../lib/nn/backend/index.js';
-import { BOS } from '../../lib/formats/tokens.js';
-import { MASKED } from '../../lib/nn/attention.js';
-import { lstmBias, lstmStep, type LstmState } from '../../lib/nn/lstm-cell.js';
-import { createOutputLayer } from '../../lib/nn/output.js';
-import { dropout, embed, makeParam } from '../../lib/nn/params.js';
-import { mixSeed, uniformArray } from '../../lib/nn/random.js';
-import { toTimeMajor, toTimeMajorF } from '../../lib/nn/time-major.js';
+import { tf } from '../nn/backend/index.js';
+import { BOS } from '../formats/tokens.js';
+import { MASKED } from '../nn/attention.js';
+import { lstmBias, lstmStep, type LstmState } from '../nn/lstm-cell.js';
+import { createOutputLayer } from '../nn/output.js';
+import { dropout, embed, makeParam } from '../nn/params.js';
+import { mixSeed, uniformArray } from '../nn/random.js';
+import { toTimeMajor, toTimeMajorF } from '../nn/time-major.js';
 import type { PairBatch } from './data.js';
 import type { DecoderState, Encoded, Seq2SeqConfig, Seq2SeqModel } from './model.js';
 

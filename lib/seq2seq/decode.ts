@@ -5,11 +5,11 @@
 // Each step runs the decoder once for all rows (sentences or beams), carrying
 // its state; attention weights can be kept for export.
 
-import { tf } from '../../lib/nn/backend/index.js';
-import { EOS, PAD, BOS } from '../../lib/formats/tokens.js';
-import { topIndices } from '../../lib/lm/beam.js';
-import { draw, samplingDistribution, type SamplingOptions } from '../../lib/lm/sampling.js';
-import { seededRandom } from '../../lib/random/seeded.js';
+import { tf } from '../nn/backend/index.js';
+import { EOS, PAD, BOS } from '../formats/tokens.js';
+import { topIndices } from '../lm/beam.js';
+import { draw, samplingDistribution, type SamplingOptions } from '../lm/sampling.js';
+import { seededRandom } from '../random/seeded.js';
 import type { DecoderState, Encoded, Seq2SeqModel } from './model.js';
 import { disposeEncoded, disposeState } from './rnn.js';
 

@@ -4,7 +4,7 @@
 // whitespace. BLEU is then scored on the detokenized text, as sacreBLEU expects.
 // Scripts without spaces (Japanese) are split into single characters.
 
-import { SPECIALS, UNK } from '../../lib/formats/tokens.js';
+import { SPECIALS, UNK } from '../formats/tokens.js';
 
 export const SPACE = '\u2581';
 
