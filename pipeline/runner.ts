@@ -363,7 +363,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
         params: fpParams,
         inputs: inputFps,
         ...(def.source ? { dataset: datasetFp! } : {}),
-        ...(def.reads ? { reads: def.reads(params as never) } : {}),
+        ...(def.reads ? { reads: await def.reads(params as never, { runDir }) } : {}),
       });
       fingerprints.set(def.name, fingerprint);
 

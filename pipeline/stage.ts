@@ -80,10 +80,11 @@ export interface StageDef<P extends ParamSchema = ParamSchema> {
   readonly params: P;
   /**
    * What the stage reads besides its inputs and dataset (evaluation sets found
-   * through a flag or $LEXFLOW_DATA), as name -> content hash: part of the
-   * fingerprint, so new or changed data reruns the stage.
+   * through a flag or $LEXFLOW_DATA, a vectors file named by a param), as
+   * name -> content hash: part of the fingerprint, so new or changed data
+   * reruns the stage. `runDir` resolves a file named as another stage's output.
    */
-  reads?(params: ParamValues<P>): Record<string, string>;
+  reads?(params: ParamValues<P>, where: { runDir: string }): Record<string, string> | Promise<Record<string, string>>;
   /**
    * The stage's pool tasks: name -> file URL of a module whose default export
    * runs one task in a worker (`new URL('./count.task.js', import.meta.url).href`).

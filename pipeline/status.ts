@@ -65,7 +65,7 @@ export async function runStatus(out: string, opts: { deep?: boolean } = {}): Pro
         params: fingerprintParams(def, params),
         inputs,
         ...(def.source ? { dataset: datasetFp! } : {}),
-        ...(def.reads ? { reads: def.reads(params as never) } : {}),
+        ...(def.reads ? { reads: await def.reads(params as never, { runDir }) } : {}),
       });
     } catch (e) {
       why = (e as Error).message;

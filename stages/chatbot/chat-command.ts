@@ -9,10 +9,10 @@
 import readline from 'node:readline';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../pipeline/errors.js';
-import { RetrievalBot } from '../../lib/chat/retrieval.js';
+import { DECODERS, type DecoderKind } from '../../lib/chat/decoding.js';
 import { ChatSession, parseMode } from '../../lib/chat/session.js';
 import type { Reply } from '../../lib/chat/bot.js';
-import { loadModel } from './model-files.js';
+import { loadBots } from './model-files.js';
 
 interface ChatArgs {
   model: string;
@@ -20,6 +20,7 @@ interface ChatArgs {
   json?: boolean;
   k: number;
   mode: string;
+  decode?: string;
 }
 
 const HELP = 'commands: /reset (forget the conversation), /mode retrieval|generative, /k N (show N candidates with scores; /k 0 hides them), /quit';
@@ -113,14 +114,16 @@ const chat: CommandModule<object, ChatArgs> = {
       .option('ask', { type: 'string', describe: 'answer this one message and exit' })
       .option('json', { type: 'boolean', default: false, describe: 'print each reply as one JSON object (reply, known, confidence, candidates)' })
       .option('k', { type: 'number', default: 0, describe: 'show the k best candidates with their scores' })
-      .option('mode', { type: 'string', default: 'retrieval', describe: 'retrieval or generative' }) as never,
+      .option('mode', { type: 'string', default: 'retrieval', describe: 'retrieval or generative (a model built with --chatbot.generative rnn)' })
+      .option('decode', { type: 'string', describe: 'generative: greedy, beam or sample (default: what the model was built with)' }) as never,
   handler: async (argv) => {
     if (!Number.isInteger(argv.k) || argv.k < 0 || argv.k > 100) throw new UsageError(`--k ${argv.k}: give a whole number from 0 to 100`);
     const mode = parseMode(argv.mode);
     if (!mode) throw new UsageError(`--mode ${argv.mode}: choose retrieval or generative`);
     if (argv.ask !== undefined && String(argv.ask).trim() === '') throw new UsageError('--ask is empty: give a message, e.g. --ask "what is AI?"');
-    const model = await loadModel(argv.model);
-    const session = new ChatSession({ retrieval: new RetrievalBot(model.index) }, argv.k);
+    if (argv.decode !== undefined && !DECODERS.includes(argv.decode as DecoderKind)) throw new UsageError(`--decode ${argv.decode}: choose ${DECODERS.join(', ')}`);
+    const { bots } = await loadBots(argv.model, argv.decode ? { decode: { kind: argv.decode as DecoderKind } } : {});
+    const session = new ChatSession(bots, argv.k);
     if (mode !== 'retrieval') {
       const why = session.unavailable(mode);
       if (why) throw new UsageError(`--mode ${mode}: ${why.replace('/mode retrieval', '--mode retrieval')}`);

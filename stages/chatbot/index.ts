@@ -1,20 +1,26 @@
-// The chatbot stage: a retrieval bot over a dialog dataset (ChatterBot's YAML
-// corpus, or {"turns": [...]} JSONL), evaluated on held-out conversations.
+// The chatbot stage: a retrieval bot, and optionally a generative one, over a
+// dialog dataset (ChatterBot's YAML corpus, or {"turns": [...]} JSONL),
+// evaluated on held-out conversations.
 //   1. read the conversations of --language; skip malformed ones, drop repeats (warnings say which)
 //   2. hold out conversations by a hash of their turns (--held-out)
 //   3. the encoder (TF-IDF, BM25, or SIF over --vectors) from the training turns,
 //      and the index: one row per (last N turns, next turn) pair, in shared memory
 //   4. rank the replies of the held-out conversations for each of their contexts,
 //      on the pool, single-turn and with N turns: Recall@1, Recall@5, MRR -> metrics.arrow
-//   5. write the model folder (model-files.ts) that `lexflow chat --model` opens
-// A generative part (a seq2seq model of the shared neural library) is to come:
-// --generative none is the only choice yet, and `chat` answers /mode generative
-// by saying the model has none.
-
+//   5. --generative rnn: train an encoder–decoder on the (last N turns joined by
+//      <sep> -> next turn) pairs within --max-minutes (generative.ts, loaded only
+//      then), and score its replies to the held-out contexts: BLEU, distinct-1/2,
+//      perplexity -> metrics.arrow
+//   6. write the model folder (model-files.ts) that `lexflow chat --model` opens
+import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../../pipeline/errors.js';
 import { writeMetricsTable } from '../../pipeline/metrics.js';
 import { defineStage } from '../../pipeline/stage.js';
+import { contentHashes } from '../../datasets/content-hash.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../../lib/nn/backend/choices.js';
+import type { AttentionScore } from '../../lib/seq2seq/model.js';
+import { DECODERS, type DecoderKind } from '../../lib/chat/decoding.js';
 import { filesOfLanguage, isHeldOut, readConversations } from '../../datasets/dialog.js';
 import { readEmbeddings } from '../../lib/formats/vectors.js';
 import { ENCODERS, type EncoderKind } from '../../lib/retrieval/encoders.js';
@@ -23,8 +29,15 @@ import { candidatesOf, longContext, meanFigures, pairsOf, rankHeldOut, similarit
 import { writeModel, MODEL_FORMAT, type ModelJson } from './model-files.js';
 import { TASKS } from './tasks.js';
 import chatCommand from './chat-command.js';
+import type { GenerativeMeta } from './generative.js';
+import type { GenerativeFigures } from '../../lib/chat/generative-eval.js';
 
 const EMBEDDING_STAGES = ['svd', 'word2vec', 'glove'];
+
+/** The --vectors file: an embedding stage of this run, or a path. */
+function vectorsPath(vectors: string, runDir: string): string {
+  return EMBEDDING_STAGES.includes(vectors) ? path.join(runDir, vectors, 'embeddings.arrow') : vectors;
+}
 
 export interface ChatMetricRow {
   metric: string;
@@ -38,8 +51,8 @@ export interface ChatMetricRow {
 
 export default defineStage({
   name: 'chatbot',
-  describe: 'retrieval chatbot (TF-IDF, BM25 or SIF word vectors; single- or multi-turn) over a dialog dataset',
-  version: 1,
+  describe: 'chatbot over a dialog dataset: retrieval (TF-IDF, BM25 or SIF word vectors) and optionally generative (seq2seq); single- or multi-turn',
+  version: 2,
   source: true,
   datasetKinds: ['dialog'],
   inputs: [],
@@ -59,7 +72,34 @@ export default defineStage({
     'held-out': { type: 'float', default: 0.2, min: 0, max: 0.9, describe: 'share of conversations held out for evaluation (by a hash of their turns)' },
     'eval-k': { type: 'int', default: 5, min: 1, describe: 'evaluation: best rows whose replies make the reply the candidates are compared with' },
     'query-weight': { type: 'float', default: 0.5, min: 0, describe: 'evaluation: weight of the message itself in that reply vector' },
-    generative: { type: 'enum', choices: ['none'] as const, default: 'none', describe: 'generative model (none yet: the seq2seq models of the shared neural library will slot in here)' },
+    generative: { type: 'enum', choices: ['none', 'rnn'] as const, default: 'none', describe: 'generative bot: rnn = an attentional encoder-decoder (Luong 2015) trained on (last N turns -> reply) pairs within --max-minutes; none = retrieval only (fast)' },
+    'max-minutes': { type: 'float', default: 3, min: 0, exclusiveMin: true, describe: 'generative: training time budget' },
+    'max-steps': { type: 'int', default: 0, min: 0, describe: 'generative: train this many batches instead of a time budget (0 = use --max-minutes); reproducible to the byte' },
+    epochs: { type: 'int', default: 40, min: 1, describe: 'generative: passes over the training pairs at most' },
+    'max-len': { type: 'int', default: 40, min: 2, describe: 'generative: source tokens kept (the last ones); training replies longer than this are left out' },
+    'gen-max-vocab': { type: 'int', default: 8000, min: 10, describe: 'generative: types per side (the most frequent training tokens); rarer ones become <unk>' },
+    'gen-min-count': { type: 'int', default: 1, min: 1, describe: 'generative: a training token needs this many occurrences to get an id' },
+    'gen-embed': { type: 'int', default: 64, min: 1, describe: 'generative: embedding size' },
+    'gen-hidden': { type: 'int', default: 128, min: 1, describe: 'generative: LSTM units (per encoder direction, and the decoder)' },
+    'gen-attention': { type: 'enum', choices: ['additive', 'dot', 'general'] as AttentionScore[], default: 'general' as AttentionScore, describe: 'generative: attention score, additive (Bahdanau 2015), dot or general (Luong 2015)' },
+    'gen-dropout': { type: 'float', default: 0.1, min: 0, max: 0.95, describe: 'generative: dropout on embeddings and attentional states' },
+    'gen-lr': { type: 'float', default: 0.003, min: 0, exclusiveMin: true, describe: 'generative: Adam learning rate' },
+    'gen-batch-tokens': { type: 'int', default: 1500, min: 10, describe: 'generative: padded tokens per batch' },
+    'gen-seed': { type: 'int', default: 1, describe: 'generative: seed for initialization, batch order, dropout and sampling' },
+    decode: { type: 'enum', choices: DECODERS as unknown as DecoderKind[], default: 'greedy' as DecoderKind, describe: 'generative: how replies are decoded: greedy, beam (--beam, --length-penalty) or sample (--temperature, --top-k, --top-p); `lexflow chat --decode` overrides it' },
+    beam: { type: 'int', default: 4, min: 1, max: 64, describe: 'generative: beam width' },
+    'length-penalty': { type: 'float', default: 0.6, min: 0, describe: 'generative: GNMT length penalty α of beam search (Wu et al. 2016); 0 = none' },
+    temperature: { type: 'float', default: 1, min: 0, exclusiveMin: true, describe: 'generative, sample: divide log-probabilities by this' },
+    'top-k': { type: 'int', default: 0, min: 0, describe: 'generative, sample: keep the k most probable tokens (0 = all)' },
+    'top-p': { type: 'float', default: 1, min: 0, max: 1, exclusiveMin: true, describe: 'generative, sample: keep the smallest set of tokens whose probability reaches p' },
+    backend: { type: 'enum', choices: BACKEND_CHOICES as BackendChoice[], default: 'auto' as BackendChoice, describe: 'generative: tfjs backend (auto = tfjs-node if installed, else wasm, else cpu)', fingerprint: false },
+  },
+  // The vectors file's content is part of what the bot is: retrained vectors rebuild it.
+  async reads(p, { runDir }): Promise<Record<string, string>> {
+    if (p.encoder !== 'sif' || p.vectors === '') return {};
+    const file = vectorsPath(p.vectors, runDir);
+    if (!fs.existsSync(file)) return { vectors: `missing:${file}` };
+    return { vectors: (await contentHashes([file]))[0]! };
   },
   async run(ctx) {
     const p = ctx.params;
@@ -67,7 +107,7 @@ export default defineStage({
     if (p.encoder === 'sif' && p.vectors === '')
       throw new UsageError('chatbot: --encoder sif needs --vectors FILE: word vectors trained on text (e.g. out/brown/svd/vectors.txt from `lexflow run --dataset brown`), a word2vec file or an embeddings.arrow');
     if (p.encoder !== 'sif' && p.vectors !== '') ctx.warn(`--vectors is read by --encoder sif only; --encoder ${p.encoder} ignores it`);
-    const vectorsFile = EMBEDDING_STAGES.includes(p.vectors) ? path.join(ctx.runDir, p.vectors, 'embeddings.arrow') : p.vectors;
+    const vectorsFile = vectorsPath(p.vectors, ctx.runDir);
 
     // Read the vectors first: a bad file is named before anything else is said.
     const vectors = p.encoder === 'sif' ? await readEmbeddings(vectorsFile) : undefined;
@@ -107,6 +147,7 @@ export default defineStage({
     const heldPairs = pairsOf(held);
     const bot = `retrieval-${p.encoder}`;
     const figures: Record<string, EvalFigures> = {};
+    const genFigures: Record<number, GenerativeFigures> = {};
     if (heldPairs.length === 0) ctx.warn('no conversation held out (the corpus is small, or --held-out 0): evaluation skipped');
     else {
       const evaluating = ctx.progress.step(`ranking the replies of ${held.length} held-out conversations`);
@@ -135,6 +176,49 @@ export default defineStage({
     rows.push({ metric: 'candidates', split: 'held-out', value: new Set(heldPairs.map((x) => x.reply)).size, bot, turns: p.turns, subset: 'all', queries: heldPairs.length });
     rows.push({ metric: 'index-rows', split: 'train', value: index.rows.rows, bot, turns: p.turns, subset: 'all', queries: 0 });
 
+    let generative: GenerativeMeta | null = null;
+    let notReproducible: string | undefined;
+    if (p.generative !== 'none') {
+      const { trainGenerative } = await import('./generative.js');
+      const g = await trainGenerative(
+        ctx.outDir,
+        ctx.checkpointDir,
+        trainPairs,
+        heldPairs,
+        {
+          arch: 'rnn',
+          turns: p.turns,
+          maxVocab: p['gen-max-vocab'],
+          minCount: p['gen-min-count'],
+          maxLen: p['max-len'],
+          embed: p['gen-embed'],
+          hidden: p['gen-hidden'],
+          attention: p['gen-attention'],
+          dropout: p['gen-dropout'],
+          lr: p['gen-lr'],
+          epochs: p.epochs,
+          maxMinutes: p['max-minutes'],
+          maxSteps: p['max-steps'],
+          batchTokens: p['gen-batch-tokens'],
+          seed: p['gen-seed'],
+          backend: p.backend,
+          decode: { kind: p.decode, beam: p.beam, lengthPenalty: p['length-penalty'], temperature: p.temperature, topK: p['top-k'], topP: p['top-p'], seed: p['gen-seed'] },
+        },
+        ctx.log,
+        ctx.progress,
+      );
+      generative = g.meta;
+      notReproducible = g.notReproducible;
+      const gbot = `generative-${p.generative}`;
+      for (const f of g.figures) {
+        for (const [metric, value] of [['bleu', f.bleu], ['distinct-1', f.distinct1], ['distinct-2', f.distinct2], ['ppl', f.ppl]] as const)
+          rows.push({ metric, split: 'held-out', value, bot: gbot, turns: f.turns, subset: 'all', queries: f.pairs });
+        genFigures[f.turns] = f;
+      }
+      rows.push({ metric: 'train-pairs', split: 'train', value: g.train.pairs, bot: gbot, turns: p.turns, subset: 'all', queries: 0 });
+      rows.push({ metric: 'train-steps', split: 'train', value: g.train.steps, bot: gbot, turns: p.turns, subset: 'all', queries: 0 });
+    }
+
     const meta: ModelJson = {
       format: MODEL_FORMAT,
       version: 1,
@@ -146,7 +230,7 @@ export default defineStage({
       docs: built.counts.docs,
       tokens: built.counts.tokens,
       sif: built.sif ? { a: built.sif.a, pc: Array.from(built.sif.pc ?? []), vectors: path.basename(vectorsFile) } : null,
-      generative: null,
+      generative,
       rows: index.rows.rows,
     };
     const written = await writeModel(ctx.outDir, meta, index, built.counts, built.sif);
@@ -161,6 +245,10 @@ export default defineStage({
       metrics[`recall@1:${k}`] = f.recall1;
       metrics[`mrr:${k}`] = f.mrr;
     }
-    return { rows: written, metrics };
+    for (const [turns, f] of Object.entries(genFigures)) {
+      metrics[`generative-bleu:${turns}`] = f.bleu;
+      metrics[`generative-distinct-2:${turns}`] = f.distinct2;
+    }
+    return { rows: written, metrics, ...(notReproducible ? { notReproducible } : {}) };
   },
 });

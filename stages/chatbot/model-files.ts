@@ -1,11 +1,14 @@
 // The chatbot stage's folder, which `lexflow chat --model` loads:
 //   model.json          what the bot is: encoder and its parameters, context turns, threshold,
-//                       the SIF component; `generative` is null until a seq2seq part exists
+//                       the SIF component; `generative`: where the seq2seq part is and how it
+//                       decodes (null for a model built with --generative none)
 //   index.arrow         one row per (context, reply) pair: id, context (its last N turns),
 //                       text (the reply), vector (dense: FixedSizeList<float32>; sparse:
 //                       terms List<int32> + vector List<float32>)
 //   vocab.arrow         word, df, count over the training turns (the encoder is rebuilt from it)
 //   word-vectors.arrow  SIF only: the word vectors kept (embeddings.arrow layout)
+//   generative/         --generative rnn: the seq2seq model folder (lib/seq2seq/artifacts.ts:
+//                       model.json, weights.bin, vocab-src.arrow with <sep>, vocab-tgt.arrow)
 //   metrics.arrow       the evaluation on held-out conversations
 
 import fs from 'node:fs';
@@ -15,7 +18,11 @@ import { InputError } from '../../pipeline/errors.js';
 import { readEmbeddingsArrow, writeEmbeddingsArrow } from '../../lib/formats/vectors.js';
 import { bm25Encoder, sifEncoder, tfidfEncoder, type Bm25Params, type EncoderKind, type SifModel, type WordCounts } from '../../lib/retrieval/encoders.js';
 import type { Matrix } from '../../lib/retrieval/vectors.js';
-import type { ContextOptions, RetrievalIndex } from '../../lib/chat/retrieval.js';
+import { RetrievalBot, type ContextOptions, type RetrievalIndex } from '../../lib/chat/retrieval.js';
+import type { Bot, BotMode } from '../../lib/chat/bot.js';
+import type { DecodeOptions } from '../../lib/chat/decoding.js';
+import type { BackendChoice } from '../../lib/nn/backend/choices.js';
+import type { GenerativeMeta } from './generative.js';
 
 export const MODEL_FORMAT = 'lexflow-chatbot';
 
@@ -32,7 +39,7 @@ export interface ModelJson {
   tokens: number;
   sif: { a: number; pc: number[]; vectors: string } | null;
   /** The generative part (a seq2seq model folder and its decoder), when there is one. */
-  generative: null;
+  generative: GenerativeMeta | null;
   rows: number;
 }
 
@@ -203,4 +210,30 @@ export async function loadModel(dirGiven: string): Promise<LoadedModel> {
   }
   const t = readIndexTable(path.join(dir, 'index.arrow'), encoder.dim);
   return { dir, meta, index: { encoder, context: meta.context, rows: t.rows, ids: t.ids, contexts: t.contexts, replies: t.replies, threshold: meta.threshold } };
+}
+
+export interface LoadedBots {
+  model: LoadedModel;
+  /** What a ChatSession takes: the retrieval bot, and the generative one when the model has it. */
+  bots: Partial<Record<BotMode, Bot>>;
+}
+
+/**
+ * Everything `lexflow chat` (and a chat box) needs from a chatbot folder: the
+ * retrieval bot, and the generative bot when the model has one (TensorFlow.js
+ * loads only then). `decode` overrides the decoding the model was built with.
+ */
+export async function loadBots(dirGiven: string, o: { decode?: Partial<DecodeOptions>; backend?: BackendChoice } = {}): Promise<LoadedBots> {
+  const model = await loadModel(dirGiven);
+  const bots: Partial<Record<BotMode, Bot>> = { retrieval: new RetrievalBot(model.index) };
+  const g = model.meta.generative;
+  if (g) {
+    const [{ selectBackend }, { loadSeq2Seq }, { GenerativeBot }] = await Promise.all([import('../../lib/nn/backend/index.js'), import('../../lib/seq2seq/artifacts.js'), import('../../lib/chat/generative.js')]);
+    await selectBackend(o.backend ?? 'auto');
+    const s = loadSeq2Seq(path.join(model.dir, g.dir));
+    if (!s.src.index.has(g.separator))
+      throw new InputError(path.join(model.dir, g.dir), `its source vocabulary has no ${g.separator} separator where the chatbot expects it`, 'Rerun the chatbot stage (lexflow stage chatbot --out RUN --force)');
+    bots.generative = new GenerativeBot({ model: s.model, src: s.src, tgt: s.tgt, shape: g.shape }, { ...g.decode, ...o.decode });
+  }
+  return { model, bots };
 }
