@@ -3,7 +3,8 @@
 // commands, paraphrases of corpus questions, and bad input (an empty, a 1 MB
 // or a foreign-script message; a model folder of another stage; a corpus with
 // no conversation of two turns; sif without vectors): a clear answer, or one
-// error line and exit 2, never a stack trace or a hang.
+// error line and exit 2, never a stack trace or a hang; and a changed --vectors
+// file makes the stage stale.
 
 import t from 'tap';
 import fs from 'node:fs';
@@ -133,4 +134,23 @@ t.test('bad models and corpora: one line, exit 2', async (t) => {
     /none\.txt: no such embeddings file/,
   );
   oneErrorLine(t, lexflow(['run', '--dataset', `chatterbot=${FIXTURE}`, '--out', path.join(dir, 'o4'), '--chatbot.language', 'klingon', '--quiet']), /--language klingon: the dataset has no klingon\/ folder; it has english/);
+});
+
+t.test('the fingerprint covers the content of the --vectors file: retrained vectors make the bot stale', async (t) => {
+  const dir = tmpDir(t);
+  const vec = path.join(dir, 'vectors.txt');
+  const o = path.join(dir, 'run');
+  fs.writeFileSync(vec, '4 3\nwhat 0.1 0.2 0.3\nis 0.3 0.1 0.2\nai 0.5 0.5 0.1\nhello 0.2 0.9 0.4\n');
+  const run = (): string => {
+    const r = lexflow(['run', '--dataset', `chatterbot=${FIXTURE}`, '--out', o, '--threads', '1', '--chatbot.encoder', 'sif', '--chatbot.vectors', vec]);
+    t.equal(r.code, 0, r.stderr);
+    return r.stdout.split('\n').find((l) => l.startsWith('chatbot '))!;
+  };
+  t.match(run(), /ran \(new\)/);
+  t.match(run(), /up to date/, 'the same file: nothing to do');
+  // Same words, same path, other values (word2vec retrained).
+  fs.writeFileSync(vec, '4 3\nwhat 0.9 0.2 0.3\nis 0.3 0.1 0.2\nai 0.5 0.5 0.1\nhello 0.2 0.9 0.45\n');
+  const status = lexflow(['status', '--out', o]);
+  t.match(status.stdout.split('\n').find((l) => l.startsWith('chatbot ')), /stale/, 'status says so before the rerun');
+  t.match(run(), /ran \(stale\)/, 'and the run rebuilds the bot');
 });

@@ -27,6 +27,8 @@ function meanProb(t: Translation): number {
   return Math.exp(t.logProb / (t.ids.length + 1));
 }
 
+const WORDLIKE = /[\p{L}\p{N}]/u;
+
 export const NOTHING_TO_SAY = "Sorry, I don't know what to say to that.";
 
 export class GenerativeBot implements Bot {
@@ -61,7 +63,8 @@ export class GenerativeBot implements Bot {
   answer(context: readonly string[], k: number): Reply {
     const last = context.length ? context[context.length - 1]! : '';
     // A message of words the model never read (another script, say) would get an answer to nothing.
-    const known = turnTokens(last).filter((t) => (this.m.src.index.get(t) ?? UNK) !== UNK).length;
+    // Words only: punctuation the model knows ("?") says nothing about the message.
+    const known = turnTokens(last).filter((t) => WORDLIKE.test(t) && (this.m.src.index.get(t) ?? UNK) !== UNK).length;
     if (known === 0) return noAnswer('generative', NOTHING_TO_SAY, 'no word of the message is in my vocabulary');
     const best = this.generate([context])[0]!;
     const text = this.text(best);
