@@ -5,11 +5,16 @@
 // among all replies of the held-out conversations, on all pairs and on the
 // pairs with two turns or more before the reply; how many of the paraphrases
 // (testkit/chat-paraphrases.ts) each encoder answers as their corpus question;
-// and the median answer latency of the best bot over 1000 questions.
+// and the median answer latency of the best bot over 1000 questions. The
+// generative bot (the chatbot stage's --generative rnn, trained here within
+// --gen-minutes, 0 = skip): BLEU and distinct-1/2 of its greedy replies to the
+// held-out contexts, single-turn and with the largest --turns, their
+// perplexity, and its median answer latency (one message at a time).
 // Last line: JSON.
 //
 //   node dist/bench/chatbot.js [--corpus DIR] [--language english] [--vectors F1,F2]
 //        [--turns 1,2,3] [--decay 0.5] [--held-out 0.2] [--threads 2] [--no-peers]
+//        [--gen-minutes 5] [--gen-hidden 128] [--gen-embed 64]
 // DIR defaults to $LEXFLOW_DATA/dialog/chatterbot-corpus. Peer: python3 on PATH.
 
 import fs from 'node:fs';
@@ -25,6 +30,10 @@ import { candidatesOf, echoes, longContext, meanFigures, pairsOf, rankHeldOut, s
 import { RetrievalBot } from '../lib/chat/retrieval.js';
 import { TASKS } from '../stages/chatbot/tasks.js';
 import { PARAPHRASES } from '../testkit/chat-paraphrases.js';
+import { createLogger } from '../pipeline/log.js';
+import { createProgress } from '../pipeline/progress.js';
+import { DEFAULT_DECODE } from '../lib/chat/decoding.js';
+import type { GenerativeFigures } from '../lib/chat/generative-eval.js';
 
 const data = dataDir();
 const corpus = arg('corpus', data ? path.join(data, 'dialog', 'chatterbot-corpus') : '');
@@ -41,6 +50,9 @@ const threads = Number(arg('threads', '2'));
 const evalK = Number(arg('eval-k', '5'));
 const queryWeight = Number(arg('query-weight', '0.5'));
 const peers = !flag('no-peers');
+const genMinutes = Number(arg('gen-minutes', '5'));
+const genHidden = Number(arg('gen-hidden', '128'));
+const genEmbed = Number(arg('gen-embed', '64'));
 
 const { conversations, warnings } = readConversations(filesOfLanguage(listDialog('chatterbot', corpus).files, language));
 for (const w of warnings) console.log(`corpus: ${w}`);
@@ -140,6 +152,41 @@ for (let i = 0; i < 1000; i++) {
 times.sort((a, b) => a - b);
 const median = (times[499]! + times[500]!) / 2;
 console.log(`\nlatency (${best.bot}, ${best.turns} turns, k 5, 1000 questions): median ${median.toFixed(3)} ms, p95 ${times[949]!.toFixed(3)} ms, max ${times[999]!.toFixed(3)} ms`);
+// The generative bot, trained as the chatbot stage trains it (its defaults), in a scratch folder.
+let generative: { figures: Omit<GenerativeFigures, 'replies'>[]; latencyMedianMs: number; trainSteps: number; stopReason: string; trainTokensPerS: number; backend: string } | null = null;
+if (genMinutes > 0) {
+  const { trainGenerative } = await import('../stages/chatbot/generative.js');
+  const { loadSeq2Seq } = await import('../lib/seq2seq/artifacts.js');
+  const { GenerativeBot } = await import('../lib/chat/generative.js');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-chatbench-gen-'));
+  const turns = Math.max(...turnsList);
+  const g = await trainGenerative(
+    work,
+    path.join(work, 'checkpoints'),
+    trainPairs,
+    heldPairs,
+    { arch: 'rnn', turns, maxVocab: 8000, minCount: 1, maxLen: 40, embed: genEmbed, hidden: genHidden, attention: 'general', dropout: 0.1, lr: 0.003, epochs: 40, maxMinutes: genMinutes, maxSteps: 0, batchTokens: 1500, seed: 1, backend: 'auto', decode: DEFAULT_DECODE },
+    createLogger('normal'),
+    createProgress({ mode: 'plain', plainEvery: 30 }),
+  );
+  const s = loadSeq2Seq(path.join(work, g.meta.dir));
+  const gbot = new GenerativeBot({ model: s.model, src: s.src, tgt: s.tgt, shape: g.meta.shape });
+  const gtimes: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    gbot.answer([questions[i % questions.length]!], 0);
+    gtimes.push(performance.now() - t0);
+  }
+  gtimes.sort((a, b) => a - b);
+  fs.rmSync(work, { recursive: true, force: true });
+  console.log(`\ngenerative-rnn (${g.train.backend}, ${g.train.steps} steps, ${g.train.stopReason}, ${g.train.tokensPerS.toFixed(0)} tok/s; greedy):`);
+  console.log('  turns   BLEU    distinct-1  distinct-2  ppl');
+  for (const f of g.figures) console.log(`  ${String(f.turns).padStart(5)}   ${f.bleu.toFixed(2).padStart(5)}   ${f.distinct1.toFixed(3).padStart(10)}  ${f.distinct2.toFixed(3).padStart(10)}  ${f.ppl.toFixed(1)}`);
+  const gmedian = (gtimes[99]! + gtimes[100]!) / 2;
+  console.log(`  latency (1 turn, 200 questions): median ${gmedian.toFixed(1)} ms, p95 ${gtimes[189]!.toFixed(1)} ms`);
+  generative = { figures: g.figures.map(({ replies: _r, ...f }) => f), latencyMedianMs: gmedian, trainSteps: g.train.steps, stopReason: g.train.stopReason, trainTokensPerS: g.train.tokensPerS, backend: g.train.backend };
+} else console.log('\ngenerative: --gen-minutes 0; skipped');
+
 if (bestMatch) console.log(`Recall@1: best lexflow (${best.bot}, ${best.turns} turns) ${best.all.recall1.toFixed(3)} vs BestMatch ${bestMatch.recall1.toFixed(3)}: ${((best.all.recall1 - bestMatch.recall1) * 100).toFixed(1)} points`);
 if (multi) {
   const single = rows.find((r) => r.bot === best.bot && r.turns === 1)!;
@@ -159,4 +206,5 @@ printJsonLine({
   bestMinusBestMatchRecall1: bestMatch ? best.all.recall1 - bestMatch.recall1 : null,
   paraphrases: paraphrase,
   latencyMedianMs: median,
+  generative,
 });
