@@ -14,7 +14,7 @@
 //
 //   node dist/bench/chatbot.js [--corpus DIR] [--language english] [--vectors F1,F2]
 //        [--turns 1,2,3] [--decay 0.5] [--held-out 0.2] [--threads 2] [--no-peers]
-//        [--gen-minutes 5] [--gen-hidden 128] [--gen-embed 64]
+//        [--gen-minutes 10] [--gen-hidden 128] [--gen-embed 64]
 // DIR defaults to $LEXFLOW_DATA/dialog/chatterbot-corpus. Peer: python3 on PATH.
 
 import fs from 'node:fs';
@@ -50,7 +50,7 @@ const threads = Number(arg('threads', '2'));
 const evalK = Number(arg('eval-k', '5'));
 const queryWeight = Number(arg('query-weight', '0.5'));
 const peers = !flag('no-peers');
-const genMinutes = Number(arg('gen-minutes', '5'));
+const genMinutes = Number(arg('gen-minutes', '10'));
 const genHidden = Number(arg('gen-hidden', '128'));
 const genEmbed = Number(arg('gen-embed', '64'));
 
@@ -165,7 +165,7 @@ if (genMinutes > 0) {
     path.join(work, 'checkpoints'),
     trainPairs,
     heldPairs,
-    { arch: 'rnn', turns, maxVocab: 8000, minCount: 1, maxLen: 40, embed: genEmbed, hidden: genHidden, attention: 'general', dropout: 0.1, lr: 0.003, epochs: 40, maxMinutes: genMinutes, maxSteps: 0, batchTokens: 1500, seed: 1, backend: 'auto', decode: DEFAULT_DECODE },
+    { arch: 'rnn', turns, maxVocab: 8000, minCount: 1, maxLen: 40, embed: genEmbed, hidden: genHidden, attention: 'general', dropout: 0.1, lr: 0.003, epochs: 100, maxMinutes: genMinutes, maxSteps: 0, batchTokens: 4000, seed: 1, backend: 'auto', decode: DEFAULT_DECODE },
     createLogger('normal'),
     createProgress({ mode: 'plain', plainEvery: 30 }),
   );

@@ -97,13 +97,17 @@ t.test('piped stdin keeps the context: the same question gets the answer of its 
   t.same(replies.map((x) => x.mode), ['generative', 'generative', 'generative', 'generative', 'retrieval']);
 });
 
-t.test('--decode beam and sample; a bad --decode is one line', async (t) => {
+t.test('--decode beam and sample; a bad --decode, a folder without its generative part: one line', async (t) => {
   const beam = lexflow(['chat', '--model', model, '--mode', 'generative', '--decode', 'beam', '--ask', 'Can you sing?']);
   t.equal(beam.stdout.trim(), 'Only in binary.');
   const sample = lexflow(['chat', '--model', model, '--mode', 'generative', '--decode', 'sample', '--ask', 'Can you sing?', '--json']);
   t.equal(sample.code, 0, sample.stderr);
   t.equal(JSON.parse(sample.stdout).mode, 'generative');
   oneErrorLine(t, lexflow(['chat', '--model', model, '--decode', 'nucleus', '--ask', 'hi']), /^lexflow: --decode nucleus: choose greedy, beam, sample/);
+  const copy = path.join(out, 'copy');
+  fs.cpSync(model, copy, { recursive: true });
+  fs.rmSync(path.join(copy, 'generative'), { recursive: true });
+  oneErrorLine(t, lexflow(['chat', '--model', copy, '--ask', 'hi']), /copy\/generative: is missing, but model\.json says the generative part is there\. Copy the chatbot folder whole/);
 });
 
 t.test('bad messages in generative mode: a clear answer, never a crash or a hang', async (t) => {

@@ -1,7 +1,7 @@
 // What a chatbot is to `lexflow chat` and to the evaluation: something that
 // answers a context (the conversation so far, last message last). A retrieval
-// bot (retrieval.ts) picks a reply from its index; a generative bot (to come:
-// a seq2seq model decoding a reply) implements the same interface.
+// bot (retrieval.ts) picks a reply from its index; the generative bot
+// (generative.ts: a seq2seq model decoding a reply) implements the same interface.
 
 export type BotMode = 'retrieval' | 'generative';
 export const BOT_MODES: readonly BotMode[] = ['retrieval', 'generative'];
@@ -20,7 +20,7 @@ export interface Reply {
   readonly mode: BotMode;
   /** False when the bot says it does not know (below its threshold, no known word, bad input). */
   readonly known: boolean;
-  /** In [0, 1] for retrieval: the cosine (or BM25 score relative to a perfect match) of the best row. */
+  /** In [0, 1]. Retrieval: the cosine (or BM25 score relative to a perfect match) of the best row; generative: the geometric mean probability of the reply's tokens. */
   readonly confidence: number;
   /** The k best candidates, best first, when asked for. */
   readonly candidates: readonly Candidate[];

@@ -104,7 +104,7 @@ export async function trainGenerative(
       seed: g.seed,
       checkpointDir,
       batchTokens: g.batchTokens,
-      maxRows: 64,
+      maxRows: 256,
     },
     log,
     progress,

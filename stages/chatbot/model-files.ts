@@ -230,7 +230,10 @@ export async function loadBots(dirGiven: string, o: { decode?: Partial<DecodeOpt
   if (g) {
     const [{ selectBackend }, { loadSeq2Seq }, { GenerativeBot }] = await Promise.all([import('../../lib/nn/backend/index.js'), import('../../lib/seq2seq/artifacts.js'), import('../../lib/chat/generative.js')]);
     await selectBackend(o.backend ?? 'auto');
-    const s = loadSeq2Seq(path.join(model.dir, g.dir));
+    const where = path.join(model.dir, g.dir);
+    if (!fs.existsSync(path.join(where, 'model.json')))
+      throw new InputError(where, 'is missing, but model.json says the generative part is there', 'Copy the chatbot folder whole, or rerun the chatbot stage (lexflow stage chatbot --out RUN --force)');
+    const s = loadSeq2Seq(where);
     if (!s.src.index.has(g.separator))
       throw new InputError(path.join(model.dir, g.dir), `its source vocabulary has no ${g.separator} separator where the chatbot expects it`, 'Rerun the chatbot stage (lexflow stage chatbot --out RUN --force)');
     bots.generative = new GenerativeBot({ model: s.model, src: s.src, tgt: s.tgt, shape: g.shape }, { ...g.decode, ...o.decode });
