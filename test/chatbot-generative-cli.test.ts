@@ -89,8 +89,8 @@ t.test('--ask answers a training question with the trained answer; --json and --
   t.same(j.candidates[0].context, ['Where do you live?']);
 });
 
-t.test('piped stdin keeps the context: the same question gets the answer of its conversation', async (t) => {
-  const r = lexflow(['chat', '--model', model, '--mode', 'generative', '--json'], { input: 'Hello\nHow are you?\n/reset\nGood morning\nHow are you?\n/mode retrieval\nWhat is your name?\n' });
+t.test('piped stdin keeps the context: the same question gets the answer of its conversation; /mode switches bots', async (t) => {
+  const r = lexflow(['chat', '--model', model, '--json'], { input: '/mode generative\nHello\nHow are you?\n/reset\nGood morning\nHow are you?\n/mode retrieval\nWhat is your name?\n' });
   t.equal(r.code, 0, r.stderr);
   const replies = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.same(replies.map((x) => x.reply), ['Hi there!', 'I am fine, thanks.', 'Good morning to you.', 'A little tired today.', 'My name is Lexbot.']);

@@ -12,6 +12,7 @@
 //      then), and score its replies to the held-out contexts: BLEU, distinct-1/2,
 //      perplexity -> metrics.arrow
 //   6. write the model folder (model-files.ts) that `lexflow chat --model` opens
+
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../../pipeline/errors.js';
