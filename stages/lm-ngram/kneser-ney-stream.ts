@@ -154,9 +154,15 @@ export async function streamKneserNey(ngramsStageDir: string, N: number, opts: S
       w.close();
       continue;
     }
-    const upd = new FlatUpdater(out, Int32Array, B, { length: rows[n - 1]! });
     const ranges = budget.ranges(rows[n - 2]!, INDEX_BYTES(n - 1));
-    upd.close();
+    if (ranges.length === 1) {
+      const index = new NgramIndex(readRange(f('words', n - 1), Int32Array, 0, rows[n - 2]! * (n - 1)), n - 1, rows[n - 2]!);
+      const w = new FlatWriter(out, Int32Array, B);
+      for (const c of chunks(f('words', n), Int32Array, n, B)) for (let i = 0; i < c.rows; i++) w.push(index.find(c.data, i * n + 1));
+      w.close();
+      continue;
+    }
+    new FlatUpdater(out, Int32Array, B, { length: rows[n - 1]! }).close();
     for (const [lo, hi] of ranges) {
       const index = new NgramIndex(readRange(f('words', n - 1), Int32Array, lo * (n - 1), (hi - lo) * (n - 1)), n - 1, hi - lo);
       const u = new FlatUpdater(out, Int32Array, B);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, primitiveData } from '../../pipeline/arrow.js';
-import { FlatCursor, chunks } from '../../lib/spill/flat-file.js';
+import { chunks } from '../../lib/spill/flat-file.js';
 import { ByteSink } from './arpa.js';
 import { modelSchema } from './model-files.js';
 import type { StreamedOrder } from './kneser-ney-stream.js';
@@ -44,8 +44,9 @@ export async function writeStreamedModel(dir: string, orders: StreamedOrder[], a
       const n = o.n;
       const file = path.join(dir, `order-${n}.arrow`);
       const w = new ArrowFileWriter(file, modelSchema(n));
-      const prob = new FlatCursor(o.prob, Float64Array, BATCH);
-      const backoff = o.backoff ? new FlatCursor(o.backoff, Float32Array, BATCH) : undefined;
+      // The columns in chunks of the same rows as the words'.
+      const prob = chunks(o.prob, Float64Array, 1, BATCH);
+      const backoff = o.backoff ? chunks(o.backoff, Float32Array, 1, BATCH) : undefined;
       sink?.ascii(`\n\\${n}-grams:\n`);
       for (const c of chunks(o.words, Int32Array, n, BATCH)) {
         const cols: A.Data[] = [];
@@ -55,11 +56,9 @@ export async function writeStreamedModel(dir: string, orders: StreamedOrder[], a
           cols.push(primitiveData(new A.Int32(), col));
         }
         const lp = new Float32Array(c.rows);
-        const bo = new Float32Array(c.rows);
-        for (let r = 0; r < c.rows; r++) {
-          lp[r] = logprobOf(prob.at(c.start + r));
-          if (backoff) bo[r] = backoff.at(c.start + r);
-        }
+        const p = prob.next().value!.data;
+        for (let r = 0; r < c.rows; r++) lp[r] = logprobOf(p[r]!);
+        const bo = backoff ? backoff.next().value!.data.slice() : new Float32Array(c.rows);
         cols.push(primitiveData(new A.Float32(), lp), primitiveData(new A.Float32(), bo));
         await w.writeColumns(cols);
         if (sink) {
@@ -79,8 +78,8 @@ export async function writeStreamedModel(dir: string, orders: StreamedOrder[], a
           }
         }
       }
-      prob.close();
-      backoff?.close();
+      prob.return(undefined);
+      backoff?.return(undefined);
       rows[file] = await w.close();
     }
     if (sink) {
