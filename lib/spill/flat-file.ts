@@ -186,3 +186,14 @@ export class FlatUpdater<T extends Typed> {
     fs.closeSync(this.fd);
   }
 }
+
+/** Elements [from, from+out.length) of a flat file into `out` (which may be a view of shared memory). */
+export function readInto(file: string, from: number, out: Typed): void {
+  if (out.length === 0) return;
+  const fd = fs.openSync(file, 'r');
+  try {
+    readFully(fd, bytesOf(out, 0, out.length), from * out.BYTES_PER_ELEMENT);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
