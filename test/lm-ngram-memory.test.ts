@@ -16,6 +16,8 @@ import { firstAppearanceRanks } from '../stages/lm-ngram/first-appearance.js';
 import { writeArpa } from '../stages/lm-ngram/arpa.js';
 import { writeModelArrow } from '../stages/lm-ngram/model-files.js';
 import { perplexity } from '../stages/lm-ngram/perplexity.js';
+import { streamKneserNey } from '../stages/lm-ngram/kneser-ney-stream.js';
+import { writeStreamedModel } from '../stages/lm-ngram/streamed-model-files.js';
 import { listTokenShards } from '../lib/formats/tokens.js';
 import { tmpDir, closeTestPool, testPool } from '../testkit/ngram-fixture.js';
 import { randomCorpus } from '../testkit/random-corpus.js';
@@ -39,10 +41,10 @@ t.test('Kneser-Ney under a small --memory: spilled, same bytes as unlimited and 
   const logs: string[] = [];
   const small = await runStageDirect(lmNgram, { inputs, outDir: path.join(dir, 'small'), params: { model: 'kneser-ney', memory: '64k' }, pool: testPool(), logLevel: 'normal', onLog: (l) => logs.push(l) });
   const big = await runStageDirect(lmNgram, { inputs, outDir: path.join(dir, 'big'), params: { model: 'kneser-ney', memory: '16G' }, pool: testPool() });
-  const passes = (r: typeof small): number => (r.result.metrics as Record<string, { rangePasses: number }>)['kneser-ney']!.rangePasses;
-  t.ok(passes(small) > 1, `64k: ${passes(small)} range passes`);
-  t.equal(passes(big), 1, '16G: one pass per step');
-  t.match(logs.join('\n'), /kneser-ney: tables past --memory 65536 bytes: spilled, up to \d+ range passes/, 'the log says it spilled');
+  const kn = (r: typeof small): { rangePasses?: number; streamed: boolean } => (r.result.metrics as Record<string, { rangePasses?: number; streamed: boolean }>)['kneser-ney']!;
+  t.ok(kn(small).streamed && kn(small).rangePasses! > 1, `64k: streamed, ${kn(small).rangePasses} range passes`);
+  t.equal(kn(big).streamed, false, '16G: estimated in memory');
+  t.match(logs.join('\n'), /kneser-ney: about \d+[kMG] in memory, past --memory 65536 bytes: streamed, spilled to the temp folder, up to \d+ range passes per step/, 'the log says it spilled');
   for (const f of FILES) t.equal(sha(path.join(dir, 'small', f)), sha(path.join(dir, 'big', f)), `${f}: same bytes`);
   t.notOk(fs.existsSync(path.join(dir, 'small', '.spill')), 'intermediate files removed');
   const ngramRows = Object.entries(small.result.rows ?? {}).filter(([k]) => k.startsWith('kneser-ney/'));
@@ -57,6 +59,12 @@ t.test('Kneser-Ney under a small --memory: spilled, same bytes as unlimited and 
   await writeArpa(path.join(peer, 'model.arpa'), model, tokens);
   t.equal(sha(path.join(dir, 'small', 'kneser-ney/model.arpa')), sha(path.join(peer, 'model.arpa')), 'ARPA equal to the in-memory estimate');
   for (let n = 1; n <= ORDER; n++) t.equal(sha(path.join(dir, 'small', `kneser-ney/order-${n}.arrow`)), sha(path.join(peer, `order-${n}.arrow`)), `order-${n}.arrow equal to the in-memory estimate`);
+  // Streamed with room for every table: one pass per step, the same bytes.
+  const one = await streamKneserNey(path.join(dir, 'ngrams'), ORDER, { memoryBytes: 1 << 30, tmpDir: path.join(dir, 'one-spill'), rank });
+  t.equal(one.passes, 1, 'streamed within 1G: one pass per step');
+  await writeStreamedModel(path.join(dir, 'one'), one.orders, tokens);
+  for (const f of ['model.arpa', ...[...Array(ORDER)].map((_, k) => `order-${k + 1}.arrow`)])
+    t.equal(sha(path.join(dir, 'one', f)), sha(path.join(peer, f)), `streamed in one pass: ${f} equal to the in-memory estimate`);
   const m = (small.result.metrics as Record<string, { test_ppl: number; valid_ppl: number; test_oov: number }>)['kneser-ney']!;
   const test = perplexity(model, listTokenShards(tok, 'test'));
   t.equal(m.test_ppl, test.ppl, `test perplexity ${m.test_ppl} scored on the held-out part of the model = the whole model's`);

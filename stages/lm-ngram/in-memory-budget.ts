@@ -9,9 +9,11 @@ import { UsageError } from '../../pipeline/errors.js';
 
 /** Bytes in memory per n-gram of order n: words, count, index slots, logprob, backoff and the estimate's scratch columns. */
 export const IN_MEMORY_BYTES_PER_ROW = (n: number): number => 4 * n + 8 + 16 + 8 + 24;
+/** Kneser–Ney in memory adds the adjusted counts and the suffix rows. */
+export const KN_IN_MEMORY_BYTES_PER_ROW = (n: number): number => IN_MEMORY_BYTES_PER_ROW(n) + 12;
 
 /** About how many bytes the in-memory models need for orders 1..order (from the Arrow files' sizes). */
-export function inMemoryBytes(ngramsStageDir: string, order: number): { bytes: number; rows: number } {
+export function inMemoryBytes(ngramsStageDir: string, order: number, perRow = IN_MEMORY_BYTES_PER_ROW): { bytes: number; rows: number } {
   let bytes = 0;
   let rows = 0;
   for (let n = 1; n <= order; n++) {
@@ -20,12 +22,12 @@ export function inMemoryBytes(ngramsStageDir: string, order: number): { bytes: n
     // An order-n row is n int32 words and a uint32 count in the table.
     const r = Math.floor(fs.statSync(file).size / (4 * n + 4));
     rows += r;
-    bytes += r * IN_MEMORY_BYTES_PER_ROW(n);
+    bytes += r * perRow(n);
   }
   return { bytes, rows };
 }
 
-function human(bytes: number): string {
+export function human(bytes: number): string {
   if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(1)}G`;
   if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(0)}M`;
   return `${Math.ceil(bytes / 1024)}k`;

@@ -8,7 +8,8 @@
 //   3. writing <model>                ARPA + Arrow
 //   4. scoring                        perplexity on valid and test, KenLM query conventions
 //
-// Kneser–Ney streams within --memory (kneser-ney-stream.ts) and is scored on
+// Kneser–Ney is estimated in memory while that fits --memory, and past it
+// streams within it (kneser-ney-stream.ts, the same bytes) and is scored on
 // the part of the model the held-out text touches (held-out-model.ts); the other
 // models hold every count in memory, and a budget too small for them is refused
 // before any work (in-memory-budget.ts).
@@ -24,7 +25,8 @@ import { readCounts, readOrder, type OrderCounts } from './counts.js';
 import { streamKneserNey, type StreamedOrder } from './kneser-ney-stream.js';
 import { writeStreamedModel } from './streamed-model-files.js';
 import { heldOutModel } from './held-out-model.js';
-import { checkInMemoryBudget } from './in-memory-budget.js';
+import { checkInMemoryBudget, human, inMemoryBytes, KN_IN_MEMORY_BYTES_PER_ROW } from './in-memory-budget.js';
+import { estimateKneserNey } from './kneser-ney.js';
 import { estimateAbsolute, estimateMle, estimateStupidBackoff } from './simple-models.js';
 import { estimateKatz } from './katz.js';
 import { estimateJelinekMercer, fitLambdas, heldOutMle, uniformOf } from './jelinek-mercer.js';
@@ -83,7 +85,11 @@ export default defineStage({
     const inMemory = models.filter((m) => m !== 'kneser-ney');
     if (inMemory.length > 0) checkInMemoryBudget(ngDir, order, ctx.params.memory, inMemory);
     const step1 = ctx.progress.step('1/4 loading counts', order, 'orders');
-    const counts: OrderCounts[] = inMemory.length > 0 ? await readCounts(ngDir, order) : [await readOrder(path.join(ngDir, 'ngrams', 'order-1.arrow'), 1)];
+    // Kneser–Ney is estimated in memory while that fits --memory, and streamed past it: the same bytes either way.
+    const knNeed = inMemoryBytes(ngDir, order, KN_IN_MEMORY_BYTES_PER_ROW).bytes;
+    const knStreams = models.includes('kneser-ney') && knNeed > ctx.params.memory;
+    const needCounts = inMemory.length > 0 || (models.includes('kneser-ney') && !knStreams);
+    const counts: OrderCounts[] = needCounts ? await readCounts(ngDir, order) : [await readOrder(path.join(ngDir, 'ngrams', 'order-1.arrow'), 1)];
     step1.done(`${counts.map((c) => c.rows).join('/')} n-grams`);
     let types = 0;
     for (let r = 0; r < counts[0]!.rows; r++) if (counts[0]!.words[r]! !== BOS && counts[0]!.words[r]! !== EOS) types++;
@@ -119,7 +125,20 @@ export default defineStage({
       switch (name) {
         case 'kneser-ney': {
           const rank = firstAppearanceRanks(trainShards, V);
-          const r = await streamKneserNey(ngDir, order, { memoryBytes: ctx.params.memory, tmpDir: spillDir, rank });
+          let r: { discounts: number[][]; countsOfCounts: number[][]; fallbacks: { order: number; reason: string }[] };
+          if (knStreams) {
+            const s = await streamKneserNey(ngDir, order, { memoryBytes: ctx.params.memory, tmpDir: spillDir, rank });
+            ctx.log.info(`kneser-ney: about ${human(knNeed)} in memory, past --memory ${ctx.params.memory} bytes: streamed, spilled to the temp folder, up to ${s.passes} range passes per step`);
+            extra.rangePasses = s.passes;
+            streamed = s.orders;
+            lm = heldOutModel(s.orders, V, [...validShards, ...testShards]);
+            r = s;
+          } else {
+            const m = estimateKneserNey(counts, V, rank);
+            lm = m.model;
+            r = m.stats;
+          }
+          extra.streamed = knStreams;
           for (const fb of r.fallbacks) {
             const t = r.countsOfCounts[fb.order - 1]!;
             ctx.warn(
@@ -129,11 +148,6 @@ export default defineStage({
           params.discounts = r.discounts.map((d) => d.slice(1));
           params.countsOfCounts = r.countsOfCounts.map((t) => t.slice(1));
           params.discountFallbackOrders = r.fallbacks.map((f) => f.order);
-          extra.rangePasses = r.passes;
-          if (r.passes > 1)
-            ctx.log.info(`kneser-ney: tables past --memory ${ctx.params.memory} bytes: spilled, up to ${r.passes} range passes over files in the temp folder`);
-          streamed = r.orders;
-          lm = heldOutModel(r.orders, V, [...validShards, ...testShards]);
           break;
         }
         case 'absolute': {
