@@ -72,13 +72,17 @@ t.test('Kneser-Ney under a small --memory: spilled, same bytes as unlimited and 
   t.equal(m.valid_ppl, perplexity(model, listTokenShards(tok, 'valid')).ppl, 'valid perplexity too');
 });
 
-t.test('orders 1 and 2, and a budget below the floor, stream the same way', async (t) => {
+t.test('orders 1 and 2, pruned counts, and a budget below the floor stream the same way', async (t) => {
   const dir = tmpDir();
   const tok = path.join(dir, 'tokenize');
   const { tokens } = await writeTokenShards(tok, { train: randomCorpus(800, 3, 120), test: randomCorpus(50, 4, 120) });
-  for (const order of [1, 2]) {
+  for (const [order, prune] of [
+    [1, [0]],
+    [2, [0]],
+    [3, [0, 0, 1]],
+  ] as const) {
     const ng = path.join(dir, `ngrams-${order}`);
-    await runStageDirect(ngrams, { inputs: { tokenize: tok }, outDir: ng, params: { order }, pool: testPool() });
+    await runStageDirect(ngrams, { inputs: { tokenize: tok }, outDir: ng, params: { order, prune: [...prune] }, pool: testPool() });
     const out = path.join(dir, `lm-${order}`);
     await runStageDirect(lmNgram, { inputs: { tokenize: tok, ngrams: ng }, outDir: out, params: { model: 'kneser-ney', memory: '1k' }, pool: testPool() });
     const counts = await readCounts(ng, order);
@@ -86,7 +90,7 @@ t.test('orders 1 and 2, and a budget below the floor, stream the same way', asyn
     const peer = path.join(dir, `peer-${order}`);
     fs.mkdirSync(peer, { recursive: true });
     await writeArpa(path.join(peer, 'model.arpa'), model, tokens);
-    t.equal(sha(path.join(out, 'kneser-ney/model.arpa')), sha(path.join(peer, 'model.arpa')), `order ${order}: ARPA equal to the in-memory estimate`);
+    t.equal(sha(path.join(out, 'kneser-ney/model.arpa')), sha(path.join(peer, 'model.arpa')), `order ${order}, --prune ${prune.join(' ')}: ARPA equal to the in-memory estimate`);
   }
 });
 
