@@ -66,7 +66,7 @@ export default defineStage({
     k: { type: 'float', default: 1, min: 0, exclusiveMin: true, describe: 'add-k: the k added to every count (1 = Laplace)' },
     'stupid-alpha': { type: 'float', default: 0.4, min: 0, max: 1, describe: 'stupid backoff: the backoff factor (Brants et al. use 0.4)' },
     arpa: { type: 'string', default: 'kneser-ney', describe: 'models that also get <model>/model.arpa (KenLM query and build_binary load it): all, none, or a comma list' },
-    memory: { type: 'size', default: '50%', fingerprint: false, describe: 'budget for estimation (default: half the physical memory): Kneser-Ney streams within it (range passes over files in the temp folder); the other models need every count in memory and are refused past it' },
+    memory: { type: 'size', default: '50%', fingerprint: false, describe: 'budget for estimation (default: half the physical memory): Kneser-Ney is estimated in memory while it fits and streams within it past that (range passes over files in the temp folder, same bytes); the other models need every count in memory and are refused past it' },
   },
   async run(ctx) {
     const models = parseModels(ctx.params.model);
