@@ -289,8 +289,9 @@ function interpolateOrder(n: number, rows: number[], d: Discounts, budget: Budge
     const lowerP = readRange(f('prob', n - 1), Float64Array, lo, hi - lo);
     const first = lo === 0;
     const out = new FlatUpdater(f('prob', n), Float64Array, B);
-    const adjusted = new FlatCursor(f('adjusted', n), Uint32Array, B);
-    const suffix = new FlatCursor(f('suffix', n), Int32Array, B);
+    // The adjusted counts and suffix rows in chunks of the same rows as the words'.
+    const adjusted = chunks(f('adjusted', n), Uint32Array, 1, B);
+    const suffix = chunks(f('suffix', n), Int32Array, 1, B);
     const lowerWords = first ? chunks(f('words', n - 1), Int32Array, n - 1, B) : undefined;
     const backoff = first ? new FlatWriter(f('backoff', n - 1), Float32Array, B) : undefined;
     let lower: { start: number; rows: number; data: Int32Array } | undefined;
@@ -329,6 +330,8 @@ function interpolateOrder(n: number, rows: number[], d: Discounts, budget: Budge
     };
     for (const c of chunks(f('words', n), Int32Array, n, B)) {
       const w = c.data;
+      const a = adjusted.next().value!.data;
+      const sj = suffix.next().value!.data;
       for (let i = 0; i < c.rows; i++) {
         const row = c.start + i;
         let same = size > 0;
@@ -346,8 +349,8 @@ function interpolateOrder(n: number, rows: number[], d: Discounts, budget: Budge
           j2.set(groupJ);
           groupJ = j2;
         }
-        groupA[size] = adjusted.at(row);
-        groupJ[size] = suffix.at(row);
+        groupA[size] = a[i]!;
+        groupJ[size] = sj[i]!;
         size++;
       }
     }
@@ -360,8 +363,8 @@ function interpolateOrder(n: number, rows: number[], d: Discounts, budget: Budge
       backoff.close();
     }
     out.close();
-    adjusted.close();
-    suffix.close();
+    adjusted.return(undefined);
+    suffix.return(undefined);
   }
 }
 
