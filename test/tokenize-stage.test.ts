@@ -114,6 +114,9 @@ t.test('--threads 1 and 2, in memory or spilled: byte-identical outputs', async 
   const m1 = readManifest(path.join(dir, 'one/tokenize'))!;
   const ms = readManifest(path.join(dir, 'spill/tokenize'))!;
   t.ok((ms.metrics as { spilledBlocks: number }).spilledBlocks > 0, 'the spill run did spill');
+  t.ok((ms.metrics as { typeRuns: number }).typeRuns > 1, `the type table spilled too (${(ms.metrics as { typeRuns: number }).typeRuns} sorted runs)`);
+  t.equal((m1.metrics as { typeRuns: number }).typeRuns, 0, 'in memory: no type runs');
+  t.same(ms.metrics, { ...m1.metrics, spilledBlocks: (ms.metrics as { spilledBlocks: number }).spilledBlocks, typeRuns: (ms.metrics as { typeRuns: number }).typeRuns }, 'the same per-split figures (tokens, types, OOV rate)');
   t.same(m1.rows, ms.rows);
   t.equal(m1.fingerprint, ms.fingerprint, '--memory is not part of the fingerprint');
   t.equal((m1.metrics as { documents: number }).documents, 12 + 50, 'files and records are documents');

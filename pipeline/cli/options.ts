@@ -56,6 +56,9 @@ export interface ConfigFile {
   sha256?: string;
   source?: string;
   target?: string;
+  /** `local` or `redis://HOST:PORT`, as --executor. */
+  executor?: string;
+  sharedDir?: string;
   stages?: Record<string, Record<string, unknown>>;
   [stage: string]: unknown;
 }
@@ -72,6 +75,9 @@ const CONFIG_KEYS: Record<string, keyof ConfigFile> = {
   sha256: 'sha256',
   source: 'source',
   target: 'target',
+  executor: 'executor',
+  sharedDir: 'sharedDir',
+  'shared-dir': 'sharedDir',
   stages: 'stages',
 };
 
@@ -185,8 +191,8 @@ export function baseRunOptions(argv: RunDirArgs, cfg: ConfigFile): RunOptions {
     ...((argv.target ?? cfg.target) ? { target: (argv.target ?? cfg.target)! } : {}),
     ...(tokensFrom ? { tokensFrom } : {}),
     ...(threads !== undefined ? { threads } : {}),
-    ...(argv.executor ? { executor: argv.executor } : {}),
-    ...(argv['shared-dir'] ? { sharedDir: argv['shared-dir'] } : {}),
+    ...((argv.executor ?? cfg.executor) ? { executor: (argv.executor ?? cfg.executor)! } : {}),
+    ...((argv['shared-dir'] ?? cfg.sharedDir) ? { sharedDir: (argv['shared-dir'] ?? cfg.sharedDir)! } : {}),
     logLevel: logLevel(argv),
   };
 }

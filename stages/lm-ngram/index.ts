@@ -3,10 +3,16 @@
 // `<model>/order-N.arrow` with logprob and backoff, log10), and the perplexity
 // of every model on valid and test in one `metrics.arrow`.
 //
-//   1. loading counts                 orders 1..N from ngrams/order-N.arrow
+//   1. loading counts                 orders 1..N from ngrams/order-N.arrow (models other than Kneser–Ney)
 //   2. estimating <model>             for each model in --model
 //   3. writing <model>                ARPA + Arrow
 //   4. scoring                        perplexity on valid and test, KenLM query conventions
+//
+// Kneser–Ney is estimated in memory while that fits --memory, and past it
+// streams within it (kneser-ney-stream.ts, the same bytes) and is scored on
+// the part of the model the held-out text touches (held-out-model.ts); the other
+// models hold every count in memory, and a budget too small for them is refused
+// before any work (in-memory-budget.ts).
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,7 +21,11 @@ import { defineStage } from '../../pipeline/stage.js';
 import { InputError, UsageError } from '../../pipeline/errors.js';
 import { writeMetricsTable, type MetricsRow } from '../../pipeline/metrics.js';
 import { listTokenShards, readVocab, BOS, EOS } from '../../lib/formats/tokens.js';
-import { readCounts, type OrderCounts } from './counts.js';
+import { readCounts, readOrder, type OrderCounts } from './counts.js';
+import { streamKneserNey, type StreamedOrder } from './kneser-ney-stream.js';
+import { writeStreamedModel } from './streamed-model-files.js';
+import { heldOutModel } from './held-out-model.js';
+import { checkInMemoryBudget, human, inMemoryBytes, KN_IN_MEMORY_BYTES_PER_ROW } from './in-memory-budget.js';
 import { estimateKneserNey } from './kneser-ney.js';
 import { estimateAbsolute, estimateMle, estimateStupidBackoff } from './simple-models.js';
 import { estimateKatz } from './katz.js';
@@ -56,6 +66,7 @@ export default defineStage({
     k: { type: 'float', default: 1, min: 0, exclusiveMin: true, describe: 'add-k: the k added to every count (1 = Laplace)' },
     'stupid-alpha': { type: 'float', default: 0.4, min: 0, max: 1, describe: 'stupid backoff: the backoff factor (Brants et al. use 0.4)' },
     arpa: { type: 'string', default: 'kneser-ney', describe: 'models that also get <model>/model.arpa (KenLM query and build_binary load it): all, none, or a comma list' },
+    memory: { type: 'size', default: '50%', fingerprint: false, describe: 'budget for estimation (default: half the physical memory): Kneser-Ney is estimated in memory while it fits and streams within it past that (range passes over files in the temp folder, same bytes); the other models need every count in memory and are refused past it' },
   },
   async run(ctx) {
     const models = parseModels(ctx.params.model);
@@ -71,8 +82,14 @@ export default defineStage({
     if (order === 0) order = counted;
     if (order > counted) throw new UsageError(`lm-ngram --order ${order}: the ngrams stage counted only up to order ${counted}; rerun it with --order ${order}`);
 
+    const inMemory = models.filter((m) => m !== 'kneser-ney');
+    if (inMemory.length > 0) checkInMemoryBudget(ngDir, order, ctx.params.memory, inMemory);
     const step1 = ctx.progress.step('1/4 loading counts', order, 'orders');
-    const counts: OrderCounts[] = await readCounts(ngDir, order);
+    // Kneser–Ney is estimated in memory while that fits --memory, and streamed past it: the same bytes either way.
+    const knNeed = inMemoryBytes(ngDir, order, KN_IN_MEMORY_BYTES_PER_ROW).bytes;
+    const knStreams = models.includes('kneser-ney') && knNeed > ctx.params.memory;
+    const needCounts = inMemory.length > 0 || (models.includes('kneser-ney') && !knStreams);
+    const counts: OrderCounts[] = needCounts ? await readCounts(ngDir, order) : [await readOrder(path.join(ngDir, 'ngrams', 'order-1.arrow'), 1)];
     step1.done(`${counts.map((c) => c.rows).join('/')} n-grams`);
     let types = 0;
     for (let r = 0; r < counts[0]!.rows; r++) if (counts[0]!.words[r]! !== BOS && counts[0]!.words[r]! !== EOS) types++;
@@ -97,24 +114,40 @@ export default defineStage({
         metricRows.push({ metric, split, value, model });
     };
 
+    // Inside the temp folder, so a failed run's intermediates go with it.
+    const spillDir = path.join(ctx.outDir, '.spill');
     for (const name of models) {
       const step = ctx.progress.step(`2/4 estimating ${name}`);
       let lm: LanguageModel;
       const params: Record<string, unknown> = {};
+      const extra: Record<string, unknown> = {};
+      let streamed: StreamedOrder[] | undefined;
       switch (name) {
         case 'kneser-ney': {
           const rank = firstAppearanceRanks(trainShards, V);
-          const r = estimateKneserNey(counts, V, rank);
-          for (const fb of r.stats.fallbacks) {
-            const t = r.stats.countsOfCounts[fb.order - 1]!;
+          let r: { discounts: number[][]; countsOfCounts: number[][]; fallbacks: { order: number; reason: string }[] };
+          if (knStreams) {
+            const s = await streamKneserNey(ngDir, order, { memoryBytes: ctx.params.memory, tmpDir: spillDir, rank });
+            ctx.log.info(`kneser-ney: about ${human(knNeed)} in memory, past --memory ${ctx.params.memory} bytes: streamed, spilled to the temp folder, up to ${s.passes} range passes per step`);
+            extra.rangePasses = s.passes;
+            streamed = s.orders;
+            lm = heldOutModel(s.orders, V, [...validShards, ...testShards]);
+            r = s;
+          } else {
+            const m = estimateKneserNey(counts, V, rank);
+            lm = m.model;
+            r = m.stats;
+          }
+          extra.streamed = knStreams;
+          for (const fb of r.fallbacks) {
+            const t = r.countsOfCounts[fb.order - 1]!;
             ctx.warn(
               `kneser-ney: order ${fb.order}: ${fb.reason} (counts of adjusted counts t1..t4 = ${t.slice(1).join(', ')}), where KenLM would stop with BadDiscountException; using D1=0.5 D2=1 D3+=1.5 instead`,
             );
           }
-          params.discounts = r.stats.discounts.map((d) => d.slice(1));
-          params.countsOfCounts = r.stats.countsOfCounts.map((t) => t.slice(1));
-          params.discountFallbackOrders = r.stats.fallbacks.map((f) => f.order);
-          lm = r.model;
+          params.discounts = r.discounts.map((d) => d.slice(1));
+          params.countsOfCounts = r.countsOfCounts.map((t) => t.slice(1));
+          params.discountFallbackOrders = r.fallbacks.map((f) => f.order);
           break;
         }
         case 'absolute': {
@@ -163,9 +196,9 @@ export default defineStage({
       if (lm instanceof BackoffModel) {
         const wstep = ctx.progress.step(`3/4 writing ${name}`);
         const dir = path.join(ctx.outDir, name);
-        const written = await writeModelArrow(dir, lm);
+        const written = streamed ? await writeStreamedModel(dir, streamed, arpaFor.has(name) ? vocab.tokens : undefined) : await writeModelArrow(dir, lm);
         for (const [f, n] of Object.entries(written)) rows[path.relative(ctx.outDir, f).split(path.sep).join('/')] = n;
-        if (arpaFor.has(name)) await writeArpa(path.join(dir, 'model.arpa'), lm, vocab.tokens);
+        if (arpaFor.has(name) && !streamed) await writeArpa(path.join(dir, 'model.arpa'), lm, vocab.tokens);
         wstep.done(`${Object.values(written).reduce((a, b) => a + b, 0)} rows${arpaFor.has(name) ? ' + model.arpa' : ''}`);
       }
       info.models[name] = { normalized: lm.normalized, files: hasFiles, params };
@@ -184,7 +217,8 @@ export default defineStage({
         scores[`${split}_oov`] = r.oovs;
       }
       sstep.done(Object.entries(scores).map(([k, v]) => `${k} ${Number(v.toFixed(3))}`).join(', '));
-      metrics[name] = { ...params, ...scores };
+      metrics[name] = { ...params, ...scores, ...extra };
+      fs.rmSync(spillDir, { recursive: true, force: true });
     }
 
     fs.writeFileSync(path.join(ctx.outDir, MODELS_JSON), JSON.stringify(info, null, 2) + '\n');

@@ -1,10 +1,13 @@
 // The svd stage: word vectors from a truncated SVD of the pmi stage's sparse
 // matrix (Levy, Goldberg & Dagan 2015: W = U S^eig, rows normalized).
-//   1. read pmi.arrow into compressed sparse rows (shared with the pool)
+//   1. read pmi.arrow into compressed sparse rows (shared with the pool); past
+//      --memory, into CSR files in the temp folder, read a block of rows at a
+//      time by each product (disk-csr.ts), with the same vectors as a result
 //   2. randomized SVD (rsvd.ts), products on the pool
 //   3. weight by singular values^eig, normalize rows, write embeddings.arrow
 //      and vectors.txt (word2vec text format)
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { columnValues, readBatches } from '../../pipeline/arrow.js';
 import { UsageError } from '../../pipeline/errors.js';
@@ -15,6 +18,7 @@ import { transposeCsr, type Csr } from '../../lib/linalg/dense.js';
 import { poolKernels, sharedFloat64 } from './pool-kernels.js';
 import { randomizedSvd } from './rsvd.js';
 import { TASKS } from './tasks.js';
+import { NONZERO_BYTES, rowBlocks, transposeOnDisk, writeSparse, type SparseRows } from './disk-csr.js';
 
 /** Read a (row, col, value) table of vocabulary ids into CSR over matrix indices, in shared buffers. */
 async function readSparse(file: string, index: Map<number, number>, V: number): Promise<Csr> {
@@ -64,6 +68,7 @@ export default defineStage({
     oversample: { type: 'int', default: 10, min: 0, describe: 'extra random directions beyond --dim' },
     normalize: { type: 'bool', default: true, describe: 'scale every vector to unit length' },
     seed: { type: 'int', default: 1, describe: 'random seed of the test matrix' },
+    memory: { type: 'size', default: '1G', fingerprint: false, describe: 'budget for the sparse PMI matrix and its transpose; past it they are read from the temp folder in blocks of rows' },
   },
   async run(ctx) {
     const p = ctx.params;
@@ -73,9 +78,24 @@ export default defineStage({
     if (p.dim > V) throw new UsageError(`svd: --dim ${p.dim} is larger than the vocabulary (${V} words); lower --dim or --min-count of cooccur`);
 
     const reading = ctx.progress.step('reading the PMI matrix');
-    const A = await readSparse(path.join(ctx.input('pmi').dir, 'pmi.arrow'), m.index, V);
-    const At = toShared(transposeCsr(A));
-    reading.done(`${V} x ${V}, ${A.colIdx.length} nonzeros`);
+    const pmiFile = path.join(ctx.input('pmi').dir, 'pmi.arrow');
+    let nnz = 0;
+    for await (const b of readBatches(pmiFile)) nnz += b.numRows;
+    let A: SparseRows;
+    let At: SparseRows;
+    let blocks = 1;
+    const spillDir = path.join(ctx.outDir, '.spill');
+    if (2 * nnz * NONZERO_BYTES <= p.memory) {
+      A = await readSparse(pmiFile, m.index, V);
+      At = toShared(transposeCsr(A));
+    } else {
+      fs.mkdirSync(spillDir, { recursive: true });
+      A = await writeSparse(pmiFile, m.index, V, spillDir, Math.max(1 << 12, Math.floor(p.memory / 2)));
+      At = transposeOnDisk(A, spillDir);
+      blocks = Math.max(rowBlocks(A).length, rowBlocks(At).length);
+      ctx.log.info(`svd: the PMI matrix (${2 * nnz * NONZERO_BYTES} bytes with its transpose) is past --memory ${p.memory}: spilled to the temp folder, read in up to ${blocks} blocks of rows per product`);
+    }
+    reading.done(`${V} x ${V}, ${nnz} nonzeros`);
 
     const steps = 3 + 2 * p['power-iterations'];
     const svdStep = ctx.progress.step(`randomized SVD (dim ${p.dim})`, steps, 'products');
@@ -116,9 +136,10 @@ export default defineStage({
     if (renamed) ctx.warn(`${renamed} tokens contain spaces or tabs: written to vectors.txt with "_" in their place`);
     writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), { ...emb, tokens: w2vTokens });
     writing.done();
+    fs.rmSync(spillDir, { recursive: true, force: true });
     return {
       rows: { 'embeddings.arrow': V },
-      metrics: { vocabulary: V, dim: k, nonzeros: A.colIdx.length, singularValues: Array.from(S.subarray(0, Math.min(10, k))) },
+      metrics: { vocabulary: V, dim: k, nonzeros: nnz, matrixBlocks: blocks, singularValues: Array.from(S.subarray(0, Math.min(10, k))) },
     };
   },
 });

@@ -7,6 +7,7 @@ import type { Pool } from '../../pipeline/pool.js';
 import type { SvdKernelTask } from './kernel.task.js';
 import { symmetrize, type Csr } from '../../lib/linalg/dense.js';
 import type { Kernels } from './rsvd.js';
+import { isDisk, loadBlock, rowBlocks } from './disk-csr.js';
 import { TASKS } from './tasks.js';
 
 export function sharedFloat64(n: number): Float64Array {
@@ -33,13 +34,28 @@ function ranges(rows: number, parts: number, rowPtr?: Float64Array): [number, nu
   return out;
 }
 
+const SHARED = {
+  f64: sharedFloat64,
+  i32: (n: number) => new Int32Array(new SharedArrayBuffer(4 * n)),
+  f32: (n: number) => new Float32Array(new SharedArrayBuffer(4 * n)),
+};
+
 export function poolKernels(pool: Pool): Kernels {
   const parts = Math.max(1, pool.threads * 2);
   const run = (t: SvdKernelTask): Promise<{ G: Float64Array } | null> => pool.run(TASKS.kernel, t);
   return {
     alloc: sharedFloat64,
-    async spmm(A: Csr, X, Y, l) {
-      await Promise.all(ranges(A.rows, parts, A.rowPtr).map(([lo, hi]) => run({ op: 'spmm', A, X, Y, l, lo, hi })));
+    async spmm(A, X, Y, l) {
+      if (!isDisk(A)) {
+        await Promise.all(ranges(A.rows, parts, A.rowPtr).map(([lo, hi]) => run({ op: 'spmm', A, X, Y, l, lo, hi })));
+        return;
+      }
+      // One block of rows at a time in shared memory; Y's rows of the block are a view of Y.
+      for (const [lo, hi] of rowBlocks(A)) {
+        const B: Csr = loadBlock(A, lo, hi, SHARED);
+        const Yb = Y.subarray(lo * l, hi * l);
+        await Promise.all(ranges(B.rows, parts, B.rowPtr).map(([a, b]) => run({ op: 'spmm', A: B, X, Y: Yb, l, lo: a, hi: b })));
+      }
     },
     async gram(Y, rows, l) {
       const partsG = await Promise.all(ranges(rows, pool.threads).map(([lo, hi]) => run({ op: 'gram', Y, l, lo, hi })));

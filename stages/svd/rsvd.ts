@@ -7,14 +7,15 @@
 // `Kernels`, which the stage runs on the pool over row ranges of shared
 // buffers and the tests run inline.
 
-import { gaussian, orthonormalizerOf, symmetricEigen, symmetrize, type Csr } from '../../lib/linalg/dense.js';
+import { gaussian, orthonormalizerOf, symmetricEigen, symmetrize } from '../../lib/linalg/dense.js';
+import { isDisk, loadBlock, rowBlocks, type SparseRows } from './disk-csr.js';
 
 /** Row-range kernels over float64 row-major matrices (may run in parallel). */
 export interface Kernels {
   /** Fresh (shareable) float64 array. */
   alloc(n: number): Float64Array;
-  /** Y = A X, A (m x n) sparse, X (n x l). */
-  spmm(A: Csr, X: Float64Array, Y: Float64Array, l: number): Promise<void>;
+  /** Y = A X, A (m x n) sparse (in memory, or on disk and read in row blocks), X (n x l). */
+  spmm(A: SparseRows, X: Float64Array, Y: Float64Array, l: number): Promise<void>;
   /** Y^T Y, full symmetric l x l. */
   gram(Y: Float64Array, rows: number, l: number): Promise<Float64Array>;
   /** Out = Y M, Y (rows x l), M (l x k); `upper`: M is upper triangular. */
@@ -42,7 +43,7 @@ async function orthonormalize(K: Kernels, Y: Float64Array, rows: number, l: numb
   await K.multiply(Y, rows, l, M, l, Out, upper);
 }
 
-export async function randomizedSvd(A: Csr, At: Csr, K: Kernels, o: RsvdOptions): Promise<RsvdResult> {
+export async function randomizedSvd(A: SparseRows, At: SparseRows, K: Kernels, o: RsvdOptions): Promise<RsvdResult> {
   const m = A.rows;
   const n = A.cols;
   const l = Math.min(o.rank + o.oversample, Math.min(m, n));
@@ -87,7 +88,9 @@ export async function inlineKernels(): Promise<Kernels> {
   return {
     alloc: (n) => new Float64Array(n),
     async spmm(A, X, Y, l) {
-      spmmRows(A, X, Y, l, 0, A.rows);
+      if (!isDisk(A)) return spmmRows(A, X, Y, l, 0, A.rows);
+      const plain = { f64: (n: number) => new Float64Array(n), i32: (n: number) => new Int32Array(n), f32: (n: number) => new Float32Array(n) };
+      for (const [lo, hi] of rowBlocks(A)) spmmRows(loadBlock(A, lo, hi, plain), X, Y.subarray(lo * l, hi * l), l, 0, hi - lo);
     },
     async gram(Y, rows, l) {
       const G = gramRows(Y, l, 0, rows);

@@ -22,8 +22,7 @@ import type { EncodedBlock } from './encode.js';
 import { tokenizeParams } from './params.js';
 import { ShardWriter } from './shards.js';
 import { BlockStore } from './store.js';
-import { LITERAL_SPECIALS, TypeTable } from './types.js';
-import { buildVocab } from './vocab.js';
+import { SpillingTypes } from './type-spill.js';
 import { writeVocab } from './vocab-file.js';
 import { TASKS } from './tasks.js';
 
@@ -69,8 +68,10 @@ export default defineStage({
     ctx.log.info(`tokenize: ${files.length} files, tokenizer ${options.tokenizer}, sentences ${options.sentences}, ${options.normalize}${options.lowercase ? ', lowercase' : ''}`);
 
     // ---- 1/3 tokenizing
-    const types = new TypeTable();
-    const store = new BlockStore(`${ctx.outDir}-spill`, p.memory);
+    // A quarter of --memory for the type table, the rest for the encoded blocks; both spill into one folder.
+    const types = new SpillingTypes(`${ctx.outDir}-spill`, Math.floor(p.memory / 4));
+    const store = new BlockStore(`${ctx.outDir}-spill`, p.memory - Math.floor(p.memory / 4));
+    const blockGen: number[] = [];
     const stats: SplitStats[] = SPLITS.map(() => ({ documents: 0, tokens: 0, types: 0, oov: 0 }));
     const sentencesBySplit = [0, 0, 0];
     let docs = 0;
@@ -101,6 +102,8 @@ export default defineStage({
       docs += r.docSplit.length;
       replaced += r.replaced;
       store.put({ ids: r.ids, remap, sentEnds: r.sentEnds, sentDoc, sentSplit: r.sentSplit });
+      blockGen.push(types.generation);
+      types.checkBudget();
     };
 
     // Fewer documents than non-empty splits: whole-document splitting would leave
@@ -143,8 +146,7 @@ export default defineStage({
       reading.done();
 
       // ---- 2/3 vocabulary
-      const trainCounts = types.trainCounts();
-      const trainTokens = trainCounts.reduce((s, c) => s + c, 0);
+      const trainTokens = types.trainTokens;
       if (trainTokens === 0) {
         if (!sentencesBySplit.some((n) => n > 0)) throw new InputError(dataset.name, `has no text to tokenize (${files.length} file${files.length === 1 ? '' : 's'}, no tokens)`, 'Point --dataset at a corpus with text in it');
         throw new InputError(
@@ -154,16 +156,18 @@ export default defineStage({
         );
       }
       const vocabStep = ctx.progress.step('2/3 vocabulary');
-      const vocab = buildVocab(types.tokens(), trainCounts, sentencesBySplit[0]!, { minCount: p['min-count'], maxSize: p['max-size'] }, LITERAL_SPECIALS);
+      const { vocab, finalIds, splits: figures } = types.finish(sentencesBySplit[0]!, { minCount: p['min-count'], maxSize: p['max-size'] });
       const rows: Record<string, number> = { 'vocab.arrow': await writeVocab(path.join(ctx.outDir, 'vocab.arrow'), vocab.tokens, vocab.counts) };
       vocabStep.done(`${vocab.tokens.length} types (${vocab.trainTypes} in train before the cut)`);
 
       // ---- 3/3 writing
       const writing = ctx.progress.step('3/3 writing shards', store.length, 'blocks');
       const writers = SPLITS.map((s) => new ShardWriter(ctx.outDir, s, p['shard-tokens']));
-      const finalId = vocab.finalId;
+      let gen = -1;
+      let finalId: Int32Array = new Int32Array(0);
       for (let b = 0; b < store.length; b++) {
         const { ids, remap, sentEnds, sentDoc, sentSplit } = store.get(b);
+        if (blockGen[b] !== gen) finalId = finalIds((gen = blockGen[b]!));
         // Local -> final ids for this block: one lookup per type, then one per token.
         const toFinal = new Int32Array(remap.length);
         for (let i = 0; i < remap.length; i++) toFinal[i] = finalId[remap[i]!]!;
@@ -184,16 +188,7 @@ export default defineStage({
       writing.done();
 
       // Per-split figures from the per-type counts: tokens, types seen, tokens mapped to <unk>.
-      for (let g = 0; g < types.size; g++) {
-        for (let s = 0; s < 3; s++) {
-          const c = types.count(g, s);
-          if (c === 0) continue;
-          const st = stats[s]!;
-          st.tokens += c;
-          st.types++;
-          if (finalId[g] === 0) st.oov += c;
-        }
-      }
+      figures.forEach((f, s) => Object.assign(stats[s]!, f));
       if (replaced > 0) ctx.warn(`replaced ${replaced} invalid UTF-8 sequence${replaced === 1 ? '' : 's'} with U+FFFD (--on-invalid replace)`);
       const splits: Record<string, unknown> = {};
       SPLITS.forEach((name, s) => {
@@ -216,6 +211,7 @@ export default defineStage({
           trainTypes: vocab.trainTypes,
           replacedInvalidUtf8: replaced,
           spilledBlocks: store.spilledBlocks,
+          typeRuns: types.spilledRuns,
           tokenizer: options.tokenizer,
           sentenceMode: options.sentences,
           splits,

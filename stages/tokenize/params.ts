@@ -30,5 +30,5 @@ export const tokenizeParams = {
   },
   'on-invalid': { type: 'enum', choices: ['error', 'replace'], default: 'error', describe: 'Invalid UTF-8: stop with an error, or replace with U+FFFD and count' } as const,
   'max-line-bytes': { type: 'size', default: '16M', fingerprint: false, describe: 'Longest line accepted (a longer one is an error)' },
-  memory: { type: 'size', default: '512M', fingerprint: false, describe: 'Encoded text kept in memory between passes; past it, spilled to disk' },
+  memory: { type: 'size', default: '512M', fingerprint: false, describe: 'Encoded text (three quarters) and the type table (a quarter) kept in memory; past it, spilled to disk' },
 } satisfies ParamSchema;

@@ -40,6 +40,11 @@ export class TypeTable {
     }
   }
 
+  /** Bytes the table's contents take (bytes, entries, counts and slots), whatever its capacity. */
+  approxBytes(): number {
+    return this.used + this.size * (8 + 24 + 16);
+  }
+
   /** Count of provisional type g in split s. */
   count(g: number, split: number): number {
     return this.counts[3 * g + split]!;

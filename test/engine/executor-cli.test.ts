@@ -33,6 +33,22 @@ t.test('usage errors: one line naming the flag, exit 2', async (t) => {
   const outside = await cli(t, runArgs(corpus, path.join(dir, 'elsewhere'), ['--executor', `redis://127.0.0.1:${port}`, '--shared-dir', shared]), 30_000);
   t.equal(outside.code, 2);
   t.match(outside.out, /^lexflow: --out .*elsewhere is not inside --shared-dir .*; put the run directory in the shared folder/);
+  // The same settings from --config: its executor is used, and a flag wins over it.
+  const cfg = (name: string, o: object): string => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, JSON.stringify(o));
+    return f;
+  };
+  const fromConfig = await cli(t, runArgs(corpus, path.join(shared, 'c1'), ['--config', cfg('redis.json', { executor: `redis://127.0.0.1:${port}`, 'shared-dir': shared })]), 30_000);
+  t.equal(fromConfig.code, 2, 'executor from --config');
+  t.match(fromConfig.out, /^lexflow: --executor redis:\/\/127\.0\.0\.1:\d+: cannot reach Redis \(ECONNREFUSED\)/);
+  const noShared = await cli(t, runArgs(corpus, path.join(shared, 'c2'), ['--config', cfg('noshared.json', { executor: `redis://127.0.0.1:${port}` })]), 30_000);
+  t.match(noShared.out, /^lexflow: --executor redis:\/\/127\.0\.0\.1:\d+ needs --shared-dir DIR/, 'config without sharedDir');
+  const bad = await cli(t, runArgs(corpus, path.join(shared, 'c3'), ['--config', cfg('bad.json', { executor: 7 })]), 30_000);
+  t.match(bad.out, /bad\.json: "executor" must be a string/);
+  const flagWins = await cli(t, runArgs(corpus, path.join(dir, 'c4'), ['--config', cfg('wins.json', { executor: `redis://127.0.0.1:${port}` }), '--executor', 'local']));
+  t.equal(flagWins.code, 0, `--executor local over the config's redis: ${flagWins.out.slice(-300)}`);
+  t.ok(fs.existsSync(path.join(dir, 'c4', 'tokenize', '_manifest.json')), 'ran on the local pool');
   const w = await cli(t, ['worker', '--redis', `redis://127.0.0.1:${port}`], 30_000);
   t.equal(w.code, 2);
   t.match(w.out, /^lexflow: --redis redis:\/\/127\.0\.0\.1:\d+: cannot reach Redis \(ECONNREFUSED\)/);
