@@ -16,7 +16,8 @@ import { defineStage } from '../../pipeline/stage.js';
 import { listTokenShards, readVocab, SPECIALS } from '../../lib/formats/tokens.js';
 import type { CountResult, CountTask, CountUnit } from './count.js';
 import type { MergeResult, MergeTask } from './merge.js';
-import { readRunRowStarts } from './runs.js';
+import { readRunRowStarts, type RunSource } from './runs.js';
+import { DenseRegion } from './pair-table.js';
 import { contextWeights, sumsAreExact, type Weighting } from './weights.js';
 import { TASKS } from './tasks.js';
 
@@ -58,7 +59,14 @@ export default defineStage({
     'min-count': { type: 'int', default: 5, min: 1, describe: 'drop words seen fewer times in train (before windowing, as GloVe and word2vec do)' },
     'max-vocab': { type: 'int', default: 0, min: 0, describe: 'keep at most this many most frequent words (0: no limit)' },
     'cross-sentences': { type: 'bool', default: false, describe: 'let windows run across sentence boundaries (never across documents)' },
-    'dense-words': { type: 'int', default: 2048, min: 0, max: 8192, fingerprint: false, describe: 'pairs of the N most frequent words are counted in a dense N x N block per thread (speed only; 2048: 32 MiB)' },
+    'dense-words': {
+      type: 'int',
+      default: 2048,
+      min: 0,
+      max: 8192,
+      fingerprint: false,
+      describe: 'pairs of frequency ranks r, c with r*c <= N^2 are counted in a dense region per thread, as GloVe does (speed only; shrunk to fit an eighth of the memory share)',
+    },
     memory: { type: 'size', default: '1G', fingerprint: false, describe: 'memory budget for counting tables; past it, sorted runs spill to disk' },
   },
   async run(ctx) {
@@ -93,8 +101,10 @@ export default defineStage({
     fs.mkdirSync(runDir, { recursive: true });
     try {
       const threads = ctx.pool.threads;
-      const denseBytes = Math.min(V, p['dense-words']) ** 2 * 8;
-      const maxEntries = Math.max(1024, Math.floor((p.memory / threads - denseBytes) / BYTES_PER_ENTRY));
+      // The dense region takes at most an eighth of a thread's share: draining it may need three times its size.
+      const denseProduct = DenseRegion.productFor(V, p.symmetric, p['dense-words'] ** 2, p.memory / threads / 8);
+      const denseBytes = DenseRegion.cells(V, p.symmetric, denseProduct) * 8;
+      const maxEntries = Math.max(1024, Math.floor((p.memory / threads - 4 * denseBytes) / BYTES_PER_ENTRY));
       const groups = planUnits(files, threads, !p['cross-sentences']);
       const counting = ctx.progress.step('counting co-occurrences', groups.length, 'tasks');
       const counted = await Promise.all(
@@ -110,7 +120,9 @@ export default defineStage({
             symmetric: p.symmetric,
             crossSentences: p['cross-sentences'],
             maxEntries,
-            denseSize: p['dense-words'],
+            denseProduct,
+            // A merge on this machine reads the last run in place; remote workers see only files.
+            keepLastInMemory: !ctx.pool.remote,
             runPrefix: path.join(runDir, `t${String(g).padStart(3, '0')}`),
           };
           const r = await ctx.pool.run<CountResult>(TASKS.count, task);
@@ -118,7 +130,7 @@ export default defineStage({
           return r;
         }),
       );
-      const runs = counted.flatMap((r) => r.runs);
+      const runs: RunSource[] = counted.flatMap((r) => [...r.runs, ...(r.memoryRun ? [r.memoryRun] : [])]);
       const tokens = counted.reduce((s, r) => s + r.tokens, 0);
       const kept = counted.reduce((s, r) => s + r.kept, 0);
       counting.done(`${tokens} tokens (${kept} in the vocabulary), ${runs.length} sorted runs`);
