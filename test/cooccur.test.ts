@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readTableSync } from '../pipeline/arrow.js';
 import { createPool } from '../pipeline/pool.js';
-import cooccur from '../stages/cooccur/index.js';
+import cooccur, { planUnits } from '../stages/cooccur/index.js';
 import { runStageDirect } from '../testkit/stage-harness.js';
 import { writeDocuments } from '../testkit/token-shards.js';
 
@@ -133,10 +133,25 @@ t.test('same matrix for any thread count, memory budget and dense block', async 
   t.same(Buffer.from(mb.cols.buffer), Buffer.from(ma.cols.buffer));
   t.same(Buffer.from(mb.weights.buffer), Buffer.from(ma.weights.buffer));
   t.same(fs.readFileSync(path.join(b.outDir, 'marginals.arrow')), fs.readFileSync(path.join(a.outDir, 'marginals.arrow')));
+  // the file itself, record batches included: its row ranges depend on the vocabulary alone
+  t.same(fs.readFileSync(path.join(b.outDir, 'cooccur.arrow')), fs.readFileSync(path.join(a.outDir, 'cooccur.arrow')));
   // sorted by row then col
   let sorted = true;
   for (let i = 1; i < ma.rows.length; i++) if (ma.rows[i]! < ma.rows[i - 1]! || (ma.rows[i] === ma.rows[i - 1] && ma.cols[i]! <= ma.cols[i - 1]!)) sorted = false;
   t.ok(sorted);
+});
+
+t.test('counting tasks are balanced by shard size, splitting a shard at a cut', async (t) => {
+  // shards of 10, 10, 10 and 1 bytes for 2 threads: the cut at 15.5 falls 55% into the second
+  const g = planUnits(['a', 'b', 'c', 'd'], [10, 10, 10, 1], 2, true);
+  t.same(g, [
+    [{ file: 'a', from: 0, to: 1 }, { file: 'b', from: 0, to: 0.55 }],
+    [{ file: 'b', from: 0.55, to: 1 }, { file: 'c', from: 0, to: 1 }, { file: 'd', from: 0, to: 1 }],
+  ]);
+  // whole shards (windows across sentences): each to the task holding its middle
+  t.same(planUnits(['a', 'b', 'c', 'd'], [10, 10, 10, 1], 2, false).map((x) => x.map((u) => u.file)), [['a', 'b'], ['c', 'd']]);
+  // one shard, three threads: thirds
+  t.same(planUnits(['a'], [9], 3, true).map((x) => x.map((u) => [u.from, u.to])), [[[0, 1 / 3]], [[1 / 3, 2 / 3]], [[2 / 3, 1]]]);
 });
 
 t.test('bad params are usage errors before any work', async (t) => {

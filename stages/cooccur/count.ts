@@ -15,9 +15,9 @@ import { writeRun } from './runs.js';
 
 export interface CountUnit {
   file: string;
-  /** This unit is sentences [rows*part/parts, rows*(part+1)/parts) of the shard. */
-  part: number;
-  parts: number;
+  /** This unit is sentences [floor(rows*from), floor(rows*to)) of the shard (0 <= from < to <= 1). */
+  from: number;
+  to: number;
 }
 
 export interface CountTask {
@@ -113,8 +113,8 @@ export function countUnits(task: CountTask): CountResult {
     // The table starts small and doubles: with the dense region taking most pairs, a size guessed
     // from the token count overshot the hash entries tenfold (and every slot is a page touched).
     table ??= new PairTable(task.maxEntries);
-    const lo = Math.floor((shard.rows * unit.part) / unit.parts);
-    const hi = Math.floor((shard.rows * (unit.part + 1)) / unit.parts);
+    const lo = Math.floor(shard.rows * unit.from);
+    const hi = unit.to === 1 ? shard.rows : Math.floor(shard.rows * unit.to);
     for (let r = lo; r < hi; r++) {
       const a = shard.offsets[r]!;
       const b = shard.offsets[r + 1]!;

@@ -41,22 +41,6 @@ export function writeRun(file: string, V: number, t: RowGroups): void {
 /** A run file's path, or a run kept in memory. */
 export type RunSource = string | RowGroups;
 
-/** Entries per row of a run: rowStarts (V+1). */
-export function readRunRowStarts(run: RunSource): Float64Array {
-  if (typeof run !== 'string') return run.starts;
-  const file = run;
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = new Float64Array(2);
-    readInto(fd, head, 0);
-    const starts = new Float64Array(head[0]! + 1);
-    readInto(fd, starts, HEADER);
-    return starts;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** Rows [lo, hi) of a run: starts relative to the slice (hi-lo+1), cols, sums. */
 export interface RunSlice {
   starts: Float64Array;
