@@ -183,7 +183,9 @@ export default defineStage({
         const task: MergeTask = { runs, V, rowLo, rowHi, scale: weights.scale, indexToId };
         pending[i] = ctx.pool.run<MergeResult>(TASKS.merge, task);
       };
-      const inFlight = Math.max(1, Math.min(threads + 1, Math.floor(p.memory / (RANGE_ENTRIES * MERGE_BYTES_PER_ENTRY))));
+      // The runs kept in memory take their share of the budget first.
+      const heldBytes = counted.reduce((s, r) => s + (r.memoryRun ? r.memoryRun.starts.byteLength + r.memoryRun.cols.byteLength + r.memoryRun.sums.byteLength : 0), 0);
+      const inFlight = Math.max(1, Math.min(threads + 1, Math.floor((p.memory - heldBytes) / (RANGE_ENTRIES * MERGE_BYTES_PER_ENTRY))));
       for (let i = 0; i < Math.min(inFlight, ranges.length); i++) launch(i);
       for (let i = 0; i < ranges.length; i++) {
         const r = await pending[i]!;
