@@ -20,7 +20,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { arg, flag, formatTable, machineLine, printJsonLine, type PairRow } from './common.js';
+import { arg, flag, formatTable, machineLine, printJsonLine, workDir, type PairRow } from './common.js';
 import { ngramPairs } from './ngrams.js';
 import { cooccurPairs } from './cooccur.js';
 import { word2vecPairs } from './word2vec.js';
@@ -56,8 +56,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const quick = flag('quick');
-  const work = arg('work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-all-')));
-  fs.mkdirSync(work, { recursive: true });
+  const wd = workDir('all');
+  const work = wd.dir;
   let big = arg('big', text);
   if (quick) {
     head(text, path.join(work, 'quick.txt'), 20_000);
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
   const merged: Record<string, unknown> = Object.assign({}, ...Object.values(figures));
   const result: Record<string, unknown> = {};
   for (const k of KEYS) result[k] = typeof merged[k] === 'number' ? Math.round((merged[k] as number) * 1000) / 1000 : null;
+  wd.done();
   printJsonLine({ ...result, quick, runs, threads, corpus: path.basename(text), load: os.loadavg()[0], benches: figures, rows });
 }
 

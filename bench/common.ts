@@ -275,3 +275,23 @@ export function writeLines(text: string, out: string, keep: (i: number) => boole
   if (lines.at(-1) === '') lines.pop();
   fs.writeFileSync(out, lines.filter((l, i) => l.trim() !== '' && keep(i)).join('\n') + '\n');
 }
+
+/**
+ * The bench's work folder: `--work DIR` (kept), or a fresh temporary folder that `done()`
+ * removes (the runs' outputs take gigabytes) unless `--keep` is given.
+ */
+export function workDir(name: string): { dir: string; done: () => void } {
+  const given = arg('work', '');
+  if (given) {
+    fs.mkdirSync(given, { recursive: true });
+    return { dir: given, done: () => {} };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lexflow-bench-${name}-`));
+  return {
+    dir,
+    done: () => {
+      if (flag('keep')) console.log(`outputs kept in ${dir}`);
+      else fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

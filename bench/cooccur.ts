@@ -16,7 +16,6 @@
 // beyond float32 rounding: |a - b| > 2^-23 |b|).
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -24,7 +23,7 @@ import { readBatches, columnValues } from '../pipeline/arrow.js';
 import { readVocab } from '../lib/formats/tokens.js';
 import { sortTriples } from '../stages/cooccur/pair-table.js';
 import { embeddingsBench } from './embeddings-quality.js';
-import { arg, combine, findTool, flag, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side } from './common.js';
+import { arg, combine, findTool, flag, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, workDir, type PairRow, type Side } from './common.js';
 
 /** GloVe's folder, when both of its counting tools are found ($GLOVE_BIN or PATH). */
 function findGlove(): string | undefined {
@@ -164,13 +163,15 @@ async function main(): Promise<void> {
     console.error('usage: node dist/bench/cooccur.js TEXT [--runs 3] [--min-count 5] [--window 10] [--memory 2G] [--work DIR] [--embeddings]');
     process.exit(2);
   }
-  const work = arg('work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-cooccur-')));
+  const wd = workDir('cooccur');
+  const work = wd.dir;
   console.log(machineLine());
   const o: CooccurOptions = { work, runs: Number(arg('runs', '3')), minCount: Number(arg('min-count', '5')), window: Number(arg('window', '10')), memory: arg('memory', '2G') };
   const { rows, json } = await cooccurPairs(text, o);
   console.log(formatTable(rows));
   // PPMI + SVD on lexflow's matrix, scored on WS-353 and analogies (orientation only).
   if (flag('embeddings')) Object.assign(json, await embeddingsBench(work, path.join(work, 'lexflow-2t', 'cooccur'), 2, Number(arg('dim', '300'))));
+  wd.done();
   printJsonLine({ corpus: path.basename(text), ...json, rows });
 }
 

@@ -11,10 +11,9 @@
 // Peer: $GLOVE_BIN (the folder holding GloVe's build/ binaries) or its tools on PATH.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { evaluateVectors, maxQualityGap, type Quality } from './embedding-quality.js';
-import { arg, combine, dataDir, findTool, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side } from './common.js';
+import { arg, combine, dataDir, findTool, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side, workDir } from './common.js';
 
 export interface GloveOptions {
   work: string;
@@ -93,8 +92,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   console.log(machineLine());
+  const wd = workDir('glove');
   const o: GloveOptions = {
-    work: arg('work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-glove-'))),
+    work: wd.dir,
     runs: Number(arg('runs', '3')),
     threads: Number(arg('threads', '2')),
     epochs: Number(arg('epochs', '15')),
@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   };
   const { rows, json } = await glovePairs(text, o);
   console.log(formatTable(rows));
+  wd.done();
   printJsonLine({ corpus: path.basename(text), ...json, rows });
 }
 

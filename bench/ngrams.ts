@@ -14,10 +14,9 @@
 // lexflow is timed. The last line is one JSON object (kn_wall_ratio, kn_rss_ratio, ppl).
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { arg, findTool, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side } from './common.js';
+import { arg, findTool, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side, workDir } from './common.js';
 
 export interface NgramOptions {
   work: string;
@@ -103,9 +102,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   console.log(machineLine());
+  const wd = workDir('ngrams');
   const memory = arg('memory', '');
   const o: NgramOptions = {
-    work: arg('work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-ngrams-'))),
+    work: wd.dir,
     runs: Number(arg('runs', '3')),
     order: Number(arg('order', '5')),
     ...(memory ? { memory } : {}),
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
   };
   const { rows, json } = await ngramPairs(src, o);
   console.log(formatTable(rows));
+  wd.done();
   printJsonLine({ corpus: path.basename(src), ...json, rows });
 }
 

@@ -14,9 +14,8 @@
 //   node dist/bench/subword.js TEXT [--runs 3] [--vocab-size 8000] [--threads 2] [--work DIR]
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { arg, countTokens, findTool, formatTable, isMain, lexflow, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, writeLines, type PairRow, type Side } from './common.js';
+import { arg, countTokens, findTool, formatTable, isMain, lexflow, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, writeLines, type PairRow, type Side, workDir } from './common.js';
 
 export interface SubwordOptions {
   work: string;
@@ -90,14 +89,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   console.log(machineLine());
+  const wd = workDir('subword');
   const o: SubwordOptions = {
-    work: arg('work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-subword-'))),
+    work: wd.dir,
     runs: Number(arg('runs', '3')),
     vocabSize: Number(arg('vocab-size', '8000')),
     threads: Number(arg('threads', '2')),
   };
   const { rows, json } = await subwordPairs(text, o);
   console.log(formatTable(rows));
+  wd.done();
   printJsonLine({ corpus: path.basename(text), ...json, rows });
 }
 

@@ -10,9 +10,8 @@
 //   {"tokenize_speedup_2t": ..., "tokenize_mb_per_s_2t": ..., "tokenize_mb_per_s_1t": ...}
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { arg, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, type PairRow, type Side } from './common.js';
+import { arg, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, type PairRow, type Side, workDir } from './common.js';
 
 export interface TokenizeOptions {
   work: string;
@@ -49,9 +48,11 @@ async function main(): Promise<void> {
   console.log(machineLine());
   const params: string[] = [];
   process.argv.forEach((a, i) => a === '--param' && params.push(process.argv[i + 1]!));
-  const o: TokenizeOptions = { work: arg('work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-tokenize-'))), runs: Number(arg('runs', '3')), params };
+  const wd = workDir('tokenize');
+  const o: TokenizeOptions = { work: wd.dir, runs: Number(arg('runs', '3')), params };
   const { rows, json } = await tokenizePairs(corpus, o);
   console.log(formatTable(rows));
+  wd.done();
   printJsonLine({ corpus: path.basename(corpus), ...json, rows });
 }
 

@@ -13,10 +13,9 @@
 // a python3 that imports gensim.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { evaluateVectors, maxQualityGap, type Quality } from './embedding-quality.js';
-import { arg, dataDir, findPython, findTool, formatTable, isMain, lexflowRun, machineLine, measureGroup, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side } from './common.js';
+import { arg, dataDir, findPython, findTool, formatTable, isMain, lexflowRun, machineLine, measureGroup, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side, workDir } from './common.js';
 
 export interface Word2vecOptions {
   work: string;
@@ -100,14 +99,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   console.log(machineLine());
+  const wd = workDir('w2v');
   const o: Word2vecOptions = {
-    work: arg('work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-w2v-'))),
+    work: wd.dir,
     runs: Number(arg('runs', '3')),
     threads: Number(arg('threads', '2')),
     epochs: Number(arg('epochs', '5')),
   };
   const { rows, json } = await word2vecPairs(text, o);
   console.log(formatTable(rows));
+  wd.done();
   printJsonLine({ corpus: path.basename(text), ...json, rows });
 }
 
