@@ -49,6 +49,35 @@ function head(text: string, out: string, n: number): void {
   fs.writeFileSync(out, lines.join('\n') + '\n');
 }
 
+interface RunContext {
+  text: string;
+  big: string;
+  ptb: string;
+  quick: boolean;
+  runs: number;
+  threads: number;
+  sub: (name: string) => string;
+}
+
+async function runBench(b: string, c: RunContext): Promise<{ rows: PairRow[]; json: Record<string, unknown> }> {
+  const { text, big, ptb, quick, runs, threads, sub } = c;
+  if (b === 'ngrams') {
+    const r = await ngramPairs(text, { work: sub('ngrams'), runs, order: 5, threads });
+    if (ptb && !quick) {
+      const p = await ngramPairs(ptb, { work: sub('ngrams-ptb'), runs, order: 5, threads });
+      for (const row of p.rows) row.job += ' (PTB)';
+      r.rows.push(...p.rows);
+      r.json.ptb = p.json;
+    }
+    return r;
+  }
+  if (b === 'cooccur') return cooccurPairs(text, { work: sub('cooccur'), runs, minCount: 5, window: 10, memory: '2G' });
+  if (b === 'word2vec') return word2vecPairs(text, { work: sub('word2vec'), runs, threads, epochs: quick ? 1 : 5 });
+  if (b === 'glove') return glovePairs(text, { work: sub('glove'), runs, threads, epochs: quick ? 2 : 15, memory: '2G' });
+  if (b === 'subword') return subwordPairs(text, { work: sub('subword'), runs, vocabSize: quick ? 2000 : 8000, threads });
+  return tokenizePairs(big, { work: sub('tokenize'), runs, params: [] });
+}
+
 async function main(): Promise<void> {
   let text = process.argv[2];
   if (!text || text.startsWith('--') || !fs.existsSync(text)) {
@@ -73,28 +102,28 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const ptb = arg('ptb', '');
+  if (ptb && !(fs.existsSync(path.join(ptb, 'ptb.train.txt')) && fs.existsSync(path.join(ptb, 'ptb.test.txt')))) {
+    console.error(`bench/all: --ptb ${ptb}: no ptb.train.txt and ptb.test.txt there; give the folder that holds them`);
+    process.exit(2);
+  }
   console.log(`bench/all on ${text}${quick ? ' (--quick: smoke run, figures not quotable)' : ''}, ${runs} run(s) per side, ${threads} threads; ${machineLine()}`);
 
   const rows: PairRow[] = [];
   const figures: Record<string, Record<string, unknown>> = {};
   const sub = (name: string): string => path.join(work, name);
   const t0 = performance.now();
+  const failed: Record<string, string> = {};
   for (const b of only) {
     console.log(`\n== ${b}`);
     let r: { rows: PairRow[]; json: Record<string, unknown> };
-    if (b === 'ngrams') {
-      r = await ngramPairs(text, { work: sub('ngrams'), runs, order: 5, threads });
-      if (ptb && !quick) {
-        const p = await ngramPairs(ptb, { work: sub('ngrams-ptb'), runs, order: 5, threads });
-        for (const row of p.rows) row.job += ' (PTB)';
-        r.rows.push(...p.rows);
-        r.json.ptb = p.json;
-      }
-    } else if (b === 'cooccur') r = await cooccurPairs(text, { work: sub('cooccur'), runs, minCount: 5, window: 10, memory: '2G' });
-    else if (b === 'word2vec') r = await word2vecPairs(text, { work: sub('word2vec'), runs, threads, epochs: quick ? 1 : 5 });
-    else if (b === 'glove') r = await glovePairs(text, { work: sub('glove'), runs, threads, epochs: quick ? 2 : 15, memory: '2G' });
-    else if (b === 'subword') r = await subwordPairs(text, { work: sub('subword'), runs, vocabSize: quick ? 2000 : 8000, threads });
-    else r = await tokenizePairs(big, { work: sub('tokenize'), runs, params: [] });
+    try {
+      r = await runBench(b, { text, big, ptb, quick, runs, threads, sub });
+    } catch (e) {
+      // One failing tool leaves the other pairs standing: its keys stay null, and the error is shown.
+      failed[b] = (e as Error).message.split('\n').slice(0, 3).join(' ');
+      console.log(`${b} failed: ${failed[b]}`);
+      continue;
+    }
     rows.push(...r.rows);
     figures[b] = r.json;
     console.log(formatTable(r.rows));
@@ -105,7 +134,7 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = {};
   for (const k of KEYS) result[k] = typeof merged[k] === 'number' ? Math.round((merged[k] as number) * 1000) / 1000 : null;
   wd.done();
-  printJsonLine({ ...result, quick, runs, threads, corpus: path.basename(text), load: os.loadavg()[0], benches: figures, rows });
+  printJsonLine({ ...result, quick, runs, threads, corpus: path.basename(text), load: os.loadavg()[0], failed, benches: figures, rows });
 }
 
 await main();
