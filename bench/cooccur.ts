@@ -1,44 +1,35 @@
-// Benchmark: lexflow's cooccur stage against GloVe's vocab_count + cooccur on
-// the same whitespace-tokenized text (window 10, symmetric, 1/d weights,
-// every word kept), entry for entry.
+// Benchmark: the co-occurrence matrix, lexflow against GloVe's vocab_count + cooccur,
+// both as whole processes from the same text file to the matrix written (lexflow:
+// `lexflow run --to cooccur`, so its clock includes tokenizing and counting the
+// vocabulary, as GloVe's includes vocab_count). Window 10, symmetric, 1/d weights,
+// words seen fewer than --min-count times dropped before windowing (both tools).
+// GloVe's cooccur has one thread: lexflow is timed with 1 thread (the fair pair) and
+// with 2 (its speedup). Entries are then compared one by one.
 //
-//   node dist/bench/cooccur.js TEXT [--memory 2G] [--threads N] [--work DIR] [--dim 300] [--no-embeddings] [--reuse]
+//   node dist/bench/cooccur.js TEXT [--runs 3] [--min-count 5] [--window 10] [--memory 2G] [--work DIR] [--embeddings]
 //
-// GloVe is found via $GLOVE_BIN (its build/ folder) or on PATH; without it the
-// comparison is skipped. GloVe's vocab_count refuses the token `<unk>`
-// (WikiText-2 has it), so both tools read the text with `<unk>` spelled
-// `<raw_unk>`, as GloVe's error message suggests. The last line printed is one
-// JSON object with time_ratio (lexflow / GloVe cooccur, wall), rss_ratio and
-// differing_entries (entries missing on either side, or whose weights differ by
-// more than float32 rounding: |a - b| > 2^-23 |b|).
+// GloVe is found via $GLOVE_BIN (its build/ folder) or on PATH; without it only
+// lexflow is timed. GloVe's vocab_count refuses the token `<unk>`, so both tools read
+// a copy of the text with `<unk>` spelled `<raw_unk>`, as its error message suggests.
+// The last line printed is one JSON object: cooccur_wall_ratio_1t, cooccur_speedup_2t,
+// the entries of each and differing_entries (missing on either side, or weights
+// beyond float32 rounding: |a - b| > 2^-23 |b|).
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import readline from 'node:readline';
 
 import { readBatches, columnValues } from '../pipeline/arrow.js';
 import { readVocab } from '../lib/formats/tokens.js';
 import { sortTriples } from '../stages/cooccur/pair-table.js';
-import cooccur from '../stages/cooccur/index.js';
-import { runStageDirect } from '../testkit/stage-harness.js';
 import { embeddingsBench } from './embeddings-quality.js';
-import { arg, findTool, printJsonLine, timedOk } from './common.js';
-import { writeWhitespaceTokens } from '../testkit/token-shards.js';
-
-const self = new URL(import.meta.url).pathname;
+import { arg, combine, findTool, flag, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, workDir, type PairRow, type Side } from './common.js';
 
 /** GloVe's folder, when both of its counting tools are found ($GLOVE_BIN or PATH). */
 function findGlove(): string | undefined {
   const vc = findTool('vocab_count', 'GLOVE_BIN');
   const co = findTool('cooccur', 'GLOVE_BIN');
   return vc && co && path.dirname(vc) === path.dirname(co) ? path.dirname(co) : undefined;
-}
-
-async function lexflowChild(): Promise<void> {
-  const [tokDir, outDir, memory, threads] = process.argv.slice(3);
-  await runStageDirect(cooccur, { inputs: { tokenize: tokDir! }, outDir: outDir!, params: { 'min-count': 1, window: 10, symmetric: true, weighting: 'harmonic', memory }, threads: Number(threads) });
 }
 
 /** GloVe's records (int32 word1, int32 word2, float64 val; 1-based ranks in vocab.txt) in lexflow's id space, sorted. */
@@ -60,102 +51,128 @@ function readGloveRecords(file: string, gloveVocab: string[], ourIndex: Map<stri
   return sortTriples(rows, cols, sums, V);
 }
 
-/** --reuse: compare the outputs left in --work by an earlier run instead of rerunning the tools. */
-const reuse0 = (work: string): boolean => process.argv.includes('--reuse') && fs.existsSync(path.join(work, 'cooccur', 'cooccur.arrow'));
-
-async function main(): Promise<void> {
-  if (process.argv[2] === '--lexflow-child') return lexflowChild();
-  const text = process.argv[2];
-  if (!text || !fs.existsSync(text)) {
-    console.error('usage: node dist/bench/cooccur.js TEXT [--memory 2G] [--threads N] [--work DIR] [--no-embeddings]');
-    process.exit(2);
+/**
+ * Entry-for-entry comparison of lexflow's cooccur.arrow with GloVe's cooccurrence.bin.
+ * On a corpus small enough that every pair fits GloVe's dense table, GloVe counts its
+ * first record (rank 1 with itself) twice: merge_files reads the empty overflow file
+ * without checking fread, and queues the record left from the file before again.
+ * That one entry then differs (docs/BENCHMARKS.md).
+ */
+async function compareEntries(runDir: string, gloveVocabFile: string, gloveRecords: string): Promise<Record<string, number>> {
+  const vocab = await readVocab(path.join(runDir, 'tokenize'));
+  const gloveVocab = fs.readFileSync(gloveVocabFile, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]!);
+  const g = readGloveRecords(gloveRecords, gloveVocab, vocab.index, vocab.tokens.length);
+  let i = 0;
+  let missing = 0;
+  let extra = 0;
+  let beyondRounding = 0;
+  let exact = 0;
+  let lexEntries = 0;
+  for await (const b of readBatches(path.join(runDir, 'cooccur', 'cooccur.arrow'))) {
+    const rows = columnValues<Int32Array>(b.getChild('row')!.data[0]!);
+    const cols = columnValues<Int32Array>(b.getChild('col')!.data[0]!);
+    const ws = columnValues<Float32Array>(b.getChild('weight')!.data[0]!);
+    for (let k = 0; k < rows.length; k++) {
+      lexEntries++;
+      const r = rows[k]!;
+      const c = cols[k]!;
+      while (i < g.rows.length && (g.rows[i]! < r || (g.rows[i] === r && g.cols[i]! < c))) {
+        missing++;
+        i++;
+      }
+      if (i < g.rows.length && g.rows[i] === r && g.cols[i] === c) {
+        const gw = g.sums[i]!;
+        if (Math.fround(gw) === ws[k]) exact++;
+        else if (Math.abs(ws[k]! - gw) > 2 ** -23 * Math.abs(gw)) beyondRounding++;
+        i++;
+      } else extra++;
+    }
   }
-  const memory = arg('--memory', '2G');
-  const threads = arg('--threads', String(os.availableParallelism()));
-  const work = arg('--work', fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-cooccur-')));
-  fs.mkdirSync(work, { recursive: true });
-  const memGB = Number(/^(\d+(?:\.\d+)?)G$/i.exec(memory)?.[1] ?? 2);
+  missing += g.rows.length - i;
+  console.log(`entries: lexflow ${lexEntries}, GloVe ${g.rows.length}; only in GloVe ${missing}, only in lexflow ${extra}, weights beyond float32 rounding ${beyondRounding}, bit-equal float32 ${exact}`);
+  return { lexflow_entries: lexEntries, glove_entries: g.rows.length, bit_equal_entries: exact, differing_entries: missing + extra + beyondRounding };
+}
 
-  // The same text for both: `<unk>` renamed for GloVe's sake.
+export interface CooccurOptions {
+  work: string;
+  runs: number;
+  minCount: number;
+  window: number;
+  memory: string;
+}
+
+/** The text with `<unk>` spelled `<raw_unk>` (GloVe reserves `<unk>`), written once into the work folder. */
+async function gloveSafeCopy(text: string, work: string): Promise<string> {
   const corpus = path.join(work, 'corpus.txt');
-  if (!reuse0(work)) {
   const lines = readline.createInterface({ input: fs.createReadStream(text), crlfDelay: Infinity });
   const out = fs.createWriteStream(corpus);
   for await (const line of lines) if (!out.write(line.replace(/(^|[ \t])<unk>(?=[ \t]|$)/g, '$1<raw_unk>') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   await new Promise<void>((r) => out.end(r));
-  }
-
-  // lexflow: token shards as the tokenize stage writes them (one sentence per line, split on spaces/tabs), then the cooccur stage.
-  const tokDir = path.join(work, 'tokenize');
-  const tokT0 = performance.now();
-  const { tokens } = reuse0(work) ? { tokens: NaN } : await writeWhitespaceTokens(corpus, tokDir);
-  const tokSeconds = (performance.now() - tokT0) / 1000;
-  const lexOut = path.join(work, 'cooccur');
-  const reuse = process.argv.includes('--reuse') && fs.existsSync(path.join(lexOut, 'cooccur.arrow'));
-  if (!reuse) fs.rmSync(lexOut, { recursive: true, force: true });
-  const lex = reuse ? { wall: NaN, rssMB: NaN } : timedOk(process.execPath, [self, '--lexflow-child', tokDir, lexOut, memory, threads], {});
-  console.log(`lexflow cooccur: ${lex.wall.toFixed(2)} s, ${lex.rssMB.toFixed(0)} MB peak (${threads} threads, --memory ${memory}; token shards written in ${tokSeconds.toFixed(1)} s)`);
-
-  const result: Record<string, unknown> = { corpus: path.basename(text), tokens, threads: Number(threads), memory, lexflow_seconds: lex.wall, lexflow_rss_mb: lex.rssMB };
-  const glove = findGlove();
-  if (!glove) {
-    console.log('GloVe not found ($GLOVE_BIN or PATH): comparison skipped');
-  } else {
-    const vocabFile = path.join(work, 'vocab.txt');
-    const recFile = path.join(work, 'cooccurrence.bin');
-    const gv = reuse ? { wall: NaN, rssMB: NaN } : timedOk(path.join(glove, 'vocab_count'), ['-min-count', '1', '-verbose', '0'], { stdin: corpus, stdout: vocabFile });
-    const gc = reuse ? { wall: NaN, rssMB: NaN } : timedOk(path.join(glove, 'cooccur'), ['-window-size', '10', '-symmetric', '1', '-memory', String(memGB), '-vocab-file', vocabFile, '-verbose', '0', '-overflow-file', path.join(work, 'overflow')], { stdin: corpus, stdout: recFile });
-    console.log(`GloVe vocab_count: ${gv.wall.toFixed(2)} s; cooccur: ${gc.wall.toFixed(2)} s, ${gc.rssMB.toFixed(0)} MB peak (-memory ${memGB})`);
-
-    // Compare entry for entry.
-    const vocab = await readVocab(tokDir);
-    const gloveVocab = fs.readFileSync(vocabFile, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]!);
-    const V = vocab.tokens.length;
-    const g = readGloveRecords(recFile, gloveVocab, vocab.index, V);
-    let i = 0;
-    let missing = 0;
-    let extra = 0;
-    let beyondRounding = 0;
-    let exact = 0;
-    let lexEntries = 0;
-    for await (const b of readBatches(path.join(lexOut, 'cooccur.arrow'))) {
-      const rows = columnValues<Int32Array>(b.getChild('row')!.data[0]!);
-      const cols = columnValues<Int32Array>(b.getChild('col')!.data[0]!);
-      const ws = columnValues<Float32Array>(b.getChild('weight')!.data[0]!);
-      for (let k = 0; k < rows.length; k++) {
-        lexEntries++;
-        const r = rows[k]!;
-        const c = cols[k]!;
-        while (i < g.rows.length && (g.rows[i]! < r || (g.rows[i] === r && g.cols[i]! < c))) {
-          missing++;
-          i++;
-        }
-        if (i < g.rows.length && g.rows[i] === r && g.cols[i] === c) {
-          const gw = g.sums[i]!;
-          if (Math.fround(gw) === ws[k]) exact++;
-          else if (Math.abs(ws[k]! - gw) > 2 ** -23 * Math.abs(gw)) beyondRounding++;
-          i++;
-        } else extra++;
-      }
-    }
-    missing += g.rows.length - i;
-    const differing = missing + extra + beyondRounding;
-    console.log(`entries: lexflow ${lexEntries}, GloVe ${g.rows.length}; only in GloVe ${missing}, only in lexflow ${extra}, weights beyond float32 rounding ${beyondRounding}, bit-equal float32 ${exact}`);
-    Object.assign(result, {
-      glove_cooccur_seconds: gc.wall,
-      glove_vocab_count_seconds: gv.wall,
-      glove_rss_mb: gc.rssMB,
-      glove_entries: g.rows.length,
-      lexflow_entries: lexEntries,
-      bit_equal_entries: exact,
-      differing_entries: differing,
-      time_ratio: lex.wall / gc.wall,
-      rss_ratio: lex.rssMB / gc.rssMB,
-    });
-  }
-
-  if (!process.argv.includes('--no-embeddings')) Object.assign(result, await embeddingsBench(work, lexOut, Number(threads), Number(arg('--dim', '300'))));
-  printJsonLine(result);
+  return corpus;
 }
 
-await main();
+/** Rows "co-occurrence, 1 thread" and "same, lexflow 2 threads" (both against single-threaded GloVe), and the JSON keys. */
+export async function cooccurPairs(text: string, o: CooccurOptions): Promise<{ rows: PairRow[]; json: Record<string, unknown> }> {
+  fs.mkdirSync(o.work, { recursive: true });
+  const corpus = await gloveSafeCopy(text, o.work);
+  const memGB = Number(/^(\d+(?:\.\d+)?)G$/i.exec(o.memory)?.[1] ?? 2);
+  const params = ['--cooccur.window', String(o.window), '--cooccur.symmetric', 'true', '--cooccur.weighting', 'harmonic', '--cooccur.min-count', String(o.minCount), '--cooccur.memory', o.memory];
+  const lexSide = (threads: number): Side => ({
+    name: 'lexflow',
+    threads,
+    run: () => lexflowRun(path.join(o.work, `lexflow-${threads}t`), ['--dataset', corpus, '--to', 'cooccur', '--threads', String(threads), ...PRETOKENIZED, ...params]),
+  });
+  const glove = findGlove();
+  const vocabFile = path.join(o.work, 'vocab.txt');
+  const recFile = path.join(o.work, 'cooccurrence.bin');
+  const peer: Side | undefined = glove
+    ? {
+        name: 'GloVe vocab_count + cooccur',
+        threads: 1,
+        run: () =>
+          combine(
+            timedOk(path.join(glove, 'vocab_count'), ['-min-count', String(o.minCount), '-verbose', '0'], { stdin: corpus, stdout: vocabFile }),
+            timedOk(path.join(glove, 'cooccur'), ['-window-size', String(o.window), '-symmetric', '1', '-memory', String(memGB), '-vocab-file', vocabFile, '-verbose', '0', '-overflow-file', path.join(o.work, 'overflow')], { stdin: corpus, stdout: recFile }),
+          ),
+      }
+    : undefined;
+  if (!glove) console.log('GloVe not found ($GLOVE_BIN or PATH): lexflow timed alone');
+  const job = `co-occurrence, window ${o.window}, min-count ${o.minCount}`;
+  const one = measurePair(`${job}, 1 thread`, lexSide(1), peer, o.runs);
+  const two = measurePair(`${job}, lexflow 2 threads`, lexSide(2), peer, o.runs);
+  const json: Record<string, unknown> = { cooccur_speedup_2t: one.a.wall / two.a.wall };
+  if (peer) {
+    const cmp = await compareEntries(path.join(o.work, 'lexflow-1t'), vocabFile, recFile);
+    one.output = `${cmp.lexflow_entries!.toLocaleString('en')} vs ${cmp.glove_entries!.toLocaleString('en')} entries, ${cmp.differing_entries} differing`;
+    Object.assign(json, cmp, { cooccur_wall_ratio_1t: one.ratio!.wall, cooccur_cpu_ratio_1t: one.ratio!.cpu, cooccur_rss_ratio_1t: one.ratio!.rssMB, cooccur_wall_ratio_2t: two.ratio!.wall });
+  }
+  two.output = `lexflow 1 → 2 threads: ${(one.a.wall / two.a.wall).toFixed(2)}x; same bytes: ${sameMatrix(path.join(o.work, 'lexflow-1t'), path.join(o.work, 'lexflow-2t'))}`;
+  return { rows: [one, two], json };
+}
+
+/** True when two runs wrote the same cooccur.arrow (its sha256 in the manifests). */
+function sameMatrix(a: string, b: string): boolean {
+  const sha = (d: string): string | undefined =>
+    (JSON.parse(fs.readFileSync(path.join(d, 'cooccur', '_manifest.json'), 'utf8')) as { outputs: { path: string; sha256: string }[] }).outputs.find((x) => x.path === 'cooccur.arrow')?.sha256;
+  return sha(a) !== undefined && sha(a) === sha(b);
+}
+
+async function main(): Promise<void> {
+  const text = process.argv[2];
+  if (!text || !fs.existsSync(text)) {
+    console.error('usage: node dist/bench/cooccur.js TEXT [--runs 3] [--min-count 5] [--window 10] [--memory 2G] [--work DIR] [--embeddings]');
+    process.exit(2);
+  }
+  const wd = workDir('cooccur');
+  const work = wd.dir;
+  console.log(machineLine());
+  const o: CooccurOptions = { work, runs: Number(arg('runs', '3')), minCount: Number(arg('min-count', '5')), window: Number(arg('window', '10')), memory: arg('memory', '2G') };
+  const { rows, json } = await cooccurPairs(text, o);
+  console.log(formatTable(rows));
+  // PPMI + SVD on lexflow's matrix, scored on WS-353 and analogies (orientation only).
+  if (flag('embeddings')) Object.assign(json, await embeddingsBench(work, path.join(work, 'lexflow-2t', 'cooccur'), 2, Number(arg('dim', '300'))));
+  wd.done();
+  printJsonLine({ corpus: path.basename(text), ...json, rows });
+}
+
+if (isMain(import.meta.url)) await main();

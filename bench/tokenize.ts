@@ -1,82 +1,59 @@
-// Throughput of the tokenize stage on a large corpus, with 1 and 2 threads.
-//   node dist/bench/tokenize.js CORPUS [--threads 1,2] [--out DIR] [--param key=value ...]
-// Prints tokens/s and MB/s (MB = 10^6 bytes of raw text) per thread count and
-// the speedup; the last line is one JSON object:
-//   {"mb_per_s_1": ..., "mb_per_s_2": ..., "speedup": ...}
+// Throughput of the tokenize stage as a whole process (`lexflow run --to tokenize`,
+// node's start and the manifest included), with 2 threads against 1, alternating.
+// There is no peer: the row's "peer" is lexflow with one thread, so its wall ratio is
+// 1 / speedup. MB = 10^6 bytes of raw text.
+//
+//   node dist/bench/tokenize.js CORPUS [--runs 3] [--work DIR] [--param key=value ...]
+//
+// The stage's own parameters apply (Unicode word splitting, punctuation sentences,
+// NFC) unless --param changes them. The last line is one JSON object:
+//   {"tokenize_speedup_2t": ..., "tokenize_mb_per_s_2t": ..., "tokenize_mb_per_s_1t": ...}
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { runPipeline } from '../pipeline/runner.js';
-import { createPool } from '../pipeline/pool.js';
-import { readManifest } from '../pipeline/manifest.js';
+import { arg, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, type PairRow, type Side, workDir } from './common.js';
 
-const argv = process.argv.slice(2);
-const corpus = argv[0];
-if (!corpus || !fs.existsSync(corpus)) {
-  console.error('usage: node dist/bench/tokenize.js CORPUS [--threads 1,2] [--out DIR] [--param key=value ...]');
-  process.exit(2);
-}
-const flag = (name: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const threadCounts = (flag('threads') ?? '1,2').split(',').map(Number);
-const outRoot = flag('out') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-tokenize-'));
-const params: Record<string, string> = {};
-argv.forEach((a, i) => {
-  if (a === '--param') {
-    const [k, v] = argv[i + 1]!.split('=');
-    params[k!] = v!;
-  }
-});
-
-const bytes = fs.statSync(corpus).isDirectory()
-  ? fs.readdirSync(corpus).reduce((s, f) => s + fs.statSync(path.join(corpus, f)).size, 0)
-  : fs.statSync(corpus).size;
-console.log(`corpus ${corpus}: ${(bytes / 1e6).toFixed(1)} MB; ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`);
-
-/** CPU seconds of the main thread (Linux: /proc/self/task/<pid>/stat), or NaN elsewhere. */
-function mainThreadCpu(): number {
-  try {
-    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
-  } catch {
-    return NaN;
-  }
+export interface TokenizeOptions {
+  work: string;
+  runs: number;
+  /** Extra stage parameters (key=value). */
+  params: string[];
 }
 
-const results: Record<number, { seconds: number; tokens: number }> = {};
-for (const threads of threadCounts) {
-  const pool = createPool(threads);
-  const out = path.join(outRoot, `threads-${threads}`);
-  try {
-    const cpu0 = process.cpuUsage();
-    const main0 = mainThreadCpu();
-    const report = await runPipeline({ out, dataset: corpus, only: ['tokenize'], params: { tokenize: params }, pool, force: true, logLevel: 'quiet', progress: 'quiet' });
-    const cpu = process.cpuUsage(cpu0);
-    // Main-thread CPU (reading, merging types, the vocabulary, writing shards): the part that does not parallelize.
-    const mainSeconds = mainThreadCpu() - main0;
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    const stage = report.stages.find((s) => s.stage === 'tokenize')!;
-    const m = readManifest(path.join(out, 'tokenize'))!;
-    const tokens = (m.metrics as { tokens: number }).tokens;
-    results[threads] = { seconds: stage.wallSeconds, tokens };
-    console.log(
-      `threads ${threads}: ${stage.wallSeconds.toFixed(2)} s, ${(tokens / stage.wallSeconds / 1e6).toFixed(2)} M tokens/s, ` +
-        `${(bytes / 1e6 / stage.wallSeconds).toFixed(1)} MB/s, peak ${stage.peakRssMB} MB; ` +
-        `CPU ${cpuSeconds.toFixed(2)} s over all threads (${(bytes / 1e6 / cpuSeconds).toFixed(1)} MB per CPU-second), ` +
-        `of which main thread ${mainSeconds.toFixed(2)} s`,
-    );
-  } finally {
-    await pool.destroy();
-    if (!flag('out')) fs.rmSync(out, { recursive: true, force: true });
-  }
+export async function tokenizePairs(corpus: string, o: TokenizeOptions): Promise<{ rows: PairRow[]; json: Record<string, unknown> }> {
+  fs.mkdirSync(o.work, { recursive: true });
+  const bytes = fs.statSync(corpus).isDirectory() ? fs.readdirSync(corpus).reduce((s, f) => s + fs.statSync(path.join(corpus, f)).size, 0) : fs.statSync(corpus).size;
+  const extra = o.params.flatMap((kv) => {
+    const [k, v] = kv.split('=');
+    return [`--tokenize.${k}`, v!];
+  });
+  const side = (threads: number): Side => ({
+    name: threads === 1 ? 'lexflow, 1 thread' : 'lexflow',
+    threads,
+    run: () => lexflowRun(path.join(o.work, `t${threads}`), ['--dataset', corpus, '--to', 'tokenize', '--threads', String(threads), ...extra]),
+  });
+  const row = measurePair(`tokenize ${(bytes / 1e6).toFixed(0)} MB, 1 → 2 threads`, side(2), side(1), o.runs);
+  const speedup = row.b!.wall / row.a.wall;
+  const json = { tokenize_speedup_2t: speedup, tokenize_mb_per_s_2t: bytes / 1e6 / row.a.wall, tokenize_mb_per_s_1t: bytes / 1e6 / row.b!.wall, tokenize_bytes: bytes };
+  row.output = `speedup ${speedup.toFixed(2)}x; ${json.tokenize_mb_per_s_2t.toFixed(1)} MB/s with 2 threads (${json.tokenize_mb_per_s_1t.toFixed(1)} with 1)`;
+  return { rows: [row], json };
 }
-if (!flag('out')) fs.rmSync(outRoot, { recursive: true, force: true });
 
-const mbps = (n: number): number | null => (results[n] ? Math.round((bytes / 1e6 / results[n]!.seconds) * 100) / 100 : null);
-const speedup = results[1] && results[2] ? Math.round((results[1].seconds / results[2].seconds) * 100) / 100 : null;
-if (speedup !== null) console.log(`speedup 1 -> 2 threads: ${speedup}x (measured on a shared machine: compare as a ratio)`);
-console.log(JSON.stringify({ mb_per_s_1: mbps(1), mb_per_s_2: mbps(2), speedup }));
+async function main(): Promise<void> {
+  const corpus = process.argv[2];
+  if (!corpus || !fs.existsSync(corpus)) {
+    console.error('usage: node dist/bench/tokenize.js CORPUS [--runs 3] [--work DIR] [--param key=value ...]');
+    process.exit(2);
+  }
+  console.log(machineLine());
+  const params: string[] = [];
+  process.argv.forEach((a, i) => a === '--param' && params.push(process.argv[i + 1]!));
+  const wd = workDir('tokenize');
+  const o: TokenizeOptions = { work: wd.dir, runs: Number(arg('runs', '3')), params };
+  const { rows, json } = await tokenizePairs(corpus, o);
+  console.log(formatTable(rows));
+  wd.done();
+  printJsonLine({ corpus: path.basename(corpus), ...json, rows });
+}
+
+if (isMain(import.meta.url)) await main();

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { readTableSync } from '../pipeline/arrow.js';
 import { createPool } from '../pipeline/pool.js';
-import cooccur from '../stages/cooccur/index.js';
+import cooccur, { planUnits } from '../stages/cooccur/index.js';
+import { DenseRegion } from '../stages/cooccur/pair-table.js';
 import { runStageDirect } from '../testkit/stage-harness.js';
 import { writeDocuments } from '../testkit/token-shards.js';
 
@@ -133,10 +134,46 @@ t.test('same matrix for any thread count, memory budget and dense block', async 
   t.same(Buffer.from(mb.cols.buffer), Buffer.from(ma.cols.buffer));
   t.same(Buffer.from(mb.weights.buffer), Buffer.from(ma.weights.buffer));
   t.same(fs.readFileSync(path.join(b.outDir, 'marginals.arrow')), fs.readFileSync(path.join(a.outDir, 'marginals.arrow')));
+  // the file itself, record batches included: its row ranges depend on the vocabulary alone
+  t.same(fs.readFileSync(path.join(b.outDir, 'cooccur.arrow')), fs.readFileSync(path.join(a.outDir, 'cooccur.arrow')));
   // sorted by row then col
   let sorted = true;
   for (let i = 1; i < ma.rows.length; i++) if (ma.rows[i]! < ma.rows[i - 1]! || (ma.rows[i] === ma.rows[i - 1] && ma.cols[i]! <= ma.cols[i - 1]!)) sorted = false;
   t.ok(sorted);
+});
+
+t.test('dense region: the cells of (r+1)(c+1) <= product, and the largest product that fits', async (t) => {
+  // V 4, product 4, symmetric (c >= r): row 0 has c 0..3, row 1 has c 1 (2*2 <= 4), rows 2 and 3 none
+  const d = new DenseRegion(4, true, 4);
+  t.same(Array.from(d.lim), [4, 2, 1, 1]);
+  t.equal(d.cells.length, 5);
+  t.equal(DenseRegion.cells(4, true, 4), 5);
+  // every dense (r, c) has its own cell
+  const seen = new Set<number>();
+  for (let r = 0; r < 4; r++) for (let c = r; c < d.lim[r]!; c++) seen.add(d.off[r]! + c);
+  t.same([...seen].sort(), [0, 1, 2, 3, 4]);
+  // both directions: 4 + 2 + 1 + 1
+  t.equal(DenseRegion.cells(4, false, 4), 8);
+  // the square of side D lies inside the region of product D^2
+  const sq = new DenseRegion(100, false, 16 * 16);
+  for (let r = 0; r < 16; r++) t.ok(sq.lim[r]! >= 16, `row ${r}`);
+  // 40 bytes hold the 5 cells of product 4; 39 do not, and product 2 (2 cells) is taken
+  t.equal(DenseRegion.productFor(4, true, 4, 40), 4);
+  t.equal(DenseRegion.productFor(4, true, 4, 39), 2);
+  t.equal(DenseRegion.productFor(4, true, 4, 0), 0);
+});
+
+t.test('counting tasks are balanced by shard size, splitting a shard at a cut', async (t) => {
+  // shards of 10, 10, 10 and 1 bytes for 2 threads: the cut at 15.5 falls 55% into the second
+  const g = planUnits(['a', 'b', 'c', 'd'], [10, 10, 10, 1], 2, true);
+  t.same(g, [
+    [{ file: 'a', from: 0, to: 1 }, { file: 'b', from: 0, to: 0.55 }],
+    [{ file: 'b', from: 0.55, to: 1 }, { file: 'c', from: 0, to: 1 }, { file: 'd', from: 0, to: 1 }],
+  ]);
+  // whole shards (windows across sentences): each to the task holding its middle
+  t.same(planUnits(['a', 'b', 'c', 'd'], [10, 10, 10, 1], 2, false).map((x) => x.map((u) => u.file)), [['a', 'b'], ['c', 'd']]);
+  // one shard, three threads: thirds
+  t.same(planUnits(['a'], [9], 3, true).map((x) => x.map((u) => [u.from, u.to])), [[[0, 1 / 3]], [[1 / 3, 2 / 3]], [[2 / 3, 1]]]);
 });
 
 t.test('bad params are usage errors before any work', async (t) => {

@@ -10,14 +10,14 @@
 
 import path from 'node:path';
 import { readTokenShard } from '../../lib/formats/tokens.js';
-import { PairTable, type DenseBlock } from './pair-table.js';
+import { DenseRegion, PairTable, type RowGroups } from './pair-table.js';
 import { writeRun } from './runs.js';
 
 export interface CountUnit {
   file: string;
-  /** This unit is sentences [rows*part/parts, rows*(part+1)/parts) of the shard. */
-  part: number;
-  parts: number;
+  /** This unit is sentences [floor(rows*from), floor(rows*to)) of the shard (0 <= from < to <= 1). */
+  from: number;
+  to: number;
 }
 
 export interface CountTask {
@@ -33,8 +33,10 @@ export interface CountTask {
   weightUnits: Float64Array;
   symmetric: boolean;
   crossSentences: boolean;
-  /** Side of the dense block for pairs of the most frequent words. */
-  denseSize: number;
+  /** Pairs of ranks r, c with (r+1)(c+1) <= denseProduct are counted in a dense region (pair-table.ts; 0: none). */
+  denseProduct: number;
+  /** Return the last run in SharedArrayBuffers instead of writing it (a merge on this machine reads it in place). */
+  keepLastInMemory?: boolean;
   /** Table size at which to spill a run. */
   maxEntries: number;
   /** Runs are written as `${runPrefix}-NNNN.run`. */
@@ -42,14 +44,17 @@ export interface CountTask {
 }
 
 export interface CountResult {
+  /** Run files spilled while counting. */
   runs: string[];
+  /** The last run, when kept in memory (keepLastInMemory). */
+  memoryRun?: RowGroups;
   tokens: number;
   kept: number;
   sentences: number;
 }
 
 /** Spill a table as one run file, grouped by row (both directions for symmetric tables). */
-function spill(table: PairTable, task: CountTask, runs: string[], dense?: DenseBlock): void {
+function spill(table: PairTable, task: CountTask, runs: string[], dense?: DenseRegion): void {
   const file = `${task.runPrefix}-${String(runs.length).padStart(4, '0')}.run`;
   writeRun(file, task.V, table.drainByRow(task.V, task.symmetric, dense));
   runs.push(file);
@@ -59,10 +64,10 @@ function spill(table: PairTable, task: CountTask, runs: string[], dense?: DenseB
  * Count centers seq[from..to) against up to `window` kept words on their left
  * (which may reach back before `from`, into the carried history).
  */
-function countCenters(seq: Int32Array, from: number, to: number, task: CountTask, table: PairTable, dense: DenseBlock, runs: string[]): void {
+function countCenters(seq: Int32Array, from: number, to: number, task: CountTask, table: PairTable, dense: DenseRegion, runs: string[]): void {
   const { window, weightUnits, symmetric } = task;
-  const D = dense.size;
-  const cells = dense.cells;
+  const { lim, off, cells } = dense;
+  const rowsD = lim.length;
   for (let i = from; i < to; i++) {
     const center = seq[i]!;
     const stop = Math.max(0, i - window);
@@ -72,7 +77,7 @@ function countCenters(seq: Int32Array, from: number, to: number, task: CountTask
       // row, col of the stored entry: (center, left), or for symmetric counting the ordered pair
       const r = symmetric && left < center ? left : center;
       const c = symmetric && left < center ? center : left;
-      if (r < D && c < D) cells[r * D + c]! += w;
+      if (r < rowsD && c < lim[r]!) cells[off[r]! + c]! += w;
       else table.add(r, c, w);
     }
     if (table.full) spill(table, task, runs);
@@ -81,8 +86,7 @@ function countCenters(seq: Int32Array, from: number, to: number, task: CountTask
 
 export function countUnits(task: CountTask): CountResult {
   let table: PairTable | undefined;
-  const D = Math.min(task.V, task.denseSize);
-  const dense: DenseBlock = { size: D, cells: new Float64Array(D * D) };
+  const dense = new DenseRegion(task.V, task.symmetric, task.denseProduct);
   const runs: string[] = [];
   const { idToIndex, window } = task;
   let tokens = 0;
@@ -106,10 +110,11 @@ export function countUnits(task: CountTask): CountResult {
   }
   for (const unit of task.units) {
     const shard = readTokenShard(unit.file);
-    // Size the table once from the first shard: about window/4 distinct stored pairs per token (WikiText-2, Brown).
-    table ??= new PairTable(task.maxEntries, Math.ceil(((shard.ids.length / unit.parts) * task.units.length * window) / 4));
-    const lo = Math.floor((shard.rows * unit.part) / unit.parts);
-    const hi = Math.floor((shard.rows * (unit.part + 1)) / unit.parts);
+    // The table starts small and doubles: with the dense region taking most pairs, a size guessed
+    // from the token count overshot the hash entries tenfold (and every slot is a page touched).
+    table ??= new PairTable(task.maxEntries);
+    const lo = Math.floor(shard.rows * unit.from);
+    const hi = unit.to === 1 ? shard.rows : Math.floor(shard.rows * unit.to);
     for (let r = lo; r < hi; r++) {
       const a = shard.offsets[r]!;
       const b = shard.offsets[r + 1]!;
@@ -138,6 +143,7 @@ export function countUnits(task: CountTask): CountResult {
     }
   }
   table ??= new PairTable(task.maxEntries);
-  spill(table, task, runs, dense);
-  return { runs: runs.map((r) => path.resolve(r)), tokens, kept, sentences };
+  const memoryRun = task.keepLastInMemory ? table.drainByRow(task.V, task.symmetric, dense, true) : undefined;
+  if (!memoryRun) spill(table, task, runs, dense);
+  return { runs: runs.map((r) => path.resolve(r)), ...(memoryRun ? { memoryRun } : {}), tokens, kept, sentences };
 }

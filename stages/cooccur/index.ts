@@ -16,7 +16,8 @@ import { defineStage } from '../../pipeline/stage.js';
 import { listTokenShards, readVocab, SPECIALS } from '../../lib/formats/tokens.js';
 import type { CountResult, CountTask, CountUnit } from './count.js';
 import type { MergeResult, MergeTask } from './merge.js';
-import { readRunRowStarts } from './runs.js';
+import type { RunSource } from './runs.js';
+import { DenseRegion } from './pair-table.js';
 import { contextWeights, sumsAreExact, type Weighting } from './weights.js';
 import { TASKS } from './tasks.js';
 
@@ -33,22 +34,45 @@ export const marginalsSchema = new A.Schema([
 const BYTES_PER_ENTRY = 96;
 /** Bytes per entry while merging: run slices read plus output arrays. */
 const MERGE_BYTES_PER_ENTRY = 48;
+/** Entries (a bound) per merged row range. */
+const RANGE_ENTRIES = 1 << 21;
 
-/** Split the shards into `threads` tasks of contiguous units; shards are split when there are fewer than threads. */
-export function planUnits(files: string[], threads: number, splitShards: boolean): CountUnit[][] {
-  const parts = splitShards && files.length < threads ? Math.ceil(threads / Math.max(1, files.length)) : 1;
-  const units: CountUnit[] = [];
-  for (const file of files) for (let p = 0; p < parts; p++) units.push({ file, part: p, parts });
-  const groups: CountUnit[][] = [];
-  const n = Math.min(threads, units.length);
-  for (let g = 0; g < n; g++) groups.push(units.slice(Math.floor((units.length * g) / n), Math.floor((units.length * (g + 1)) / n)));
-  return groups;
+/**
+ * Split the shards into `threads` tasks of contiguous units, balanced by shard size in
+ * bytes (about tokens): with `splitShards`, a shard that straddles a cut is split there
+ * by rows; without (windows across sentences need whole shards), tasks get whole shards.
+ */
+export function planUnits(files: string[], sizes: number[], threads: number, splitShards: boolean): CountUnit[][] {
+  const total = sizes.reduce((s, x) => s + x, 0);
+  const n = Math.max(1, Math.min(threads, splitShards ? threads : files.length));
+  const groups: CountUnit[][] = Array.from({ length: n }, () => []);
+  let start = 0;
+  for (const [i, file] of files.entries()) {
+    const size = sizes[i]!;
+    const end = start + size;
+    if (!splitShards) {
+      // the task whose share holds this shard's middle
+      groups[Math.min(n - 1, Math.floor(((start + size / 2) / Math.max(1, total)) * n))]!.push({ file, from: 0, to: 1 });
+    } else {
+      let from = 0;
+      for (let g = Math.min(n - 1, Math.floor((start / Math.max(1, total)) * n)); g < n; g++) {
+        const cut = g === n - 1 ? Infinity : (total * (g + 1)) / n;
+        const to = cut >= end ? 1 : (cut - start) / Math.max(1, size);
+        if (to > from) groups[g]!.push({ file, from, to });
+        from = to;
+        if (to === 1) break;
+      }
+    }
+    start = end;
+  }
+  return groups.filter((g) => g.length > 0);
 }
 
 export default defineStage({
   name: 'cooccur',
   describe: 'word-context co-occurrence matrix (GloVe cooccur weighting by default)',
-  version: 1,
+  // 2: record batches set by the vocabulary alone (the same bytes for any --threads and --memory)
+  version: 2,
   tasks: TASKS,
   inputs: ['tokenize'],
   params: {
@@ -58,7 +82,14 @@ export default defineStage({
     'min-count': { type: 'int', default: 5, min: 1, describe: 'drop words seen fewer times in train (before windowing, as GloVe and word2vec do)' },
     'max-vocab': { type: 'int', default: 0, min: 0, describe: 'keep at most this many most frequent words (0: no limit)' },
     'cross-sentences': { type: 'bool', default: false, describe: 'let windows run across sentence boundaries (never across documents)' },
-    'dense-words': { type: 'int', default: 2048, min: 0, max: 8192, fingerprint: false, describe: 'pairs of the N most frequent words are counted in a dense N x N block per thread (speed only; 2048: 32 MiB)' },
+    'dense-words': {
+      type: 'int',
+      default: 2048,
+      min: 0,
+      max: 8192,
+      fingerprint: false,
+      describe: 'pairs of frequency ranks r, c with r*c <= N^2 are counted in a dense region per thread, as GloVe does (speed only; shrunk to fit an eighth of the memory share)',
+    },
     memory: { type: 'size', default: '1G', fingerprint: false, describe: 'memory budget for counting tables; past it, sorted runs spill to disk' },
   },
   async run(ctx) {
@@ -93,16 +124,20 @@ export default defineStage({
     fs.mkdirSync(runDir, { recursive: true });
     try {
       const threads = ctx.pool.threads;
-      const denseBytes = Math.min(V, p['dense-words']) ** 2 * 8;
-      const maxEntries = Math.max(1024, Math.floor((p.memory / threads - denseBytes) / BYTES_PER_ENTRY));
-      const groups = planUnits(files, threads, !p['cross-sentences']);
+      // The dense region takes at most an eighth of a thread's share (draining it may need three times
+      // its size), and no more cells than the thread's window events (a bigger one is pages to zero and scan).
+      const events = (trainTokens / threads) * window;
+      const denseProduct = DenseRegion.productFor(V, p.symmetric, p['dense-words'] ** 2, Math.min(p.memory / threads / 8, 8 * events));
+      const denseBytes = DenseRegion.cells(V, p.symmetric, denseProduct) * 8;
+      const maxEntries = Math.max(1024, Math.floor((p.memory / threads - 4 * denseBytes) / BYTES_PER_ENTRY));
+      const groups = planUnits(files, files.map((f) => fs.statSync(f).size), threads, !p['cross-sentences']);
       const counting = ctx.progress.step('counting co-occurrences', groups.length, 'tasks');
       const counted = await Promise.all(
         groups.map(async (units, g) => {
           const first = files.indexOf(units[0]!.file);
           const task: CountTask = {
             units,
-            ...(p['cross-sentences'] && units[0]!.part === 0 && first > 0 ? { prevFile: files[first - 1]! } : {}),
+            ...(p['cross-sentences'] && units[0]!.from === 0 && first > 0 ? { prevFile: files[first - 1]! } : {}),
             idToIndex,
             V,
             window,
@@ -110,7 +145,9 @@ export default defineStage({
             symmetric: p.symmetric,
             crossSentences: p['cross-sentences'],
             maxEntries,
-            denseSize: p['dense-words'],
+            denseProduct,
+            // A merge on this machine reads the last run in place; remote workers see only files.
+            keepLastInMemory: !ctx.pool.remote,
             runPrefix: path.join(runDir, `t${String(g).padStart(3, '0')}`),
           };
           const r = await ctx.pool.run<CountResult>(TASKS.count, task);
@@ -118,23 +155,21 @@ export default defineStage({
           return r;
         }),
       );
-      const runs = counted.flatMap((r) => r.runs);
+      const runs: RunSource[] = counted.flatMap((r) => [...r.runs, ...(r.memoryRun ? [r.memoryRun] : [])]);
       const tokens = counted.reduce((s, r) => s + r.tokens, 0);
       const kept = counted.reduce((s, r) => s + r.kept, 0);
       counting.done(`${tokens} tokens (${kept} in the vocabulary), ${runs.length} sorted runs`);
 
-      // 3. merge, row range by row range, in order
-      const perRow = new Float64Array(V);
-      for (const run of runs) {
-        const starts = readRunRowStarts(run);
-        for (let r = 0; r < V; r++) perRow[r]! += starts[r + 1]! - starts[r]!;
-      }
-      const chunkEntries = Math.max(1 << 16, Math.floor(p.memory / threads / MERGE_BYTES_PER_ENTRY));
+      // 3. merge, row range by row range, in order. The ranges (one record batch each) follow a
+      // bound on each row's entries that depends on the vocabulary alone, min(V, events of the
+      // word), not on --threads or --memory: the file is the same bytes for any of them. The
+      // budget sets how many merges are in flight.
+      const perRow = Float64Array.from(keepIds, (id) => Math.min(V, (p.symmetric ? 2 : 1) * window * vocab.counts[id]!));
       const ranges: [number, number][] = [];
       for (let lo = 0; lo < V; ) {
         let hi = lo;
         let n = 0;
-        while (hi < V && (hi === lo || n + perRow[hi]! <= chunkEntries)) n += perRow[hi++]!;
+        while (hi < V && (hi === lo || n + perRow[hi]! <= RANGE_ENTRIES)) n += perRow[hi++]!;
         ranges.push([lo, hi]);
         lo = hi;
       }
@@ -148,7 +183,9 @@ export default defineStage({
         const task: MergeTask = { runs, V, rowLo, rowHi, scale: weights.scale, indexToId };
         pending[i] = ctx.pool.run<MergeResult>(TASKS.merge, task);
       };
-      const inFlight = threads + 1;
+      // The runs kept in memory take their share of the budget first.
+      const heldBytes = counted.reduce((s, r) => s + (r.memoryRun ? r.memoryRun.starts.byteLength + r.memoryRun.cols.byteLength + r.memoryRun.sums.byteLength : 0), 0);
+      const inFlight = Math.max(1, Math.min(threads + 1, Math.floor((p.memory - heldBytes) / (RANGE_ENTRIES * MERGE_BYTES_PER_ENTRY))));
       for (let i = 0; i < Math.min(inFlight, ranges.length); i++) launch(i);
       for (let i = 0; i < ranges.length; i++) {
         const r = await pending[i]!;

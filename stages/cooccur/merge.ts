@@ -3,10 +3,10 @@
 // accumulator indexed by column, and the touched columns are sorted: no heap,
 // and sums of integer weight units are exact whatever the order.
 
-import { readRunRows, type RunSlice } from './runs.js';
+import { readRunRows, type RunSlice, type RunSource } from './runs.js';
 
 export interface MergeTask {
-  runs: string[];
+  runs: RunSource[];
   V: number;
   rowLo: number;
   rowHi: number;
@@ -89,5 +89,7 @@ export function mergeRows(task: MergeTask): MergeResult {
     }
     rowSums[r - rowLo] = rowSum;
   }
-  return { rows: rows.slice(0, m), cols: cols.slice(0, m), weights: weights.slice(0, m), rowSums, colSums };
+  // No copy when no entry was in two runs (one run, or runs that split the rows).
+  const trim = <T extends Int32Array | Float32Array>(a: T): T => (m === bound ? a : (a.slice(0, m) as T));
+  return { rows: trim(rows), cols: trim(cols), weights: trim(weights), rowSums, colSums };
 }

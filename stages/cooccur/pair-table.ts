@@ -63,22 +63,26 @@ export class PairTable {
   }
 
   /**
-   * Empty the table into arrays grouped by row (a counting sort: one pass to
-   * count, one to place; columns stay unordered within a row, the merge sorts
-   * them). `symmetric`: each stored (a, b) also stands for (b, a); a stored
-   * (a, a) counts twice.
+   * Empty the table (and the dense region, when given) into arrays grouped by
+   * row (a counting sort: one pass to count, one to place; columns stay
+   * unordered within a row, the merge sorts them). `symmetric`: each stored
+   * (a, b) also stands for (b, a); a stored (a, a) counts twice. `shared`:
+   * the arrays live in SharedArrayBuffers, so a merge on another thread can
+   * read them in place.
    */
-  drainByRow(V: number, symmetric: boolean, dense?: DenseBlock): RowGroups {
+  drainByRow(V: number, symmetric: boolean, dense?: DenseRegion, shared = false): RowGroups {
     const rk = this.rowsKey;
     const ck = this.colsKey;
     const sums = this.sums;
-    const starts = new Float64Array(V + 1);
+    const starts = shared ? new Float64Array(new SharedArrayBuffer(8 * (V + 1))) : new Float64Array(V + 1);
     let n = 0;
-    const D = dense?.size ?? 0;
+    const rowsD = dense ? Math.min(V, dense.lim.length) : 0;
     const cells = dense?.cells ?? new Float64Array(0);
-    for (let r = 0; r < D; r++)
-      for (let c = symmetric ? r : 0; c < D; c++) {
-        if (cells[r * D + c] === 0) continue;
+    for (let r = 0; r < rowsD; r++) {
+      const o = dense!.off[r]!;
+      const end = dense!.lim[r]!;
+      for (let c = symmetric ? r : 0; c < end; c++) {
+        if (cells[o + c] === 0) continue;
         starts[r + 1]!++;
         n++;
         if (symmetric && c !== r) {
@@ -86,6 +90,7 @@ export class PairTable {
           n++;
         }
       }
+    }
     for (let h = 0; h < rk.length; h++) {
       const r = rk[h]!;
       if (r === -1) continue;
@@ -98,13 +103,15 @@ export class PairTable {
     }
     for (let v = 0; v < V; v++) starts[v + 1]! += starts[v]!;
     const next = starts.slice(0, V);
-    const cols = new Int32Array(n);
-    const out = new Float64Array(n);
-    for (let r = 0; r < D; r++)
-      for (let c = symmetric ? r : 0; c < D; c++) {
-        const s = cells[r * D + c]!;
+    const cols = shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
+    const out = shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
+    for (let r = 0; r < rowsD; r++) {
+      const o = dense!.off[r]!;
+      const end = dense!.lim[r]!;
+      for (let c = symmetric ? r : 0; c < end; c++) {
+        const s = cells[o + c]!;
         if (s === 0) continue;
-        cells[r * D + c] = 0;
+        cells[o + c] = 0;
         let k = next[r]!++;
         cols[k] = c;
         out[k] = symmetric && r === c ? 2 * s : s;
@@ -114,6 +121,7 @@ export class PairTable {
           out[k] = s;
         }
       }
+    }
     for (let h = 0; h < rk.length; h++) {
       const r = rk[h]!;
       if (r === -1) continue;
@@ -143,14 +151,48 @@ export class PairTable {
 }
 
 /**
- * A dense size x size block for the pairs of the most frequent words, which
- * take most window events (GloVe keeps a dense table for them too): adding
- * there is one array write, no hashing. Symmetric counting uses its upper
- * triangle (row <= col).
+ * Cells for the pairs of frequent words, which take most window events: adding
+ * there is one array write, no hashing. As in GloVe's cooccur (Pennington et
+ * al. 2014), the pair of frequency ranks r, c (0-based) is dense when
+ * (r+1)(c+1) <= `product`: row r holds columns c < lim[r], a region shaped
+ * like a hyperbola that covers far more window events than a square of the
+ * same size (Zipf). Symmetric counting keeps only r <= c. Cell of (r, c):
+ * cells[off[r] + c]. Pages never written stay unallocated (a fresh
+ * Float64Array is zero-filled lazily).
  */
-export interface DenseBlock {
-  size: number;
-  cells: Float64Array;
+export class DenseRegion {
+  readonly lim: Int32Array;
+  readonly off: Int32Array;
+  readonly cells: Float64Array;
+
+  constructor(V: number, symmetric: boolean, product: number) {
+    const rows = Math.min(V, product);
+    this.lim = new Int32Array(rows);
+    this.off = new Int32Array(rows);
+    let base = 0;
+    for (let r = 0; r < rows; r++) {
+      const lim = Math.min(V, Math.floor(product / (r + 1)));
+      const first = symmetric ? r : 0;
+      this.lim[r] = lim;
+      this.off[r] = base - first;
+      if (lim > first) base += lim - first;
+    }
+    this.cells = new Float64Array(base);
+  }
+
+  /** Number of cells the region has for these settings (without building it). */
+  static cells(V: number, symmetric: boolean, product: number): number {
+    let n = 0;
+    for (let r = 0; r < Math.min(V, product); r++) n += Math.max(0, Math.min(V, Math.floor(product / (r + 1))) - (symmetric ? r : 0));
+    return n;
+  }
+
+  /** The largest product, at most `maxProduct`, whose region fits in `bytes` (halving; 0 when none fits). */
+  static productFor(V: number, symmetric: boolean, maxProduct: number, bytes: number): number {
+    let p = maxProduct;
+    while (p > 0 && DenseRegion.cells(V, symmetric, p) * 8 > bytes) p = Math.floor(p / 2);
+    return p;
+  }
 }
 
 /** Entries grouped by row: row r's are cols/sums[starts[r] .. starts[r+1]). */

@@ -1,7 +1,9 @@
-// Runs on disk: one file per spill of a counting table, entries grouped by
-// row (columns unordered within a row), laid out so a merge can read any row
-// range without reading the rest:
+// Runs: one per spill of a counting table, entries grouped by row (columns
+// unordered within a row). A spill while counting goes to a file laid out so
+// a merge can read any row range without reading the rest:
 //   [V, n] float64 | rowStarts (V+1) float64 | cols n int32 | sums n float64
+// A counting task's last run may instead stay in memory (SharedArrayBuffers),
+// read in place by the merges on this machine: no write and read back.
 
 import fs from 'node:fs';
 import type { RowGroups } from './pair-table.js';
@@ -36,19 +38,8 @@ export function writeRun(file: string, V: number, t: RowGroups): void {
   }
 }
 
-/** Entries per row of a run: rowStarts (V+1). */
-export function readRunRowStarts(file: string): Float64Array {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = new Float64Array(2);
-    readInto(fd, head, 0);
-    const starts = new Float64Array(head[0]! + 1);
-    readInto(fd, starts, HEADER);
-    return starts;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+/** A run file's path, or a run kept in memory. */
+export type RunSource = string | RowGroups;
 
 /** Rows [lo, hi) of a run: starts relative to the slice (hi-lo+1), cols, sums. */
 export interface RunSlice {
@@ -57,7 +48,15 @@ export interface RunSlice {
   sums: Float64Array;
 }
 
-export function readRunRows(file: string, lo: number, hi: number): RunSlice {
+export function readRunRows(run: RunSource, lo: number, hi: number): RunSlice {
+  if (typeof run !== 'string') {
+    const first = run.starts[lo]!;
+    const starts = run.starts.slice(lo, hi + 1);
+    for (let i = 0; i < starts.length; i++) starts[i]! -= first;
+    const end = run.starts[hi]!;
+    return { starts, cols: run.cols.subarray(first, end), sums: run.sums.subarray(first, end) };
+  }
+  const file = run;
   const fd = fs.openSync(file, 'r');
   try {
     const head = new Float64Array(2);
