@@ -10,14 +10,20 @@ import { EOS, PAD, BOS } from '../formats/tokens.js';
 import { topIndices } from '../lm/beam.js';
 import { draw, samplingDistribution, type SamplingOptions } from '../lm/sampling.js';
 import { seededRandom } from '../random/seeded.js';
-import type { DecoderState, Encoded, Seq2SeqModel } from './model.js';
-import { disposeEncoded, disposeState } from './rnn.js';
+import { disposeEncoded, disposeState, gatherRows, type DecoderState, type Seq2SeqModel } from './model.js';
 
 export interface Translation {
   ids: number[];
   logProb: number;
-  /** Attention per output position: weights over the source (when asked for). */
+  /** Attention per output position (when asked for): A maps (layers × heads, layer-major) of n source weights each, (A, n) row-major. */
   attention?: Float32Array[];
+}
+
+/** Row b's attention maps over its n real source positions, from a step's (B, A·S) attention. */
+function attentionRow(att: Float32Array, b: number, A: number, S: number, n: number): Float32Array {
+  const out = new Float32Array(A * n);
+  for (let a = 0; a < A; a++) out.set(att.subarray((b * A + a) * S, (b * A + a) * S + n), a * n);
+  return out;
 }
 
 /** A longest output for a source of n tokens. */
@@ -60,6 +66,7 @@ export function greedyTranslate(model: Seq2SeqModel, sources: Int32Array[], o: {
   const prev = new Int32Array(B).fill(BOS);
   const limit = Math.max(...sources.map((s) => maxOutputLength(s.length)));
   const random = o.sampling ? seededRandom(o.sampling.seed) : undefined;
+  const A = model.attentionMaps.layers * model.attentionMaps.heads;
   for (let t = 0; t < limit && done.includes(false); t++) {
     const r = model.step(enc, st, prev);
     const lps = rows(r.logProbs);
@@ -69,7 +76,7 @@ export function greedyTranslate(model: Seq2SeqModel, sources: Int32Array[], o: {
       const lp = lps[b]!;
       const w = random ? draw(samplingDistribution(lp, o.sampling!), random) : topIndices(lp, 1)[0]!;
       out[b]!.logProb += lp[w]!;
-      if (att) out[b]!.attention!.push(att.slice(b * S, b * S + srcLen[b]!));
+      if (att) out[b]!.attention!.push(attentionRow(att, b, A, S, srcLen[b]!));
       if (w === EOS || out[b]!.ids.length + 1 >= maxOutputLength(srcLen[b]!)) done[b] = true;
       if (w !== EOS) out[b]!.ids.push(w);
       prev[b] = w;
@@ -85,20 +92,6 @@ export function greedyTranslate(model: Seq2SeqModel, sources: Int32Array[], o: {
 /** Wu et al. (2016), eq. 14. α = 0: plain log-probability. */
 export function lengthPenalty(len: number, alpha: number): number {
   return alpha === 0 ? 1 : Math.pow((5 + len) / 6, alpha);
-}
-
-function gatherEncoded(e: Encoded, idx: Int32Array): Encoded {
-  const i = tf.tensor1d(idx, 'int32');
-  const g: Encoded = { B: idx.length, S: e.S, memory: tf.gather(e.memory, i) as tf.Tensor3D, mask: tf.gather(e.mask, i) as tf.Tensor2D, ...(e.keys ? { keys: tf.gather(e.keys, i) as tf.Tensor3D } : {}) };
-  i.dispose();
-  return g;
-}
-
-function gatherState(s: DecoderState, idx: Int32Array): DecoderState {
-  return tf.tidy(() => {
-    const i = tf.tensor1d(idx, 'int32');
-    return { h: tf.gather(s.h, i) as tf.Tensor2D, c: tf.gather(s.c, i) as tf.Tensor2D, feed: tf.gather(s.feed, i) as tf.Tensor2D };
-  });
 }
 
 interface Beam {
@@ -121,6 +114,8 @@ export function beamTranslate(model: Seq2SeqModel, source: Int32Array, k: number
   const finished: Beam[] = [];
   const limit = maxOutputLength(source.length);
   const norm = (b: Beam): number => b.logProb / lengthPenalty(b.ids.length + 1, alpha);
+  const A = model.attentionMaps.layers * model.attentionMaps.heads;
+  const S = Math.max(1, source.length);
   for (let t = 0; t < limit && beams.length > 0 && finished.length < k; t++) {
     const prev = Int32Array.from(beams, (b) => (b.ids.length ? b.ids[b.ids.length - 1]! : BOS));
     const r = model.step(enc, st, prev);
@@ -137,18 +132,18 @@ export function beamTranslate(model: Seq2SeqModel, source: Int32Array, k: number
     for (const c of cands) {
       if (next.length + finished.length >= k) break;
       const parent = beams[c.from]!;
-      const attention = att ? [...parent.attention!, att.slice(c.from * source.length, (c.from + 1) * source.length)] : undefined;
+      const attention = att ? [...parent.attention!, attentionRow(att, c.from, A, S, source.length)] : undefined;
       if (c.w === EOS || t + 1 >= limit) finished.push({ ids: c.w === EOS ? parent.ids : [...parent.ids, c.w], logProb: c.logProb, ...(attention ? { attention } : {}) });
       else next.push({ ids: [...parent.ids, c.w], logProb: c.logProb, ...(attention ? { attention } : {}) }), from.push(c.from);
     }
     tf.dispose([r.logProbs, r.attention]);
     const idx = Int32Array.from(from);
     if (next.length > 0) {
-      const ns = gatherState(r.state, idx);
+      const ns = gatherRows(r.state, idx);
       disposeState(r.state);
       disposeState(st);
       st = ns;
-      const ne = gatherEncoded(enc, idx);
+      const ne = gatherRows(enc, idx);
       disposeEncoded(enc);
       enc = ne;
     } else disposeState(r.state);
