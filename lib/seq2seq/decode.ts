@@ -154,3 +154,16 @@ export function beamTranslate(model: Seq2SeqModel, source: Int32Array, k: number
   const all = [...finished, ...beams].sort((a, b) => norm(b) - norm(a));
   return all.slice(0, k).map((b) => ({ ids: b.ids, logProb: b.logProb, ...(b.attention ? { attention: b.attention } : {}) }));
 }
+
+/** The name a decoding setting has in metrics.arrow, translations.arrow and hyp-<split>-<setting>.txt. */
+export function settingName(beam: number): string {
+  return beam === 1 ? 'greedy' : `beam${beam}`;
+}
+
+/** Translate many sentences: greedy in batches of `batch` rows (beam 1), else a beam search per sentence (best hypothesis). */
+export function translateMany(model: Seq2SeqModel, sources: Int32Array[], beam: number, alpha: number, batch = 64): Translation[] {
+  if (beam > 1) return sources.map((s) => beamTranslate(model, s, beam, alpha)[0]!);
+  const out: Translation[] = [];
+  for (let i = 0; i < sources.length; i += batch) out.push(...greedyTranslate(model, sources.slice(i, i + batch)));
+  return out;
+}

@@ -72,14 +72,19 @@ export interface Seq2SeqModel extends TrainableModel<PairBatch> {
   score(batch: PairBatch): { logProb: number; tokens: number };
 }
 
-export function validateConfig(c: Seq2SeqConfig): string | undefined {
-  if (c.srcVocab < 5 || c.tgtVocab < 5) return `vocabularies of ${c.srcVocab} (source) and ${c.tgtVocab} (target) types are too small to translate`;
+/** What is wrong with a configuration's own settings (they need no data, so a stage checks them before any work), or undefined. */
+export function settingsProblem(c: Omit<Seq2SeqConfig, 'srcVocab' | 'tgtVocab'>): string | undefined {
   if ((c.labelSmoothing ?? 0) > 0 && c.softmax === 'class') return `--label-smoothing ${c.labelSmoothing} needs --softmax full (the class softmax does not compute every type's probability)`;
   if (c.arch === 'transformer') {
     if (c.dModel! % c.heads! !== 0) return `--heads ${c.heads} does not divide --d-model ${c.dModel}; choose heads that divide it (e.g. --heads ${[8, 4, 2, 1].find((h) => c.dModel! % h === 0)})`;
     if (c.shareEmbeddings && c.softmax === 'class') return '--share-embeddings needs --softmax full (the class softmax has no (V, d-model) matrix to share)';
   }
   return undefined;
+}
+
+export function validateConfig(c: Seq2SeqConfig): string | undefined {
+  if (c.srcVocab < 5 || c.tgtVocab < 5) return `vocabularies of ${c.srcVocab} (source) and ${c.tgtVocab} (target) types are too small to translate`;
+  return settingsProblem(c);
 }
 
 /** Σ of the weighted entries of positionLogProbs: score() of every architecture. */
