@@ -12,6 +12,7 @@ import { BACKEND_CHOICES, type BackendChoice } from '../../lib/nn/backend/choice
 import type { Decay } from '../../lib/nn/schedule.js';
 import type { AttentionScore, PositionKind, Seq2SeqArch } from '../../lib/seq2seq/model.js';
 import { seq2seqCommands } from './commands.js';
+import { TASKS } from './tasks.js';
 
 export const params = {
   arch: { type: 'enum', choices: ['rnn', 'transformer'] as Seq2SeqArch[], default: 'rnn' as Seq2SeqArch, describe: 'rnn: bidirectional LSTM encoder, attentional LSTM decoder with input feeding (Luong 2015); transformer: encoder-decoder Transformer (Vaswani 2017)' },
@@ -44,6 +45,7 @@ export const params = {
   beam: { type: 'int', default: 4, min: 1, max: 64, describe: 'beam width of the scored beam search' },
   'length-penalty': { type: 'float', default: 0.6, min: 0, describe: 'GNMT length penalty α (Wu et al. 2016); 0 = none' },
   'eval-sentences': { type: 'int', default: 0, min: 0, describe: 'translate at most this many sentences per split (0 = all)' },
+  'data-parallel': { type: 'bool', default: false, describe: 'split each batch across the worker pool (--threads shards, weighted by target tokens); the weights then depend on --threads' },
   'checkpoint-every': { type: 'int', default: 200, min: 1, describe: 'steps between checkpoints', fingerprint: false },
   'log-every': { type: 'int', default: 20, min: 1, describe: 'steps between history rows', fingerprint: false },
   seed: { type: 'int', default: 1, describe: 'seed for initialization, batch order and dropout' },
@@ -57,6 +59,7 @@ export default defineStage({
   source: true,
   datasetKinds: ['parallel'],
   commands: seq2seqCommands,
+  tasks: TASKS,
   params: params as never as typeof params & Record<string, never>,
   async run(ctx) {
     return (await import('./run-stage.js')).runSeq2Seq(ctx as unknown as StageContext<typeof params>);

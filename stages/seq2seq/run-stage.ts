@@ -14,7 +14,9 @@ import type { Decay } from '../../lib/nn/schedule.js';
 import { tf } from '../../lib/nn/backend/index.js';
 import { MODEL_DIR, createSeq2Seq, saveSeq2Seq } from '../../lib/seq2seq/artifacts.js';
 import { writeAttention } from '../../lib/seq2seq/attention-table.js';
-import { writePairs, writeSideVocab, type PairData } from '../../lib/seq2seq/data.js';
+import { splitPairBatch, writePairs, writeSideVocab, type PairData } from '../../lib/seq2seq/data.js';
+import { dataParallelGradientsWith } from '../../lib/nn/data-parallel.js';
+import { TASKS } from './tasks.js';
 import { perplexityOf, trainPairs } from '../../lib/seq2seq/train.js';
 import { beamTranslate, settingName, translateMany } from '../../lib/seq2seq/decode.js';
 import { settingsProblem, validateConfig, type AttentionScore, type PositionKind, type Seq2SeqArch, type Seq2SeqConfig } from '../../lib/seq2seq/model.js';
@@ -109,6 +111,7 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
         checkpointDir: ctx.checkpointDir,
         batchTokens: p['batch-tokens'] as number,
         maxRows: p['max-rows'] as number,
+        gradients: p['data-parallel'] ? dataParallelGradientsWith(ctx.pool, model, p.backend as BackendChoice, TASKS.grad, splitPairBatch) : undefined,
       },
       ctx.log,
       ctx.progress,
@@ -162,6 +165,7 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
     if (first) rows['attention.arrow'] = await writeAttention(path.join(ctx.outDir, 'attention.arrow'), [beamTranslate(model, first, K, alpha, true)[0]!], model.attentionMaps);
     tf.dispose(model.params);
     return {
+      ...(p['data-parallel'] ? { notReproducible: `--data-parallel: each batch is split into --threads shards (${ctx.pool.threads} here), each with its own dropout masks, so the weights depend on --threads; the same --threads gives the same bytes` } : {}),
       rows,
       metrics: { arch: cfg.arch, ...(cfg.arch === 'rnn' ? { attention: cfg.attention } : { dModel: cfg.dModel, heads: cfg.heads, layers: cfg.layers, ffn: cfg.ffn, positions: cfg.positions }), source, target, backend: backend.name, trainSteps: result.globalStep, trainTokensPerS: tokensPerS, stopReason: result.stopReason, resumedFromStep: result.resumedFromStep, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, ...summary },
     };
