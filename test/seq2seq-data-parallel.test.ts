@@ -52,3 +52,26 @@ for (const arch of ['rnn', 'transformer'] as const) {
     tf.dispose([value, ...Object.values(grads), ...dp.grads, ...model.params]);
   });
 }
+
+t.test('lexflow run --seq2seq.data-parallel: trains on the pool; the manifest says the weights depend on --threads; the same --threads gives the same bytes', async (t) => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { tmpDir } = await import('../testkit/tmp.js');
+  const { writeToyParallel } = await import('../testkit/parallel-corpus.js');
+  const { lexflow } = await import('../testkit/cli.js');
+  const dir = tmpDir(t);
+  const data = writeToyParallel(path.join(dir, 'toy'), { train: 120, val: 10, test: 10 });
+  const run = (out: string) =>
+    lexflow(['run', '--dataset', data, '--source', 'en', '--target', 'de', '--out', out, '--threads', '2', '--seq2seq.arch', 'transformer', '--seq2seq.d-model', '16', '--seq2seq.heads', '2', '--seq2seq.layers', '1', '--seq2seq.ffn', '32', '--seq2seq.min-count', '1', '--seq2seq.batch-tokens', '200', '--seq2seq.epochs', '2', '--seq2seq.beam', '2', '--seq2seq.data-parallel']);
+  const outs = [path.join(dir, 'a'), path.join(dir, 'b')];
+  for (const out of outs) {
+    const r = run(out);
+    t.equal(r.code, 0, r.stderr.slice(-2000));
+  }
+  const manifest = JSON.parse(fs.readFileSync(path.join(outs[0]!, 'seq2seq', '_manifest.json'), 'utf8')) as { reproducible?: boolean; reproducibleReason?: string; outputs: { path: string; sha256: string }[] };
+  t.equal(manifest.reproducible, false);
+  t.match(manifest.reproducibleReason!, /--threads/);
+  const other = JSON.parse(fs.readFileSync(path.join(outs[1]!, 'seq2seq', '_manifest.json'), 'utf8')) as typeof manifest;
+  const sha = (m: typeof manifest) => m.outputs.find((o) => o.path.endsWith('weights.bin'))!.sha256;
+  t.equal(sha(other), sha(manifest), 'weights.bin: same bytes with the same --threads');
+});
