@@ -74,7 +74,8 @@ class FullSoftmax implements OutputLayer {
     return sparseSoftmaxCrossEntropy(this.logits(h), targets, weights, smoothing);
   }
   labelLogProbs(h: tf.Tensor2D, targets: Int32Array): Float32Array {
-    const lg = this.logits(h);
+    // In a tidy: the (N, V) product before the bias would otherwise outlive the call.
+    const lg = tf.tidy(() => this.logits(h));
     const out = fullLabelLogProbs(lg, targets);
     lg.dispose();
     return out;

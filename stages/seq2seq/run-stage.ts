@@ -17,6 +17,7 @@ import { writeAttention } from '../../lib/seq2seq/attention-table.js';
 import { splitPairBatch, writePairs, writeSideVocab, type PairData } from '../../lib/seq2seq/data.js';
 import { dataParallelGradientsWith } from '../../lib/nn/data-parallel.js';
 import { TASKS } from './tasks.js';
+import { explainWasmAbort } from '../../lib/nn/wasm-abort.js';
 import { perplexityOf, trainPairs } from '../../lib/seq2seq/train.js';
 import { beamTranslate, settingName, translateMany } from '../../lib/seq2seq/decode.js';
 import { settingsProblem, validateConfig, type AttentionScore, type PositionKind, type Seq2SeqArch, type Seq2SeqConfig } from '../../lib/seq2seq/model.js';
@@ -31,6 +32,15 @@ interface MetricRow extends MetricsRow {
 }
 
 export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<StageResult> {
+  try {
+    return await translationStage(ctx);
+  } catch (e) {
+    const p = ctx.params as unknown as P;
+    throw explainWasmAbort(e, 'seq2seq', `lower --batch-tokens (${p['batch-tokens']} now), use --softmax class (the full softmax holds several (tokens, V) arrays per batch), or a smaller model`);
+  }
+}
+
+async function translationStage(ctx: StageContext<typeof params>): Promise<StageResult> {
     const p = ctx.params as unknown as P;
     const ds = ctx.dataset;
     if (!isParallel(ds)) throw new UsageError(`seq2seq: --dataset ${ds?.name ?? '?'} is not a parallel corpus; give e.g. multi30k=FOLDER, or a folder of <split>.<lang> files with --source/--target`);
