@@ -10,7 +10,8 @@
 import t from 'tap';
 import { tf, selectBackend } from '../lib/nn/backend/index.js';
 import { makeBatch, BucketBatches } from '../lib/seq2seq/data.js';
-import { beamTranslate, greedyTranslate } from '../lib/seq2seq/decode.js';
+import { beamTranslate, beamTranslateBatch, greedyTranslate, translateMany } from '../lib/seq2seq/decode.js';
+import { createRnnSeq2Seq } from '../lib/seq2seq/rnn.js';
 import { disposeEncoded, disposeState, validateConfig, type Seq2SeqConfig, type Seq2SeqModel } from '../lib/seq2seq/model.js';
 import { createTransformerSeq2Seq } from '../lib/seq2seq/transformer.js';
 import { trainLoop } from '../lib/nn/train-loop.js';
@@ -191,6 +192,24 @@ t.test('shared embeddings: the decoder input embedding is the output projection'
   t.match(validateConfig(cfg({ dModel: 10, heads: 4 }))!, /^--heads 4 does not divide --d-model 10/);
   t.match(validateConfig(cfg({ labelSmoothing: 0.1, softmax: 'class' }))!, /--label-smoothing 0\.1 needs --softmax full/);
   tf.dispose(m.params);
+});
+
+t.test('beam search over several sentences at once gives each sentence its search alone', async (t) => {
+  const sources = [Int32Array.of(4, 5, 6, 7, 8, 9, 10), Int32Array.of(11), Int32Array.of(6, 4), Int32Array.of(9, 8, 7, 6), Int32Array.of(5, 5, 5)];
+  for (const [name, m] of [['transformer', createTransformerSeq2Seq(cfg())], ['rnn', createRnnSeq2Seq({ ...cfg(), arch: 'rnn', embed: 6, hidden: 5, attention: 'general' })]] as const) {
+    const before = tf.memory().numTensors;
+    const together = beamTranslateBatch(m, sources, 3, 0.6, true);
+    t.equal(tf.memory().numTensors, before, `${name}: no tensor left behind`);
+    sources.forEach((src, i) => {
+      const alone = beamTranslate(m, src, 3, 0.6, true);
+      t.same(together[i]!.map((h) => h.ids), alone.map((h) => h.ids), `${name} sentence ${i}: the same hypotheses, in order`);
+      t.ok(together[i]!.every((h, j) => Math.abs(h.logProb - alone[j]!.logProb) < 1e-4), `${name} sentence ${i}: the same log-probabilities`);
+      t.ok(together[i]![0]!.attention!.every((row, p) => row.every((w, q) => Math.abs(w - alone[0]!.attention![p]![q]!) < 1e-5)), `${name} sentence ${i}: the same attention`);
+    });
+    const many = translateMany(m, sources, 3, 0.6, 6); // two sentences per call, sorted by length
+    t.same(many.map((h) => h.ids), together.map((h) => h[0]!.ids), `${name}: translateMany keeps the input order`);
+    tf.dispose(m.params);
+  }
 });
 
 /** Reverse a sequence of 2..5 distinct symbols (ids 4..11): the model must attend by position, not by content. */
