@@ -18,7 +18,7 @@ import { lexflow } from '../testkit/cli.js';
 
 const settings: Record<string, string> = {
   arch: 'transformer', 'd-model': '32', heads: '4', layers: '2', ffn: '64', 'min-count': '1', lr: '0.01', warmup: '20', decay: 'rsqrt',
-  'batch-tokens': '300', softmax: 'full', 'share-embeddings': 'true', 'label-smoothing': '0.1', beam: '2', 'max-minutes': '0.5', epochs: '12',
+  'batch-tokens': '300', softmax: 'full', 'share-embeddings': 'true', 'label-smoothing': '0.1', beam: '2', 'max-minutes': '0.5', epochs: '4',
 };
 /** --threads 1 and the seq2seq settings above, with `over` replacing some. */
 const small = (over: Record<string, string> = {}): string[] => ['--threads', '1', ...Object.entries({ ...settings, ...over }).flatMap(([k, v]) => [`--seq2seq.${k}`, v])];
