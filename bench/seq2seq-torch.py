@@ -1,18 +1,24 @@
 # PyTorch peer for bench/seq2seq.ts: training target tokens/s of the same
-# architecture as lexflow's `rnn` seq2seq (bidirectional LSTM encoder, memory
-# projection, bridge, Luong "general" attention with input feeding, full
-# softmax) at the same shapes, on random ids (throughput does not depend on the data).
-# Usage: python3 seq2seq-torch.py THREADS STEPS VS VT E H B S T
-import json, sys, time
+# architectures as lexflow's seq2seq, at the same shapes, on random ids
+# (throughput does not depend on the data). Prints one JSON line.
+#   rnn: bidirectional LSTM encoder, memory projection, bridge, Luong "general"
+#        attention with input feeding, full softmax.
+#   transformer: pre-LN encoder-decoder (nn.Transformer, norm_first, ReLU),
+#        sinusoidal positions, embeddings scaled by sqrt(D), decoder input
+#        embedding tied to the output projection when SHARE is 1, label smoothing LS.
+# Usage: python3 seq2seq-torch.py rnn THREADS STEPS VS VT E H B S T
+#        python3 seq2seq-torch.py transformer THREADS STEPS VS VT D HEADS LAYERS FFN B S T SHARE LS
+import json, math, sys, time
 import torch
 import torch.nn as nn
 
-threads, steps, Vs, Vt, E, H, B, S, T = map(int, sys.argv[1:10])
+arch = sys.argv[1]
+threads, steps = int(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
-class Seq2Seq(nn.Module):
-    def __init__(s):
+class RnnSeq2Seq(nn.Module):
+    def __init__(s, Vs, Vt, E, H):
         super().__init__()
         s.se = nn.Embedding(Vs, E); s.te = nn.Embedding(Vt, E)
         s.enc = nn.LSTM(E, H, 1, batch_first=True, bidirectional=True)
@@ -31,15 +37,45 @@ class Seq2Seq(nn.Module):
             feed = torch.tanh(s.wc(torch.cat([ctx, h], 1))); outs.append(feed)
         return s.out(torch.stack(outs, 1))
 
-model = Seq2Seq()
+def sinusoidal(n, D):
+    pos = torch.arange(n).unsqueeze(1).float()
+    div = torch.pow(10000.0, torch.arange(0, D, 2).float() / D)
+    pe = torch.zeros(n, D); pe[:, 0::2] = torch.sin(pos / div); pe[:, 1::2] = torch.cos(pos / div)
+    return pe
+
+class TransformerSeq2Seq(nn.Module):
+    def __init__(s, Vs, Vt, D, NH, L, F, share):
+        super().__init__()
+        s.D = D
+        s.se = nn.Embedding(Vs, D); s.te = nn.Embedding(Vt, D)
+        s.t = nn.Transformer(D, NH, L, L, F, dropout=0.1, batch_first=True, norm_first=True)
+        s.out = nn.Linear(D, Vt)
+        if share: s.out.weight = s.te.weight
+        s.register_buffer('pe', sinusoidal(512, D))
+    def forward(s, src, tin):
+        S, T = src.shape[1], tin.shape[1]
+        x = s.se(src) * math.sqrt(s.D) + s.pe[:S]
+        y = s.te(tin) * math.sqrt(s.D) + s.pe[:T]
+        mask = s.t.generate_square_subsequent_mask(T)
+        return s.out(s.t(x, y, tgt_mask=mask))
+
+if arch == 'rnn':
+    Vs, Vt, E, H, B, S, T = map(int, sys.argv[4:11])
+    model, ls = RnnSeq2Seq(Vs, Vt, E, H), 0.0
+else:
+    Vs, Vt, D, NH, L, F, B, S, T, share = map(int, sys.argv[4:14])
+    ls = float(sys.argv[14])
+    model = TransformerSeq2Seq(Vs, Vt, D, NH, L, F, share == 1)
+
 opt = torch.optim.Adam(model.parameters(), 1e-3)
-lossf = nn.CrossEntropyLoss()
+lossf = nn.CrossEntropyLoss(label_smoothing=ls)
 src = torch.randint(4, Vs, (B, S)); tin = torch.randint(4, Vt, (B, T)); tout = torch.randint(4, Vt, (B, T))
 def step():
     opt.zero_grad()
     loss = lossf(model(src, tin).reshape(-1, Vt), tout.reshape(-1)); loss.backward()
     nn.utils.clip_grad_norm_(model.parameters(), 5.0); opt.step()
+model.train()
 step()
 t0 = time.perf_counter()
 for _ in range(steps): step()
-print(json.dumps({"train_tokens_per_s": steps * B * T / (time.perf_counter() - t0), "torch": torch.__version__, "threads": threads}))
+print(json.dumps({"arch": arch, "train_tokens_per_s": steps * B * T / (time.perf_counter() - t0), "torch": torch.__version__, "threads": threads}))

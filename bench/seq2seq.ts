@@ -1,21 +1,26 @@
-// Benchmark of the seq2seq stage (issue 12):
-//   node dist/bench/seq2seq.js [MULTI30K_DIR] [--minutes 60] [--threads 2] [--torch-steps 20]
+// Benchmark of the seq2seq stage (issue 12), both architectures:
+//   node dist/bench/seq2seq.js [MULTI30K_DIR] [--minutes 60] [--threads 2] [--archs rnn,transformer]
+//        [--torch-steps 20] [--rnn.PARAM V ...] [--transformer.PARAM V ...]
+// For each architecture:
 // 1. Quality: `lexflow run` on Multi30K en→de (default $LEXFLOW_DATA/parallel/multi30k)
-//    with --seq2seq.max-minutes MINUTES, as one timed process (wall, peak RSS);
-//    BLEU of test2016 by beam search (cased, detokenized, 13a, as sacreBLEU) and
-//    greedy, chrF, ppl, training tokens/s, from the stage's metrics.arrow.
-// 2. Throughput peer: PyTorch (bench/seq2seq-torch.py, python3 on PATH with torch)
-//    on the same architecture and shapes (vocabulary sizes from the run, the mean
-//    batch shape of the run's bucketing), torch.set_num_threads(THREADS).
-// The last line is one JSON object: bleu_rnn, bleu_transformer (null: not built yet),
-// train_minutes, torch_ratio = lexflow tokens/s ÷ PyTorch tokens/s.
+//    with --seq2seq.max-minutes MINUTES of training, as one timed process (wall, peak
+//    RSS); BLEU of test2016 by beam search (cased, detokenized, 13a, as sacreBLEU) and
+//    greedy, chrF, ppl, training tokens/s, from the stage's metrics.arrow, and the
+//    validation perplexity after each epoch (the training curve, from the stage's log).
+// 2. Throughput peer: PyTorch (bench/seq2seq-torch.py, the first python3 on PATH or
+//    $PYTHON that imports torch) on the same architecture and shapes (vocabulary sizes
+//    of the run, the mean batch shape of its bucketing), torch.set_num_threads(THREADS).
+// `--rnn.X V` / `--transformer.X V` set `--seq2seq.X V` for that architecture's run,
+// over the settings below. The last line is one JSON object: bleu_rnn,
+// bleu_transformer, train_minutes (per architecture), torch_ratio (lexflow tokens/s ÷
+// PyTorch tokens/s of the best-BLEU architecture), and the details.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readTableSync } from '../pipeline/arrow.js';
 import { spawnSync } from 'node:child_process';
+import { readTableSync } from '../pipeline/arrow.js';
 import { arg, dataDir, printJsonLine, timed } from './common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,55 +34,110 @@ if (!data || !fs.existsSync(path.join(data, 'train.en'))) {
 const minutes = Number(arg('minutes', '60'));
 const threads = Number(arg('threads', '2'));
 const torchSteps = Number(arg('torch-steps', '20'));
-const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-bench-seq2seq-'));
-const cli = path.join(root, 'dist', 'pipeline', 'cli', 'main.js');
-const stageArgs = ['--seq2seq.max-minutes', String(minutes), '--seq2seq.epochs', '100', '--seq2seq.patience', '3'];
-for (const k of ['hidden', 'embed', 'batch-tokens', 'lr', 'beam', 'attention', 'eval-sentences']) {
-  const v = arg(k, '');
-  if (v) stageArgs.push(`--seq2seq.${k}`, v);
+const archs = arg('archs', 'rnn,transformer').split(',') as ('rnn' | 'transformer')[];
+
+/**
+ * Settings per architecture for Multi30K on 2 cores; overridden by --ARCH.PARAM. The
+ * TensorFlow.js wasm backend runs one thread, so the Transformer trains data-parallel
+ * over both cores; its output layer is the class softmax (the full one over ~8k German
+ * types would cost half again the whole model per token; label smoothing and shared
+ * embeddings need it, so they are off here).
+ */
+const defaults: Record<string, Record<string, string>> = {
+  rnn: { embed: '256', hidden: '256', attention: 'general', softmax: 'class', lr: '0.002', warmup: '200', 'batch-tokens': '2000', dropout: '0.2' },
+  transformer: {
+    'd-model': '256', heads: '4', layers: '3', ffn: '512', positions: 'sinusoidal', softmax: 'class', dropout: '0.1',
+    lr: '0.001', warmup: '400', decay: 'rsqrt', clip: '1', 'batch-tokens': '2000', 'max-rows': '256', 'data-parallel': 'true',
+  },
+};
+const common = { 'max-minutes': String(minutes), epochs: '100', patience: '3', beam: '4' };
+
+function settingsFor(arch: string): Record<string, string> {
+  const s: Record<string, string> = { arch, ...common, ...defaults[arch] };
+  for (let i = 2; i < process.argv.length - 1; i++) {
+    const m = /^--(rnn|transformer)\.(.+)$/.exec(process.argv[i]!);
+    if (m && m[1] === arch) s[m[2]!] = process.argv[i + 1]!;
+  }
+  return s;
 }
 
-console.log(`seq2seq bench: Multi30K en→de from ${data}, ${minutes} min of training, ${threads} threads`);
-const run = timed(process.execPath, [cli, 'run', '--dataset', `multi30k=${data}`, '--out', out, '--threads', String(threads), ...stageArgs]);
-if (!run.ok) {
-  console.error(run.stderr.slice(-3000));
-  process.exit(1);
-}
-const stage = path.join(out, 'seq2seq');
-const rows = readTableSync(path.join(stage, 'metrics.arrow'))
-  .toArray()
-  .map((r) => ({ metric: String(r.metric), split: String(r.split), value: Number(r.value), note: String(r.note) }));
-const get = (metric: string, split: string, note = ''): number => rows.find((r) => r.metric === metric && r.split === split && r.note.startsWith(note))?.value ?? NaN;
-const manifest = JSON.parse(fs.readFileSync(path.join(stage, '_manifest.json'), 'utf8')) as { metrics?: Record<string, unknown> };
-const beam = rows.find((r) => r.metric === 'bleu' && r.split === 'test' && r.note.startsWith('beam'));
-const bleuBeam = beam?.value ?? NaN;
-const tokS = get('train_tokens_per_s', 'train');
-for (const r of rows.filter((x) => x.split === 'test')) console.log(`  test ${r.metric.padEnd(6)} ${r.value.toFixed(2).padStart(8)}  ${r.note}`);
-console.log(`rnn: test2016 BLEU ${bleuBeam.toFixed(2)} (beam), ${get('bleu', 'test', 'greedy').toFixed(2)} (greedy); ${tokS.toFixed(0)} target tok/s; wall ${run.wall.toFixed(0)} s, peak RSS ${run.rssMB.toFixed(0)} MB; ${manifest.metrics?.stopReason}`);
-
-// PyTorch at the same shapes.
-const vocab = (f: string): number => readTableSync(path.join(stage, f)).numRows;
-const tokens = readTableSync(path.join(stage, 'tokens', 'train.arrow'));
-let srcSum = 0;
-let tgtSum = 0;
-for (const r of tokens.toArray()) (srcSum += (r.src as { length: number }).length), (tgtSum += (r.tgt as { length: number }).length);
-const n = tokens.numRows;
-const batchTokens = Number(arg('batch-tokens', '2000'));
-const S = Math.round(srcSum / n);
-const T = Math.round(tgtSum / n) + 1;
-const B = Math.max(1, Math.min(128, Math.floor(batchTokens / Math.max(S, T))));
-let torchTokS = NaN;
 // The first python3 (or $PYTHON) that imports torch: Debian's python3-torch lives in the system python.
 const python = [process.env.PYTHON, ...(process.env.PATH ?? '').split(':').map((d) => (d ? path.join(d, 'python3') : undefined))]
   .filter((p): p is string => Boolean(p) && fs.existsSync(p!))
   .find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-if (python) {
-  const t = timed(python, [path.join(root, 'bench', 'seq2seq-torch.py'), String(threads), String(torchSteps), String(vocab('vocab-src.arrow')), String(vocab('vocab-tgt.arrow')), arg('embed', '128'), arg('hidden', '256'), String(B), String(S), String(T)]);
-  if (t.ok) {
-    torchTokS = (JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { train_tokens_per_s: number }).train_tokens_per_s;
-    console.log(`PyTorch (${threads} threads, B ${B}, S ${S}, T ${T}): ${torchTokS.toFixed(0)} target tok/s; lexflow/PyTorch = ${(tokS / torchTokS).toFixed(2)}`);
-  } else console.log(`PyTorch peer skipped: ${t.stderr.trim().split('\n').at(-1)}`);
-} else console.log('PyTorch peer skipped: no python3 on PATH (or $PYTHON) imports torch');
-console.log('transformer: not built yet (bleu_transformer null)');
-fs.rmSync(out, { recursive: true, force: true });
-printJsonLine({ bleu_rnn: bleuBeam, bleu_transformer: null, train_minutes: minutes, torch_ratio: tokS / torchTokS, lexflow_tokens_per_s: tokS, torch_tokens_per_s: torchTokS, peak_rss_mb: run.rssMB, wall_s: run.wall });
+
+interface ArchResult {
+  bleu: number;
+  bleuGreedy: number;
+  tokensPerS: number;
+  torchTokensPerS: number;
+  wallS: number;
+  rssMB: number;
+  stopReason: string;
+  curve: { epoch: number; validPpl: number }[];
+}
+
+const cli = path.join(root, 'dist', 'pipeline', 'cli', 'main.js');
+console.log(`seq2seq bench: Multi30K en→de from ${data}, ${minutes} min of training per architecture, ${threads} threads; PyTorch: ${python ?? 'none'}`);
+const results: Partial<Record<string, ArchResult>> = {};
+for (const arch of archs) {
+  const s = settingsFor(arch);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `lexflow-bench-seq2seq-${arch}-`));
+  console.log(`\n${arch}: ${Object.entries(s).map(([k, v]) => `--seq2seq.${k} ${v}`).join(' ')}`);
+  const run = timed(process.execPath, [cli, 'run', '--dataset', `multi30k=${data}`, '--out', out, '--threads', String(threads), ...Object.entries(s).flatMap(([k, v]) => [`--seq2seq.${k}`, v])]);
+  if (!run.ok) {
+    console.error(run.stderr.slice(-3000));
+    process.exit(1);
+  }
+  const stage = path.join(out, 'seq2seq');
+  const rows = readTableSync(path.join(stage, 'metrics.arrow'))
+    .toArray()
+    .map((r) => ({ metric: String(r.metric), split: String(r.split), value: Number(r.value), note: String(r.note) }));
+  const get = (metric: string, split: string, note = ''): number => rows.find((r) => r.metric === metric && r.split === split && r.note.startsWith(note))?.value ?? NaN;
+  const manifest = JSON.parse(fs.readFileSync(path.join(stage, '_manifest.json'), 'utf8')) as { metrics?: Record<string, unknown> };
+  const curve = [...(run.stdout + run.stderr).matchAll(/seq2seq: epoch (\d+): train loss [\d.]+, valid ppl ([\d.]+)/g)].map((m) => ({ epoch: Number(m[1]), validPpl: Number(m[2]) }));
+  const r: ArchResult = { bleu: get('bleu', 'test', 'beam'), bleuGreedy: get('bleu', 'test', 'greedy'), tokensPerS: get('train_tokens_per_s', 'train'), torchTokensPerS: NaN, wallS: run.wall, rssMB: run.rssMB, stopReason: String(manifest.metrics?.stopReason), curve };
+  for (const x of rows.filter((x) => x.split === 'test')) console.log(`  test ${x.metric.padEnd(6)} ${x.value.toFixed(2).padStart(8)}  ${x.note}`);
+  console.log(`  valid ppl by epoch: ${curve.map((c) => `${c.epoch}: ${c.validPpl.toFixed(2)}`).join(', ') || '(no epoch finished)'}`);
+  console.log(`${arch}: test2016 BLEU ${r.bleu.toFixed(2)} (beam 4), ${r.bleuGreedy.toFixed(2)} (greedy); ${r.tokensPerS.toFixed(0)} target tok/s; wall ${r.wallS.toFixed(0)} s, peak RSS ${r.rssMB.toFixed(0)} MB; ${r.stopReason}`);
+
+  // PyTorch at the same shapes.
+  const vocab = (f: string): number => readTableSync(path.join(stage, f)).numRows;
+  const tokens = readTableSync(path.join(stage, 'tokens', 'train.arrow'));
+  let srcSum = 0;
+  let tgtSum = 0;
+  for (const x of tokens.toArray()) (srcSum += (x.src as { length: number }).length), (tgtSum += (x.tgt as { length: number }).length);
+  const n = tokens.numRows;
+  const S = Math.round(srcSum / n);
+  const T = Math.round(tgtSum / n) + 1;
+  const B = Math.max(1, Math.min(Number(s['max-rows'] ?? 128), Math.floor(Number(s['batch-tokens']) / Math.max(S, T))));
+  if (python) {
+    const shape =
+      arch === 'rnn'
+        ? [s.embed!, s.hidden!]
+        : [s['d-model']!, s.heads!, s.layers!, s.ffn!];
+    const tail = arch === 'rnn' ? [] : [s['share-embeddings'] === 'true' ? '1' : '0', s['label-smoothing'] ?? '0'];
+    const t = timed(python, [path.join(root, 'bench', 'seq2seq-torch.py'), arch, String(threads), String(torchSteps), String(vocab('vocab-src.arrow')), String(vocab('vocab-tgt.arrow')), ...shape, String(B), String(S), String(T), ...tail]);
+    if (t.ok) {
+      r.torchTokensPerS = (JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { train_tokens_per_s: number }).train_tokens_per_s;
+      console.log(`  PyTorch (${threads} threads, B ${B}, S ${S}, T ${T}): ${r.torchTokensPerS.toFixed(0)} target tok/s; lexflow/PyTorch = ${(r.tokensPerS / r.torchTokensPerS).toFixed(2)}`);
+    } else console.log(`  PyTorch peer skipped: ${t.stderr.trim().split('\n').at(-1)}`);
+  } else console.log('  PyTorch peer skipped: no python3 on PATH (or $PYTHON) imports torch');
+  results[arch] = r;
+  fs.rmSync(out, { recursive: true, force: true });
+}
+
+const best = Object.entries(results).sort((a, b) => (b[1]!.bleu || 0) - (a[1]!.bleu || 0))[0];
+const ratio = (r?: ArchResult): number | null => (r && Number.isFinite(r.tokensPerS / r.torchTokensPerS) ? r.tokensPerS / r.torchTokensPerS : null);
+printJsonLine({
+  bleu_rnn: results.rnn?.bleu ?? null,
+  bleu_transformer: results.transformer?.bleu ?? null,
+  train_minutes: minutes,
+  torch_ratio: ratio(best?.[1]),
+  torch_ratio_rnn: ratio(results.rnn),
+  torch_ratio_transformer: ratio(results.transformer),
+  lexflow_tokens_per_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.tokensPerS])),
+  torch_tokens_per_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.torchTokensPerS])),
+  peak_rss_mb: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.rssMB])),
+  wall_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.wallS])),
+});

@@ -57,18 +57,26 @@ export interface AttentionCall {
   keep?: (att: tf.Tensor4D) => void;
 }
 
-/** Multi-head attention -> (B·Tq, D), before the output bias and residual: y·Wo + bo. */
+/**
+ * The attention itself, on heads already projected: softmax(q kᵀ/√d_k + masks) v,
+ * heads merged back -> (B·Tq, D), before Wo. q (B, NH, Tq, dk); k, v (B, NH, Tk, dk).
+ * Incremental decoders call it with the keys and values of a cached prefix.
+ */
+export function attendHeads(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, masks: tf.Tensor[], rate: number, seed: number, keep?: (att: tf.Tensor4D) => void): tf.Tensor2D {
+  const [B, NH, Tq, dk] = q.shape;
+  let scores: tf.Tensor = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dk)); // (B, NH, Tq, Tk)
+  for (const m of masks) scores = tf.add(scores, m);
+  const att = tf.softmax(scores) as tf.Tensor4D; // (B, NH, Tq, Tk), rows sum to 1 over unmasked keys
+  if (keep) keep(tf.keep(att.clone()));
+  return tf.reshape(tf.transpose(tf.matMul(dropout(att, rate, seed), v), [0, 2, 1, 3]), [B * Tq, NH * dk]) as tf.Tensor2D; // (B·Tq, D)
+}
+
+/** Multi-head attention -> (B·Tq, D), before the residual: y·Wo + bo. */
 export function multiHeadAttention(w: AttentionWeights, c: AttentionCall): tf.Tensor2D {
   const { B, Tq, Tk, heads: NH } = c;
-  const D = c.query.shape[1];
-  const dk = D / NH;
   const q = splitHeads(tf.matMul(c.query, w.wq), B, Tq, NH); // (B, NH, Tq, dk)
   const k = splitHeads(tf.matMul(c.keyValue, w.wk), B, Tk, NH); // (B, NH, Tk, dk)
   const v = splitHeads(tf.matMul(c.keyValue, w.wv), B, Tk, NH); // (B, NH, Tk, dk)
-  let scores: tf.Tensor = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dk)); // (B, NH, Tq, Tk)
-  for (const m of c.masks) scores = tf.add(scores, m);
-  const att = tf.softmax(scores) as tf.Tensor4D; // (B, NH, Tq, Tk), rows sum to 1 over unmasked keys
-  if (c.keep) c.keep(tf.keep(att.clone()));
-  const y = tf.reshape(tf.transpose(tf.matMul(dropout(att, c.rate, c.seed), v), [0, 2, 1, 3]), [B * Tq, D]) as tf.Tensor2D; // (B·Tq, D)
+  const y = attendHeads(q, k, v, c.masks, c.rate, c.seed, c.keep); // (B·Tq, D)
   return tf.add(tf.matMul(y, w.wo), w.bo) as tf.Tensor2D;
 }

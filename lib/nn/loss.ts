@@ -18,8 +18,13 @@ function labelIndex(labels: Int32Array, vocab: number): tf.Tensor1D {
  * Mean negative log-likelihood of `labels` under softmax(`logits`), each row
  * weighted by `weights` (1 = counted, 0 = padding); divided by Σ weights.
  * logits: [N, V]; labels, weights: N entries.
+ *
+ * With `smoothing` ε > 0, the cross-entropy against the label-smoothed target
+ * q = (1 − ε)·onehot + ε/V (Szegedy et al. 2016, "Rethinking the Inception
+ * Architecture", §7): (1 − ε)·(−ln p_label) + ε·mean_v(−ln p_v); its gradient is
+ * softmax − q. It is a training loss only: perplexities are scored without it.
  */
-export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: Int32Array, weights?: Float32Array): tf.Scalar {
+export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: Int32Array, weights?: Float32Array, smoothing = 0): tf.Scalar {
   const [n, vocab] = logits.shape;
   if (labels.length !== n) throw new Error(`loss: ${labels.length} labels for ${n} rows`);
   const w = weights ?? new Float32Array(n).fill(1);
@@ -30,7 +35,8 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: Int32Arra
     const logp = tf.logSoftmax(lg as tf.Tensor2D); // (N, V)
     const idx = labelIndex(labels, vocab);
     const wt = tf.tensor1d(w);
-    const picked = tf.gather(tf.reshape(logp, [-1]), idx); // (N,)
+    let picked: tf.Tensor = tf.gather(tf.reshape(logp, [-1]), idx); // (N,)
+    if (smoothing > 0) picked = tf.add(tf.mul(picked, 1 - smoothing), tf.mul(tf.mean(logp, 1), smoothing));
     const value = tf.div(tf.neg(tf.sum(tf.mul(picked, wt))), denom) as tf.Scalar;
     save([logp, wt]);
     return {
@@ -38,7 +44,8 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: Int32Arra
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [lp, ws] = saved as [tf.Tensor2D, tf.Tensor1D];
         // int32 oneHot, then cast: the wasm OneHot kernel writes integer bits into a float32 output (tfjs 4.22).
-        const onehot = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), vocab), 'float32'); // (N, V)
+        let onehot: tf.Tensor = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), vocab), 'float32'); // (N, V)
+        if (smoothing > 0) onehot = tf.add(tf.mul(onehot, 1 - smoothing), smoothing / vocab); // q
         const scale = tf.mul(tf.reshape(ws, [n, 1]), tf.div(dy, denom)); // (N, 1)
         return [tf.mul(tf.sub(tf.exp(lp), onehot), scale)];
       },

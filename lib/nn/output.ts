@@ -23,8 +23,8 @@ export type SoftmaxKind = 'full' | 'class';
 export interface OutputLayer {
   readonly params: tf.Variable[];
   readonly paramNames: string[];
-  /** Mean of −ln p(target) over rows, weighted (1 = counted, 0 = padding): the training loss. */
-  loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array): tf.Scalar;
+  /** Mean of −ln p(target) over rows, weighted (1 = counted, 0 = padding): the training loss; `smoothing` ε > 0 smooths the labels (`full` only, loss.ts). */
+  loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array, smoothing?: number): tf.Scalar;
   /** ln p(target) of every row, as a typed array. */
   labelLogProbs(h: tf.Tensor2D, targets: Int32Array): Float32Array;
   /** Scores [N, V] whose logSoftmax is the log-distribution (logits, or log-probabilities). */
@@ -70,11 +70,12 @@ class FullSoftmax implements OutputLayer {
   logits(h: tf.Tensor2D): tf.Tensor2D {
     return tf.add(this.w ? tf.matMul(h, this.w) : tf.matMul(h, this.tied!, false, true), this.b) as tf.Tensor2D;
   }
-  loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array): tf.Scalar {
-    return sparseSoftmaxCrossEntropy(this.logits(h), targets, weights);
+  loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array, smoothing = 0): tf.Scalar {
+    return sparseSoftmaxCrossEntropy(this.logits(h), targets, weights, smoothing);
   }
   labelLogProbs(h: tf.Tensor2D, targets: Int32Array): Float32Array {
-    const lg = this.logits(h);
+    // In a tidy: the (N, V) product before the bias would otherwise outlive the call.
+    const lg = tf.tidy(() => this.logits(h));
     const out = fullLabelLogProbs(lg, targets);
     lg.dispose();
     return out;
@@ -154,7 +155,9 @@ class ClassSoftmax implements OutputLayer {
     return { lp, byClass };
   }
 
-  loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array): tf.Scalar {
+  loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array, smoothing = 0): tf.Scalar {
+    // Smoothing needs every type's log-probability: H·V per token, what this layer avoids.
+    if (smoothing > 0) throw new Error('label smoothing needs the full softmax');
     const w = weights ?? new Float32Array(targets.length).fill(1);
     let total = 0;
     for (let i = 0; i < w.length; i++) total += w[i]!;

@@ -169,7 +169,7 @@ export async function trainLoop<B, V>(
       if (!Number.isFinite(loss)) {
         tf.dispose(grads);
         const kept = lastSaved === undefined ? 'No checkpoint was written before it' : `The last good checkpoint (step ${lastSaved}) is kept in ${o.checkpointDir}`;
-        throw new UsageError(`${o.name}: loss became ${loss} at step ${pos.globalStep + 1} (epoch ${pos.epoch + 1}); training stopped. ${kept}. Lower --lr, or set --clip`);
+        throw new UsageError(`${o.name}: loss became ${loss} at step ${pos.globalStep + 1} (epoch ${pos.epoch + 1}); training stopped. ${kept}. ${o.clip > 0 ? 'Lower --lr' : 'Lower --lr, or set --clip'}`);
       }
       const clipped = Optimizer.clip(grads, o.clip);
       opt.apply(clipped.grads, lr);

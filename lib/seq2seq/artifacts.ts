@@ -14,6 +14,7 @@ import { writeSideVocab } from './data.js';
 import type { Seq2SeqConfig, Seq2SeqModel } from './model.js';
 import type { SideVocab } from './pieces.js';
 import { createRnnSeq2Seq } from './rnn.js';
+import { createTransformerSeq2Seq } from './transformer.js';
 
 export const MODEL_DIR = 'model';
 
@@ -25,7 +26,7 @@ interface ModelJson {
 }
 
 export function createSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
-  return createRnnSeq2Seq(cfg);
+  return cfg.arch === 'transformer' ? createTransformerSeq2Seq(cfg) : createRnnSeq2Seq(cfg);
 }
 
 export async function saveSeq2Seq(dir: string, model: Seq2SeqModel, src: SideVocab, tgt: SideVocab, langs: { source: string; target: string }): Promise<void> {

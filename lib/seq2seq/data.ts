@@ -122,3 +122,46 @@ export class BucketBatches implements Batcher<PairBatch> {
     return makeBatch(Array.from(g, (i) => this.data.src[i]!), Array.from(g, (i) => this.data.tgt[i]!));
   }
 }
+
+/** Rows r0..r1 of a batch, re-padded to their own longest source and target (padding changes no loss, so neither does this). */
+export function sliceBatch(b: PairBatch, r0: number, r1: number): PairBatch {
+  const src: Int32Array[] = [];
+  const tgt: Int32Array[] = [];
+  for (let r = r0; r < r1; r++) {
+    src.push(b.src.slice(r * b.S, r * b.S + b.srcLen[r]!));
+    let n = 0;
+    for (let t = 0; t < b.T; t++) n += b.weights[r * b.T + t]!;
+    tgt.push(b.tgtOut.slice(r * b.T, r * b.T + n - 1)); // y1 .. y_n without </s>
+  }
+  return makeBatch(src, tgt);
+}
+
+/**
+ * A batch cut into at most `parts` shards of consecutive rows with about equal
+ * target tokens; each shard's weight is its share of the batch's target tokens,
+ * since the loss is a mean over them (lib/nn/data-parallel.ts).
+ */
+export function splitPairBatch(b: PairBatch, parts: number): { batch: PairBatch; weight: number }[] {
+  const tokens = new Float64Array(b.B);
+  let total = 0;
+  for (let r = 0; r < b.B; r++) {
+    for (let t = 0; t < b.T; t++) tokens[r]! += b.weights[r * b.T + t]!;
+    total += tokens[r]!;
+  }
+  const n = Math.min(parts, b.B);
+  const out: { batch: PairBatch; weight: number }[] = [];
+  let r0 = 0;
+  let seen = 0;
+  for (let k = 0; k < n && r0 < b.B; k++) {
+    let r1 = r0;
+    let here = 0;
+    // Take rows until this shard reaches its share of what is left (at least one row, and leave one per later shard).
+    const goal = (total - seen) / (n - k);
+    while (r1 < b.B - (n - k - 1) && (r1 === r0 || here + tokens[r1]! / 2 <= goal)) here += tokens[r1++]!;
+    if (k === n - 1) while (r1 < b.B) here += tokens[r1++]!;
+    out.push({ batch: sliceBatch(b, r0, r1), weight: here / total });
+    seen += here;
+    r0 = r1;
+  }
+  return out;
+}

@@ -10,14 +10,20 @@ import { EOS, PAD, BOS } from '../formats/tokens.js';
 import { topIndices } from '../lm/beam.js';
 import { draw, samplingDistribution, type SamplingOptions } from '../lm/sampling.js';
 import { seededRandom } from '../random/seeded.js';
-import type { DecoderState, Encoded, Seq2SeqModel } from './model.js';
-import { disposeEncoded, disposeState } from './rnn.js';
+import { disposeEncoded, disposeState, gatherRows, type DecoderState, type Seq2SeqModel } from './model.js';
 
 export interface Translation {
   ids: number[];
   logProb: number;
-  /** Attention per output position: weights over the source (when asked for). */
+  /** Attention per output position (when asked for): A maps (layers × heads, layer-major) of n source weights each, (A, n) row-major. */
   attention?: Float32Array[];
+}
+
+/** Row b's attention maps over its n real source positions, from a step's (B, A·S) attention. */
+function attentionRow(att: Float32Array, b: number, A: number, S: number, n: number): Float32Array {
+  const out = new Float32Array(A * n);
+  for (let a = 0; a < A; a++) out.set(att.subarray((b * A + a) * S, (b * A + a) * S + n), a * n);
+  return out;
 }
 
 /** A longest output for a source of n tokens. */
@@ -60,6 +66,7 @@ export function greedyTranslate(model: Seq2SeqModel, sources: Int32Array[], o: {
   const prev = new Int32Array(B).fill(BOS);
   const limit = Math.max(...sources.map((s) => maxOutputLength(s.length)));
   const random = o.sampling ? seededRandom(o.sampling.seed) : undefined;
+  const A = model.attentionMaps.layers * model.attentionMaps.heads;
   for (let t = 0; t < limit && done.includes(false); t++) {
     const r = model.step(enc, st, prev);
     const lps = rows(r.logProbs);
@@ -69,7 +76,7 @@ export function greedyTranslate(model: Seq2SeqModel, sources: Int32Array[], o: {
       const lp = lps[b]!;
       const w = random ? draw(samplingDistribution(lp, o.sampling!), random) : topIndices(lp, 1)[0]!;
       out[b]!.logProb += lp[w]!;
-      if (att) out[b]!.attention!.push(att.slice(b * S, b * S + srcLen[b]!));
+      if (att) out[b]!.attention!.push(attentionRow(att, b, A, S, srcLen[b]!));
       if (w === EOS || out[b]!.ids.length + 1 >= maxOutputLength(srcLen[b]!)) done[b] = true;
       if (w !== EOS) out[b]!.ids.push(w);
       prev[b] = w;
@@ -87,20 +94,6 @@ export function lengthPenalty(len: number, alpha: number): number {
   return alpha === 0 ? 1 : Math.pow((5 + len) / 6, alpha);
 }
 
-function gatherEncoded(e: Encoded, idx: Int32Array): Encoded {
-  const i = tf.tensor1d(idx, 'int32');
-  const g: Encoded = { B: idx.length, S: e.S, memory: tf.gather(e.memory, i) as tf.Tensor3D, mask: tf.gather(e.mask, i) as tf.Tensor2D, ...(e.keys ? { keys: tf.gather(e.keys, i) as tf.Tensor3D } : {}) };
-  i.dispose();
-  return g;
-}
-
-function gatherState(s: DecoderState, idx: Int32Array): DecoderState {
-  return tf.tidy(() => {
-    const i = tf.tensor1d(idx, 'int32');
-    return { h: tf.gather(s.h, i) as tf.Tensor2D, c: tf.gather(s.c, i) as tf.Tensor2D, feed: tf.gather(s.feed, i) as tf.Tensor2D };
-  });
-}
-
 interface Beam {
   ids: number[];
   logProb: number;
@@ -114,48 +107,106 @@ interface Beam {
  * log P / lp(|Y|).
  */
 export function beamTranslate(model: Seq2SeqModel, source: Int32Array, k: number, alpha: number, keepAttention = false): Translation[] {
-  const one = model.encode(source, Int32Array.of(source.length), 1, Math.max(1, source.length));
-  let enc = one.enc;
-  let st = one.state;
-  let beams: Beam[] = [{ ids: [], logProb: 0, ...(keepAttention ? { attention: [] } : {}) }];
-  const finished: Beam[] = [];
-  const limit = maxOutputLength(source.length);
+  return beamTranslateBatch(model, [source], k, alpha, keepAttention)[0]!;
+}
+
+/** One sentence's search: its open beams (while not done, rows of the decoder call, in order) and its finished hypotheses. */
+interface Search {
+  beams: Beam[];
+  finished: Beam[];
+  limit: number;
+  n: number;
+  done: boolean;
+}
+
+/**
+ * Beam search for several sentences at once: every open beam of every sentence
+ * still searching is a row of one decoder call (the encoder's rows gathered to
+ * match), and each sentence's search is exactly beamTranslate's for it alone
+ * (padding changes no log-probability). Returns each sentence's k hypotheses,
+ * best first.
+ */
+export function beamTranslateBatch(model: Seq2SeqModel, sources: Int32Array[], k: number, alpha: number, keepAttention = false): Translation[][] {
+  const { src, srcLen, B, S } = batchSources(sources);
+  const first = model.encode(src, srcLen, B, S);
+  let enc = first.enc;
+  let st = first.state;
+  const A = model.attentionMaps.layers * model.attentionMaps.heads;
+  const searches: Search[] = sources.map((x) => ({ beams: [{ ids: [], logProb: 0, ...(keepAttention ? { attention: [] } : {}) }], finished: [], limit: maxOutputLength(x.length), n: x.length, done: false }));
   const norm = (b: Beam): number => b.logProb / lengthPenalty(b.ids.length + 1, alpha);
-  for (let t = 0; t < limit && beams.length > 0 && finished.length < k; t++) {
-    const prev = Int32Array.from(beams, (b) => (b.ids.length ? b.ids[b.ids.length - 1]! : BOS));
+  for (let t = 0; ; t++) {
+    const active = searches.filter((x) => !x.done);
+    if (active.length === 0) break;
+    const prev = Int32Array.from(active.flatMap((x) => x.beams.map((b) => (b.ids.length ? b.ids[b.ids.length - 1]! : BOS))));
     const r = model.step(enc, st, prev);
     const lps = rows(r.logProbs);
     const att = keepAttention ? (r.attention.dataSync() as Float32Array) : undefined;
-    const cands: { from: number; w: number; logProb: number }[] = [];
-    beams.forEach((b, i) => {
-      for (const w of topIndices(lps[i]!, k)) cands.push({ from: i, w, logProb: b.logProb + lps[i]![w]! });
-    });
-    // Rank by the length-normalized score the finished ones will be compared with.
-    cands.sort((a, b) => b.logProb / lengthPenalty(beams[b.from]!.ids.length + 1, alpha) - a.logProb / lengthPenalty(beams[a.from]!.ids.length + 1, alpha));
-    const next: Beam[] = [];
-    const from: number[] = [];
-    for (const c of cands) {
-      if (next.length + finished.length >= k) break;
-      const parent = beams[c.from]!;
-      const attention = att ? [...parent.attention!, att.slice(c.from * source.length, (c.from + 1) * source.length)] : undefined;
-      if (c.w === EOS || t + 1 >= limit) finished.push({ ids: c.w === EOS ? parent.ids : [...parent.ids, c.w], logProb: c.logProb, ...(attention ? { attention } : {}) });
-      else next.push({ ids: [...parent.ids, c.w], logProb: c.logProb, ...(attention ? { attention } : {}) }), from.push(c.from);
+    const from: number[] = []; // the rows the next call continues
+    let row0 = 0;
+    for (const x of active) {
+      const beams = x.beams;
+      const cands: { from: number; w: number; logProb: number }[] = [];
+      beams.forEach((b, i) => {
+        for (const w of topIndices(lps[row0 + i]!, k)) cands.push({ from: i, w, logProb: b.logProb + lps[row0 + i]![w]! });
+      });
+      // Rank by the length-normalized score the finished ones will be compared with.
+      cands.sort((a, b) => b.logProb / lengthPenalty(beams[b.from]!.ids.length + 1, alpha) - a.logProb / lengthPenalty(beams[a.from]!.ids.length + 1, alpha));
+      const next: Beam[] = [];
+      const mark = from.length;
+      for (const c of cands) {
+        if (next.length + x.finished.length >= k) break;
+        const parent = beams[c.from]!;
+        const attention = att ? [...parent.attention!, attentionRow(att, row0 + c.from, A, S, x.n)] : undefined;
+        if (c.w === EOS || t + 1 >= x.limit) x.finished.push({ ids: c.w === EOS ? parent.ids : [...parent.ids, c.w], logProb: c.logProb, ...(attention ? { attention } : {}) });
+        else next.push({ ids: [...parent.ids, c.w], logProb: c.logProb, ...(attention ? { attention } : {}) }), from.push(row0 + c.from);
+      }
+      row0 += beams.length;
+      x.beams = next;
+      // Done: its open beams stay hypotheses, but are no longer rows.
+      if (!(t + 1 < x.limit && next.length > 0 && x.finished.length < k)) (x.done = true), (from.length = mark);
     }
     tf.dispose([r.logProbs, r.attention]);
-    const idx = Int32Array.from(from);
-    if (next.length > 0) {
-      const ns = gatherState(r.state, idx);
+    if (from.length === 0) {
       disposeState(r.state);
-      disposeState(st);
-      st = ns;
-      const ne = gatherEncoded(enc, idx);
-      disposeEncoded(enc);
-      enc = ne;
-    } else disposeState(r.state);
-    beams = next;
+      break;
+    }
+    const idx = Int32Array.from(from);
+    const ns = gatherRows(r.state, idx);
+    const ne = gatherRows(enc, idx);
+    disposeState(r.state);
+    disposeState(st);
+    disposeEncoded(enc);
+    st = ns;
+    enc = ne;
   }
   disposeState(st);
   disposeEncoded(enc);
-  const all = [...finished, ...beams].sort((a, b) => norm(b) - norm(a));
-  return all.slice(0, k).map((b) => ({ ids: b.ids, logProb: b.logProb, ...(b.attention ? { attention: b.attention } : {}) }));
+  return searches.map((x) =>
+    [...x.finished, ...x.beams]
+      .sort((a, b) => norm(b) - norm(a))
+      .slice(0, k)
+      .map((b) => ({ ids: b.ids, logProb: b.logProb, ...(b.attention ? { attention: b.attention } : {}) })),
+  );
+}
+
+/** The name a decoding setting has in metrics.arrow, translations.arrow and hyp-<split>-<setting>.txt. */
+export function settingName(beam: number): string {
+  return beam === 1 ? 'greedy' : `beam${beam}`;
+}
+
+/** Translate many sentences: greedy in batches of `batch` rows (beam 1), else a beam search per sentence (best hypothesis). */
+export function translateMany(model: Seq2SeqModel, sources: Int32Array[], beam: number, alpha: number, batch = 64): Translation[] {
+  const out: Translation[] = [];
+  if (beam > 1) {
+    // Sentences of about one length share a search: its rows are their beams.
+    const rowsPerCall = Math.max(1, Math.floor(batch / beam));
+    const order = Array.from(sources.keys()).sort((a, b) => sources[a]!.length - sources[b]!.length || a - b);
+    for (let i = 0; i < order.length; i += rowsPerCall) {
+      const group = order.slice(i, i + rowsPerCall);
+      beamTranslateBatch(model, group.map((j) => sources[j]!), beam, alpha).forEach((hyps, g) => (out[group[g]!] = hyps[0]!));
+    }
+    return out;
+  }
+  for (let i = 0; i < sources.length; i += batch) out.push(...greedyTranslate(model, sources.slice(i, i + batch)));
+  return out;
 }

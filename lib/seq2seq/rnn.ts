@@ -27,7 +27,21 @@ import { dropout, embed, makeParam } from '../nn/params.js';
 import { mixSeed, uniformArray } from '../nn/random.js';
 import { toTimeMajor, toTimeMajorF } from '../nn/time-major.js';
 import type { PairBatch } from './data.js';
-import type { DecoderState, Encoded, Seq2SeqConfig, Seq2SeqModel } from './model.js';
+import { disposeEncoded, disposeState, keepRows, sumScored, type Encoded, type RowTensors, type Seq2SeqConfig, type Seq2SeqModel } from './model.js';
+
+/** The RNN's encoder output: (B, S, H) memory, (B, S) additive mask, memory·W1 (B, S, H) for additive attention. */
+interface RnnEncoded extends Encoded {
+  memory: tf.Tensor3D;
+  mask: tf.Tensor2D;
+  keys?: tf.Tensor3D;
+}
+
+/** The decoder's state between steps, (B, H) each; `feed` is the previous attentional state h̃ (input feeding). */
+interface RnnState extends RowTensors {
+  h: tf.Tensor2D;
+  c: tf.Tensor2D;
+  feed: tf.Tensor2D;
+}
 
 /** (B, S) additive mask from row lengths: 0 on the first len[b] positions, −1e9 after. */
 export function sourceMask(srcLen: Int32Array, S: number): tf.Tensor2D {
@@ -84,7 +98,7 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
     return { hs, final: st.h };
   };
 
-  const encodeT = (src: Int32Array, srcLen: Int32Array, B: number, S: number, rate: number, seed: number): { enc: Encoded; state: DecoderState } => {
+  const encodeT = (src: Int32Array, srcLen: Int32Array, B: number, S: number, rate: number, seed: number): { enc: RnnEncoded; state: RnnState } => {
     const x = dropout(embed(srcEmb, toTimeMajor(src, B, S)), rate, mixSeed(seed, 1)); // (S·B, E)
     const f = direction(fwd, x, srcLen, B, S, false);
     const b = direction(bwd, x, srcLen, B, S, true);
@@ -96,7 +110,7 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
   };
 
   /** One teacher-forced or decoding step: -> h̃ (B, H), attention (B, S), next state. */
-  const stepT = (e: Encoded, st: DecoderState, prev: Int32Array, rate: number, seed: number): { ht: tf.Tensor2D; att: tf.Tensor2D; state: DecoderState } => {
+  const stepT = (e: RnnEncoded, st: RnnState, prev: Int32Array, rate: number, seed: number): { ht: tf.Tensor2D; att: tf.Tensor2D; state: RnnState } => {
     const { B, S } = e;
     const x = tf.concat([dropout(embed(tgtEmb, prev), rate, seed), st.feed], 1) as tf.Tensor2D; // (B, E+H)
     const { h, c } = lstmStep(tf.add(tf.matMul(x, dec.wx), dec.b) as tf.Tensor2D, st, dec.wh);
@@ -133,57 +147,39 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
     config: cfg,
     params,
     paramNames: names,
+    attentionMaps: { layers: 1, heads: 1 },
     trainLoss(b: PairBatch, seed: number) {
-      return tf.tidy(() => out.loss(forward(b, cfg.dropout, seed), toTimeMajor(b.tgtOut, b.B, b.T), toTimeMajorF(b.weights, b.B, b.T)));
+      return tf.tidy(() => out.loss(forward(b, cfg.dropout, seed), toTimeMajor(b.tgtOut, b.B, b.T), toTimeMajorF(b.weights, b.B, b.T), cfg.labelSmoothing ?? 0));
+    },
+    positionLogProbs(b: PairBatch) {
+      const h = tf.tidy(() => forward(b, 0, 0));
+      const lp = out.labelLogProbs(h, toTimeMajor(b.tgtOut, b.B, b.T)); // time-major (T·B)
+      h.dispose();
+      const rowMajor = new Float32Array(lp.length);
+      for (let t = 0; t < b.T; t++) for (let r = 0; r < b.B; r++) rowMajor[r * b.T + t] = lp[t * b.B + r]!;
+      return rowMajor;
     },
     score(b: PairBatch) {
-      const h = tf.tidy(() => forward(b, 0, 0));
-      const tgt = toTimeMajor(b.tgtOut, b.B, b.T);
-      const w = toTimeMajorF(b.weights, b.B, b.T);
-      const lp = out.labelLogProbs(h, tgt);
-      h.dispose();
-      let logProb = 0;
-      let tokens = 0;
-      for (let i = 0; i < lp.length; i++) if (w[i]) (logProb += lp[i]!), tokens++;
-      return { logProb, tokens };
+      return sumScored(this.positionLogProbs(b), b.weights);
     },
     encode(src, srcLen, B, S) {
-      let r!: { enc: Encoded; state: DecoderState };
+      let r!: { enc: RnnEncoded; state: RnnState };
       tf.tidy(() => {
         r = encodeT(src, srcLen, B, S, 0, 0);
-        keepAll(r.enc, r.state);
+        keepRows(r.enc), keepRows(r.state);
       });
       return r;
     },
     step(e, st, prev) {
-      let r!: { logProbs: tf.Tensor2D; state: DecoderState; attention: tf.Tensor2D };
+      let r!: { logProbs: tf.Tensor2D; state: RnnState; attention: tf.Tensor2D };
       tf.tidy(() => {
-        const s = stepT(e, st, prev, 0, 0);
+        const s = stepT(e as RnnEncoded, st as RnnState, prev, 0, 0);
         r = { logProbs: tf.logSoftmax(out.logits(s.ht)) as tf.Tensor2D, state: s.state, attention: s.att };
-        tf.keep(r.logProbs), tf.keep(r.attention), keepAll(undefined, r.state);
+        tf.keep(r.logProbs), tf.keep(r.attention), keepRows(r.state);
       });
       return r;
     },
   };
 }
 
-function keepAll(e: Encoded | undefined, st: DecoderState): void {
-  if (e) {
-    tf.keep(e.memory);
-    tf.keep(e.mask);
-    if (e.keys) tf.keep(e.keys);
-  }
-  tf.keep(st.h);
-  tf.keep(st.c);
-  tf.keep(st.feed);
-}
-
-export function disposeEncoded(e: Encoded): void {
-  tf.dispose([e.memory, e.mask, ...(e.keys ? [e.keys] : [])]);
-}
-
-export function disposeState(s: DecoderState): void {
-  tf.dispose([s.h, s.c, s.feed]);
-}
-
-export { BOS };
+export { BOS, disposeEncoded, disposeState };

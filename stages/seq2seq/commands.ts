@@ -90,7 +90,7 @@ export const translateCommand: CommandModule<object, TranslateArgs> = {
       process.stdout.write(decode(m.tgt, t.ids) + '\n');
     }
     if (a['with-attention']) {
-      const n = await writeAttention(a['with-attention'], all);
+      const n = await writeAttention(a['with-attention'], all, m.model.attentionMaps);
       process.stderr.write(`wrote ${n} attention weights to ${a['with-attention']}\n`);
     }
   },

@@ -14,10 +14,14 @@ import type { Decay } from '../../lib/nn/schedule.js';
 import { tf } from '../../lib/nn/backend/index.js';
 import { MODEL_DIR, createSeq2Seq, saveSeq2Seq } from '../../lib/seq2seq/artifacts.js';
 import { writeAttention } from '../../lib/seq2seq/attention-table.js';
-import { writePairs, writeSideVocab, type PairData } from '../../lib/seq2seq/data.js';
+import { splitPairBatch, writePairs, writeSideVocab, type PairData } from '../../lib/seq2seq/data.js';
+import { dataParallelGradientsWith } from '../../lib/nn/data-parallel.js';
+import { TASKS } from './tasks.js';
+import { explainWasmAbort } from '../../lib/nn/wasm-abort.js';
 import { perplexityOf, trainPairs } from '../../lib/seq2seq/train.js';
-import { beamTranslate, greedyTranslate } from '../../lib/seq2seq/decode.js';
-import { validateConfig, type AttentionScore, type Seq2SeqConfig } from '../../lib/seq2seq/model.js';
+import { beamTranslate, settingName, translateMany } from '../../lib/seq2seq/decode.js';
+import { settingsProblem, validateConfig, type AttentionScore, type PositionKind, type Seq2SeqArch, type Seq2SeqConfig } from '../../lib/seq2seq/model.js';
+import { writeTranslations, type TranslatedSet } from '../../lib/seq2seq/translations-table.js';
 import { buildVocab, decode, encode, tokenize } from '../../lib/seq2seq/pieces.js';
 import type { params } from './index.js';
 
@@ -28,10 +32,33 @@ interface MetricRow extends MetricsRow {
 }
 
 export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<StageResult> {
+  try {
+    return await translationStage(ctx);
+  } catch (e) {
+    const p = ctx.params as unknown as P;
+    throw explainWasmAbort(e, 'seq2seq', `lower --batch-tokens (${p['batch-tokens']} now), use --softmax class (the full softmax holds several (tokens, V) arrays per batch), or a smaller model`);
+  }
+}
+
+async function translationStage(ctx: StageContext<typeof params>): Promise<StageResult> {
     const p = ctx.params as unknown as P;
     const ds = ctx.dataset;
     if (!isParallel(ds)) throw new UsageError(`seq2seq: --dataset ${ds?.name ?? '?'} is not a parallel corpus; give e.g. multi30k=FOLDER, or a folder of <split>.<lang> files with --source/--target`);
     const { source, target } = ds.parallel;
+    // The model's settings, checked before any work.
+    const settings: Omit<Seq2SeqConfig, 'srcVocab' | 'tgtVocab'> = {
+      arch: p.arch as Seq2SeqArch,
+      embed: p.embed as number,
+      hidden: p.hidden as number,
+      attention: p.attention as AttentionScore,
+      softmax: p.softmax as 'full' | 'class',
+      dropout: p.dropout as number,
+      seed: p.seed as number,
+      labelSmoothing: p['label-smoothing'] as number,
+      ...(p.arch === 'transformer' ? { dModel: p['d-model'] as number, heads: p.heads as number, layers: p.layers as number, ffn: p.ffn as number, positions: p.positions as PositionKind, shareEmbeddings: p['share-embeddings'] as boolean } : {}),
+    };
+    const wrong = settingsProblem(settings);
+    if (wrong) throw new UsageError(`seq2seq: ${wrong}`);
 
     // 1. pairs, checked
     const read = ctx.progress.step('reading pairs', 3, 'splits');
@@ -65,7 +92,7 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
     await writeSideVocab(path.join(ctx.outDir, 'vocab-tgt.arrow'), tgtV);
 
     // 3. train
-    const cfg: Seq2SeqConfig = { arch: 'rnn', srcVocab: srcV.tokens.length, tgtVocab: tgtV.tokens.length, embed: p.embed as number, hidden: p.hidden as number, attention: p.attention as AttentionScore, softmax: p.softmax as 'full' | 'class', dropout: p.dropout as number, seed: p.seed as number };
+    const cfg: Seq2SeqConfig = { ...settings, srcVocab: srcV.tokens.length, tgtVocab: tgtV.tokens.length };
     const bad = validateConfig(cfg);
     if (bad) throw new UsageError(`seq2seq: ${bad}`);
     if ((p.beam as number) > cfg.tgtVocab) throw new UsageError(`seq2seq: --beam ${p.beam} is wider than the target vocabulary (${cfg.tgtVocab} types); use at most ${cfg.tgtVocab}`);
@@ -94,6 +121,7 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
         checkpointDir: ctx.checkpointDir,
         batchTokens: p['batch-tokens'] as number,
         maxRows: p['max-rows'] as number,
+        gradients: p['data-parallel'] ? dataParallelGradientsWith(ctx.pool, model, p.backend as BackendChoice, TASKS.grad, splitPairBatch) : undefined,
       },
       ctx.log,
       ctx.progress,
@@ -107,6 +135,7 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
     const summary: Record<string, number> = {};
     const K = p.beam as number;
     const alpha = p['length-penalty'] as number;
+    const translated: TranslatedSet[] = [];
     for (const split of ['valid', 'test'] as Split[]) {
       const n = cap > 0 ? Math.min(cap, data[split].src.length) : data[split].src.length;
       if (n === 0) continue;
@@ -114,13 +143,13 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
       const refs = text[split]!.target.slice(0, n);
       const ppl = perplexityOf(model, { src: data[split].src, tgt: data[split].tgt });
       m.push({ metric: 'ppl', split, value: ppl, note: 'per target token, </s> included, teacher forcing' });
-      const settings: [string, () => string[]][] = [
-        ['greedy', () => batches(srcs, 64).flatMap((g) => greedyTranslate(model, g).map((t) => decode(tgtV, t.ids)))],
-        [`beam${K}`, () => srcs.map((s) => decode(tgtV, beamTranslate(model, s, K, alpha)[0]!.ids))],
-      ];
-      const step = ctx.progress.step(`translating ${split}`, settings.length, 'settings');
-      for (const [name, run] of settings) {
-        const hyps = run();
+      const widths = K === 1 ? [1] : [1, K];
+      const step = ctx.progress.step(`translating ${split}`, widths.length, 'settings');
+      for (const width of widths) {
+        const name = settingName(width);
+        const ts = translateMany(model, srcs, width, alpha);
+        const hyps = ts.map((x) => decode(tgtV, x.ids));
+        translated.push({ split, setting: name, sources: text[split]!.source.slice(0, n), hypotheses: hyps, references: refs, logProbs: ts.map((x) => x.logProb), lengths: ts.map((x) => x.ids.length) });
         fs.writeFileSync(path.join(ctx.outDir, `hyp-${split}-${name}.txt`), hyps.join('\n') + '\n');
         const bleu = corpusBleu(hyps, [refs]);
         const chrf = corpusChrf(hyps, [refs]);
@@ -129,7 +158,7 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
         summary[`${split}Bleu_${name}`] = bleu.score;
         step.tick();
       }
-      step.done(`${split}: BLEU ${m.filter((r) => r.metric === 'bleu' && r.split === split).map((r) => r.value.toFixed(2)).join(' / ')} (greedy / beam ${K})`);
+      step.done(`${split}: BLEU ${m.filter((r) => r.metric === 'bleu' && r.split === split).map((r) => r.value.toFixed(2)).join(' / ')} (${widths.map(settingName).join(' / ')})`);
       fs.writeFileSync(path.join(ctx.outDir, `ref-${split}.txt`), refs.join('\n') + '\n');
     }
     m.push({ metric: 'train_tokens_per_s', split: 'train', value: tokensPerS, note: backend.name });
@@ -141,18 +170,13 @@ export async function runSeq2Seq(ctx: StageContext<typeof params>): Promise<Stag
       { name: 'model', of: () => `seq2seq ${cfg.arch}` },
       { name: 'note', of: (r) => r.note },
     ]);
+    rows['translations.arrow'] = await writeTranslations(path.join(ctx.outDir, 'translations.arrow'), translated);
     const first = data.test.src.find((s) => s.length > 0) ?? data.valid.src.find((s) => s.length > 0);
-    if (first) rows['attention.arrow'] = await writeAttention(path.join(ctx.outDir, 'attention.arrow'), [beamTranslate(model, first, K, alpha, true)[0]!]);
+    if (first) rows['attention.arrow'] = await writeAttention(path.join(ctx.outDir, 'attention.arrow'), [beamTranslate(model, first, K, alpha, true)[0]!], model.attentionMaps);
     tf.dispose(model.params);
     return {
+      ...(p['data-parallel'] ? { notReproducible: `--data-parallel: each batch is split into --threads shards (${ctx.pool.threads} here), each with its own dropout masks, so the weights depend on --threads; the same --threads gives the same bytes` } : {}),
       rows,
-      metrics: { arch: cfg.arch, attention: cfg.attention, source, target, backend: backend.name, trainSteps: result.globalStep, trainTokensPerS: tokensPerS, stopReason: result.stopReason, resumedFromStep: result.resumedFromStep, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, ...summary },
+      metrics: { arch: cfg.arch, ...(cfg.arch === 'rnn' ? { attention: cfg.attention } : { dModel: cfg.dModel, heads: cfg.heads, layers: cfg.layers, ffn: cfg.ffn, positions: cfg.positions }), source, target, backend: backend.name, trainSteps: result.globalStep, trainTokensPerS: tokensPerS, stopReason: result.stopReason, resumedFromStep: result.resumedFromStep, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, ...summary },
     };
 }
-
-function batches<T>(xs: T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
-
