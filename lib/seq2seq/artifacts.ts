@@ -16,7 +16,9 @@ import type { SideVocab } from './pieces.js';
 import { createRnnSeq2Seq } from './rnn.js';
 import { createTransformerSeq2Seq } from './transformer.js';
 
-export const MODEL_DIR = 'model';
+import { MODEL_DIR } from './model-dir.js';
+
+export { MODEL_DIR };
 
 interface ModelJson {
   format: 'lexflow-seq2seq';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { readSegments } from '../../lib/metrics/lines.js';
-import { MODEL_DIR } from '../../lib/seq2seq/artifacts.js';
+import { MODEL_DIR } from '../../lib/seq2seq/model-dir.js';
 
 export interface ModelSplitArgs {
   model: string;
