@@ -83,6 +83,8 @@ export function createProgress(opts: ProgressOptions): Progress {
           const counts = unit === 'B' ? `${fmtCount(done, unit)}/${fmtCount(total, unit)}` : `${fmtNum(done)}/${fmtNum(total)} ${unit}`;
           return `${name} [${bar}] ${(frac * 100).toFixed(1)}% ${counts}, ${rateS}, ETA ${fmtDuration(eta)}`;
         }
+        // Nothing counted yet (a step that only starts, or that cannot count): its name and time, not "0 items, - items/s".
+        if (first === undefined) return `${name} ... ${fmtDuration(el)}`;
         return `${name}: ${fmtCount(done, unit)}, ${rateS}, ${fmtDuration(el)}`;
       };
       const maybeDraw = (): void => {
@@ -99,6 +101,11 @@ export function createProgress(opts: ProgressOptions): Progress {
           write(line() + '\n');
         }
       };
+      // On a TTY the step shows at once, so a step whose work cannot tick (one synchronous call) still says what is running.
+      if (opts.mode === 'tty') {
+        lastDraw = t0;
+        write(`\r\x1b[2K${line()}`);
+      }
       return {
         tick(n = 1) {
           first ??= 0;

@@ -307,3 +307,29 @@ t.test('bad input: a one-word vocabulary', async (t) => {
   );
   void EOS;
 });
+
+// Issue 15: every step of a model has a total that its ticks reach.
+t.test('progress: writing counts the model n-grams, scoring the valid and test sentences', async (t) => {
+  const { dir } = await tenSentences(3);
+  const lines: string[] = [];
+  const { result } = await runStageDirect(lmNgram, {
+    inputs: { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') },
+    outDir: path.join(dir, 'lm-ngram'),
+    params: { model: 'kneser-ney,add-k', arpa: 'none' },
+    pool: testPool(),
+    progress: 'plain',
+    plainEvery: 0,
+    onProgress: (l) => lines.push(l),
+  });
+  const modelRows = Object.entries(result.rows!).filter(([f]) => f.startsWith('kneser-ney/order-')).reduce((n, [, r]) => n + r, 0);
+  const counted = [1, 2, 3].reduce((n, k) => n + readTableSync(path.join(dir, 'ngrams', 'ngrams', `order-${k}.arrow`)).numRows, 0);
+  t.ok(modelRows > 0 && counted > 0);
+  const last = (step: string): string | undefined => lines.filter((l) => l.startsWith(step + ' [')).at(-1);
+  t.match(last('3/4 writing kneser-ney'), new RegExp(` 100\\.0% ${modelRows}/${modelRows} n-grams, `), 'writing: every row of order-1..3.arrow');
+  // valid: 3 sentences, test: 2
+  t.match(last('4/4 scoring kneser-ney'), / 100\.0% 5\/5 sentences, /);
+  t.match(last('4/4 scoring add-k'), / 100\.0% 5\/5 sentences, /);
+  t.ok(lines.some((l) => l.startsWith(`2/4 estimating kneser-ney: from ${counted} n-grams of orders 1-3 (`)), 'estimating says what it estimated from');
+  t.notOk(lines.some((l) => l.startsWith('3/4 writing add-k')), 'add-k has no model files to write');
+  t.notOk(lines.some((l) => /: done \(/.test(l)), 'no summary that says only "done"');
+});

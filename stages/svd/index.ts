@@ -8,18 +8,17 @@
 import path from 'node:path';
 import { columnValues, readBatches } from '../../pipeline/arrow.js';
 import { UsageError } from '../../pipeline/errors.js';
+import { inputRows } from '../../pipeline/input-rows.js';
 import { defineStage } from '../../pipeline/stage.js';
 import { readMarginals } from '../../lib/formats/marginals.js';
 import { WORD2VEC_SEPARATORS, writeEmbeddingsArrow, writeWord2vecText } from '../../lib/formats/vectors.js';
 import { transposeCsr, type Csr } from '../../lib/linalg/dense.js';
 import { poolKernels, sharedFloat64 } from './pool-kernels.js';
-import { randomizedSvd } from './rsvd.js';
+import { countingKernels, randomizedSvd, rsvdProducts } from './rsvd.js';
 import { TASKS } from './tasks.js';
 
 /** Read a (row, col, value) table of vocabulary ids into CSR over matrix indices, in shared buffers. */
-async function readSparse(file: string, index: Map<number, number>, V: number): Promise<Csr> {
-  let nnz = 0;
-  for await (const b of readBatches(file)) nnz += b.numRows;
+async function readSparse(file: string, nnz: number, index: Map<number, number>, V: number, onRows: (n: number) => void): Promise<Csr> {
   const rowPtr = sharedFloat64(V + 1);
   const colIdx = new Int32Array(new SharedArrayBuffer(4 * nnz));
   const vals = new Float32Array(new SharedArrayBuffer(4 * nnz));
@@ -35,8 +34,10 @@ async function readSparse(file: string, index: Map<number, number>, V: number): 
         colIdx[k] = index.get(cols[i]!)!;
         vals[k] = vs[i]!;
       }
+      onRows(rows.length);
     }
   }
+  if (k !== nnz) throw new Error(`${file}: ${k} rows, but ${nnz} expected`);
   for (let r = 0; r < V; r++) rowPtr[r + 1]! += rowPtr[r]!;
   return { rows: V, cols: V, rowPtr, colIdx, vals };
 }
@@ -72,19 +73,19 @@ export default defineStage({
     const V = m.tokens.length;
     if (p.dim > V) throw new UsageError(`svd: --dim ${p.dim} is larger than the vocabulary (${V} words); lower --dim or --min-count of cooccur`);
 
-    const reading = ctx.progress.step('reading the PMI matrix');
-    const A = await readSparse(path.join(ctx.input('pmi').dir, 'pmi.arrow'), m.index, V);
+    const nnz = await inputRows(ctx.input('pmi'), 'pmi.arrow');
+    const reading = ctx.progress.step('reading the PMI matrix', nnz, 'nonzeros');
+    const A = await readSparse(path.join(ctx.input('pmi').dir, 'pmi.arrow'), nnz, m.index, V, (n) => reading.tick(n));
     const At = toShared(transposeCsr(A));
     reading.done(`${V} x ${V}, ${A.colIdx.length} nonzeros`);
 
-    const steps = 3 + 2 * p['power-iterations'];
-    const svdStep = ctx.progress.step(`randomized SVD (dim ${p.dim})`, steps, 'products');
-    const { U, S } = await randomizedSvd(A, At, poolKernels(ctx.pool), {
+    // Ticks once per matrix product done (sparse, Gram, dense), so the total is exact.
+    const svdStep = ctx.progress.step(`randomized SVD (dim ${p.dim})`, rsvdProducts(p['power-iterations']), 'products');
+    const { U, S } = await randomizedSvd(A, At, countingKernels(poolKernels(ctx.pool), () => svdStep.tick()), {
       rank: p.dim,
       oversample: p.oversample,
       powerIterations: p['power-iterations'],
       seed: p.seed,
-      onStep: () => svdStep.tick(),
     });
     svdStep.done(`top singular values ${Array.from(S.subarray(0, 3), (s) => s.toFixed(2)).join(', ')}`);
 
@@ -107,15 +108,16 @@ export default defineStage({
       }
     }
     if (zeroRows) ctx.warn(`${zeroRows} words have no positive PMI with any context: their vectors are zero`);
-    const writing = ctx.progress.step('writing vectors');
+    // Two files of V rows each: embeddings.arrow, then vectors.txt.
+    const writing = ctx.progress.step('writing vectors', 2 * V, 'rows');
     const emb = { tokens: m.tokens, dim: k, vectors };
-    await writeEmbeddingsArrow(path.join(ctx.outDir, 'embeddings.arrow'), emb);
+    await writeEmbeddingsArrow(path.join(ctx.outDir, 'embeddings.arrow'), emb, (n) => writing.tick(n));
     // word2vec text cannot hold a token with a space or tab in it: such tokens are written with "_".
     const w2vTokens = m.tokens.map((t) => (t === '' ? '_' : t.replace(new RegExp(WORD2VEC_SEPARATORS, 'g'), '_')));
     const renamed = w2vTokens.filter((t, i) => t !== m.tokens[i]).length;
     if (renamed) ctx.warn(`${renamed} tokens contain spaces or tabs: written to vectors.txt with "_" in their place`);
-    writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), { ...emb, tokens: w2vTokens });
-    writing.done();
+    writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), { ...emb, tokens: w2vTokens }, (n) => writing.tick(n));
+    writing.done(`embeddings.arrow and vectors.txt, ${V} x ${k}`);
     return {
       rows: { 'embeddings.arrow': V },
       metrics: { vocabulary: V, dim: k, nonzeros: A.colIdx.length, singularValues: Array.from(S.subarray(0, Math.min(10, k))) },
