@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readBatches } from '../arrow.js';
+import { languageModelKinds } from '../registry.js';
 import type { RunInfo, Sample, Translation } from './data.js';
 import { doneStages, manifestOf, type Cache } from './extract.js';
 
@@ -13,7 +14,10 @@ export const SAMPLE_SETTINGS = { strategy: 'top-p', p: 0.9, temperature: 1, seed
 /** The language models a run holds: [stage, model name or undefined for a one-model stage]. */
 export function languageModels(run: RunInfo): { stage: string; model?: string; fingerprint: string }[] {
   const out: { stage: string; model?: string; fingerprint: string }[] = [];
+  // Only the stages that declare a language-model kind: a seq2seq folder also holds model/model.json, but is no LM.
+  const lmStages = new Set(languageModelKinds().map((k) => k.stage));
   for (const st of doneStages(run)) {
+    if (!lmStages.has(st.name)) continue;
     const dir = path.join(run.dir, st.name);
     const modelsJson = path.join(dir, 'models.json');
     if (fs.existsSync(modelsJson)) {

@@ -23,6 +23,7 @@ import { candidatesOf, longContext, meanFigures, pairsOf, rankHeldOut, similarit
 import { writeModel, MODEL_FORMAT, type ModelJson } from './model-files.js';
 import { TASKS } from './tasks.js';
 import chatCommand from './chat-command.js';
+import { chatEndpoint } from './serve.js';
 
 const EMBEDDING_STAGES = ['svd', 'word2vec', 'glove'];
 
@@ -45,6 +46,7 @@ export default defineStage({
   inputs: [],
   tasks: TASKS,
   commands: [chatCommand],
+  serve: [chatEndpoint],
   params: {
     language: { type: 'string', default: 'english', describe: 'ChatterBot language folder to read (english, italian, portuguese, hebrew, russian); ignored for a dataset without folders' },
     encoder: { type: 'enum', choices: ENCODERS, default: 'bm25' as EncoderKind, describe: 'how texts become vectors: tfidf, bm25 (Robertson & Zaragoza 2009), sif (Arora et al. 2017, needs --vectors)' },

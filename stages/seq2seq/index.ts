@@ -12,6 +12,7 @@ import { BACKEND_CHOICES, type BackendChoice } from '../../lib/nn/backend/choice
 import type { Decay } from '../../lib/nn/schedule.js';
 import type { AttentionScore } from '../../lib/seq2seq/model.js';
 import { seq2seqCommands } from './commands.js';
+import { translateEndpoint } from './serve.js';
 
 export const params = {
   arch: { type: 'enum', choices: ['rnn'] as 'rnn'[], default: 'rnn' as const, describe: 'rnn: bidirectional LSTM encoder, attentional LSTM decoder with input feeding (Luong 2015)' },
@@ -50,6 +51,7 @@ export default defineStage({
   source: true,
   datasetKinds: ['parallel'],
   commands: seq2seqCommands,
+  serve: [translateEndpoint],
   params: params as never as typeof params & Record<string, never>,
   async run(ctx) {
     return (await import('./run-stage.js')).runSeq2Seq(ctx as unknown as StageContext<typeof params>);

@@ -423,6 +423,8 @@
 
   // ------------------------------------------------------------ model boxes (serve only)
 
+  // One id per page: the server keeps a chat's turns per page.
+  const sessionId = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2);
   let endpointsBox = null;
   async function modelsSection() {
     if (endpointsBox) return endpointsBox;
@@ -444,7 +446,7 @@
           ep.fields.forEach((f, i) => (args[f.name] = f.type === 'number' ? Number(inputs[i].value) : inputs[i].value));
           out.textContent = '…';
           try {
-            const r = await fetch(`/api/call/${encodeURIComponent(ep.name)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) });
+            const r = await fetch(`/api/call/${encodeURIComponent(ep.name)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-lexflow-session': sessionId }, body: JSON.stringify(args) });
             const body = await r.json();
             out.replaceChildren(r.ok ? renderAnswer(body) : el('p', { class: 'warn' }, body.error || r.statusText));
           } catch (err) {
