@@ -8,11 +8,14 @@
 import t from 'tap';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { cliPath, tmpDir } from '../../testkit/tmp.js';
 import { lexflow } from '../../testkit/cli.js';
 import { writeToyParallel } from '../../testkit/parallel-corpus.js';
+import * as A from 'apache-arrow';
+import { ArrowFileWriter, field, primitiveData, utf8Data } from '../../pipeline/arrow.js';
 import { collectErrors, collectForeignRequests, hasChromium, launchChromium } from '../../testkit/browser.js';
 
 // Two runs and four CLI processes: slow on a loaded machine.
@@ -21,12 +24,13 @@ t.setTimeout(900_000);
 const dir = tmpDir(t, 'lexflow-serve-models-');
 const root = t;
 /** What the browser test checks the boxes against: filled in by the endpoint tests. */
-const seen: { mtBase?: string; botBase?: string; sentence?: string; greedy?: string; messages?: string[]; replies?: string[] } = {};
+const seen: { greedyHyps?: string[]; mtBase?: string; botBase?: string; sentence?: string; greedy?: string; messages?: string[]; replies?: string[] } = {};
 
 // A module hook in the server process that prints every TensorFlow.js module it loads (hooks run off the main thread: fd 2 directly).
 const hooks = path.join(dir, 'tfjs-hooks.mjs');
 fs.writeFileSync(hooks, `import fs from 'node:fs';
-import http from 'node:http';\nexport async function load(url, context, next) {\n  if (url.includes('@tensorflow/')) fs.writeSync(2, 'loaded tfjs module ' + url + '\\n');\n  return next(url, context);\n}\n`);
+import http from 'node:http';
+import os from 'node:os';\nexport async function load(url, context, next) {\n  if (url.includes('@tensorflow/')) fs.writeSync(2, 'loaded tfjs module ' + url + '\\n');\n  return next(url, context);\n}\n`);
 const register = path.join(dir, 'register-hooks.mjs');
 fs.writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(new URL(`file://${hooks}`).href)});\n`);
 
@@ -86,9 +90,31 @@ async function endpointNames(base: string): Promise<string[]> {
 t.test('translate: the beam best of the seq2seq model, as lexflow translate gives it', async (t) => {
   const data = writeToyParallel(path.join(dir, 'toy'), { train: 200, val: 10, test: 10 });
   const out = path.join(dir, 'mt');
-  const small = ['--threads', '1', '--seq2seq.hidden', '16', '--seq2seq.embed', '8', '--seq2seq.min-count', '1', '--seq2seq.lr', '0.01', '--seq2seq.warmup', '5', '--seq2seq.batch-tokens', '300', '--seq2seq.epochs', '3', '--seq2seq.beam', '2'];
+  const small = ['--threads', '1', '--seq2seq.hidden', '32', '--seq2seq.embed', '16', '--seq2seq.min-count', '1', '--seq2seq.lr', '0.01', '--seq2seq.warmup', '5', '--seq2seq.batch-tokens', '300', '--seq2seq.epochs', '20', '--seq2seq.max-minutes', '0.5', '--seq2seq.beam', '2'];
   const run = lexflow(['run', '--dataset', data, '--source', 'en', '--target', 'de', '--out', out, ...small, '--quiet']);
   t.equal(run.code, 0, run.stderr.slice(-2000));
+  // The translations.arrow the stage is to write (its schema), from the hypothesis files it writes today:
+  // the page shows them beside the stage's attention.arrow.
+  const stage = path.join(out, 'seq2seq');
+  const lines = (f: string): string[] => fs.readFileSync(f, 'utf8').replace(/\n$/, '').split('\n');
+  const sources = lines(path.join(data, 'test.en'));
+  const refs = lines(path.join(stage, 'ref-test.txt'));
+  const settings = fs.readdirSync(stage).flatMap((f) => /^hyp-test-(.+)\.txt$/.exec(f)?.[1] ?? []).sort();
+  t.same(settings, ['beam2', 'greedy'], 'the stage translated test greedy and with beam 2');
+  const rows = settings.flatMap((setting) => lines(path.join(stage, `hyp-test-${setting}.txt`)).map((hypothesis, id) => ({ id, hypothesis, setting })));
+  const w = new ArrowFileWriter(path.join(stage, 'translations.arrow'), new A.Schema(['id', 'source', 'hypothesis', 'reference', 'score', 'split', 'setting'].map((n) => field(n, n === 'id' ? new A.Int32() : n === 'score' ? new A.Float32() : new A.Utf8()))));
+  await w.writeColumns([
+    primitiveData(new A.Int32(), Int32Array.from(rows, (r) => r.id)),
+    utf8Data(rows.map((r) => sources[r.id]!)),
+    utf8Data(rows.map((r) => r.hypothesis)),
+    utf8Data(rows.map((r) => refs[r.id]!)),
+    primitiveData(new A.Float32(), new Float32Array(rows.length).fill(-1)),
+    utf8Data(rows.map(() => 'test')),
+    utf8Data(rows.map((r) => r.setting)),
+  ]);
+  await w.close();
+  seen.greedyHyps = lines(path.join(stage, 'hyp-test-greedy.txt'));
+
   const { base, call, stderr } = await serve(root, out);
   t.same(await endpointNames(base), ['translate'], 'a parallel run: the translate box only');
   t.notMatch(stderr(), /loaded tfjs module/, 'serve starts and lists its boxes without loading TensorFlow.js');
@@ -98,6 +124,7 @@ t.test('translate: the beam best of the seq2seq model, as lexflow translate give
     t.equal(peer.code, 0, peer.stderr);
     const r = await call('translate', { text: sentence, beam, 'length-penalty': 0.6 });
     t.equal(r.status, 200, JSON.stringify(r.json));
+    t.match(peer.stdout, /\w/, 'the model has learned to say something');
     t.equal(r.json.rows[0].translation, peer.stdout.trim(), `beam ${beam}: the best is what lexflow translate prints`);
     if (beam === 1) Object.assign(seen, { mtBase: base, sentence, greedy: peer.stdout.trim() });
     if (beam === 1) t.match(stderr(), /loaded tfjs module/, 'the first translate call loads it');
@@ -192,6 +219,8 @@ t.test('in a browser: the translate and chat boxes are on the page and answer', 
   if (!seen.mtBase || !seen.botBase) return t.fail('the endpoint tests did not get as far as serving both runs');
   const chrome = await launchChromium();
   t.teardown(() => chrome.close());
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-serve-shots-'));
+  t.comment(`screenshots in ${shots}`);
   const open = async (base: string) => {
     const page = await chrome.browser.newPage();
     const errors = collectErrors(page);
@@ -212,6 +241,14 @@ t.test('in a browser: the translate and chat boxes are on the page and answer', 
   await mt.page.waitForSelector(`${tr} .answer table tbody tr`, { timeout: 120_000 });
   const cells = await mt.page.$$eval(`${tr} .answer table tbody tr td`, (c) => c.map((x) => (x as unknown as { textContent: string }).textContent));
   t.equal(cells[1], seen.greedy, 'the page shows the greedy translation lexflow translate prints');
+  // Translations: four test sentences spread over the ten (ids 0, 2, 5, 7), a column per setting, the attention heatmap beside.
+  const table = '#samples table.translations[data-stage="seq2seq"]';
+  const greedyCells = await mt.page.$$eval(`${table} tbody td[data-setting="greedy"]`, (c) => c.map((x) => (x as unknown as { firstChild: { textContent: string } }).firstChild.textContent));
+  t.same(greedyCells, [0, 2, 5, 7].map((i) => seen.greedyHyps![i]), 'the greedy hypotheses of the sampled sentences');
+  t.ok(greedyCells.some((c) => /\w/.test(c)), 'and they are not all empty');
+  t.equal(await mt.page.$$eval(`${table} thead th`, (h) => h.length), 6, 'split, #, source, beam2, greedy, reference');
+  t.equal(await mt.page.$$eval('#samples .translations-row .beside canvas.heat', (c) => c.length), 1, 'the cross-attention heatmap beside the table');
+  await mt.page.screenshot({ path: path.join(shots, 'translate.png'), fullPage: true });
   t.same(mt.errors, [], 'no console error');
   t.same(mt.foreign, [], 'no request but to the server');
   await mt.page.close();
@@ -230,6 +267,7 @@ t.test('in a browser: the translate and chat boxes are on the page and answer', 
     [seen.messages![0], seen.replies![0], seen.messages![1], seen.replies![1]],
     'the page keeps the conversation, and the bot answers the second turn as lexflow chat does with the same context',
   );
+  await bot.page.screenshot({ path: path.join(shots, 'chat.png'), fullPage: true });
   t.same(bot.errors, [], 'no console error');
   t.same(bot.foreign, [], 'no request but to the server');
   await bot.page.close();

@@ -404,12 +404,7 @@
 
   function samplesSection(data) {
     const sec = section('samples', 'Samples');
-    if (data.translations.length) {
-      const withRef = data.translations.some((t) => t.reference !== null);
-      sec.append(el('h3', {}, 'Translations'), el('table', { class: 'translations' },
-        el('thead', {}, el('tr', {}, ...['stage', 'source', 'translation', ...(withRef ? ['reference'] : [])].map((h) => el('th', {}, h)))),
-        el('tbody', {}, data.translations.map((t) => el('tr', {}, el('td', {}, t.stage), el('td', { class: 'text' }, t.source), el('td', { class: 'text' }, t.translation), withRef ? el('td', { class: 'text' }, t.reference ?? '') : null)))));
-    }
+    if (data.translations.length) sec.append(el('h3', {}, 'Translations'), ...translationTables(data));
     if (!data.samples.length) {
       sec.append(el('p', { class: 'empty' }, 'No samples (no language model in this run yet).'));
       return sec;
@@ -419,6 +414,42 @@
       el('thead', {}, el('tr', {}, ...['stage', 'model', 'decoding', 'text', 'log p'].map((h) => el('th', {}, h)))),
       el('tbody', {}, data.samples.map((s) => el('tr', {}, el('td', {}, s.stage), el('td', {}, s.model), el('td', {}, s.strategy), el('td', { class: 'text' }, s.text), el('td', { class: 'num' }, fmt(s.logProb, 2)))))));
     return sec;
+  }
+
+  // One table per stage: a row per sentence, a column per decoding setting (hypothesis, its score below),
+  // with the stage's cross-attention heatmap (attention.arrow) beside it.
+  function translationTables(data) {
+    const byStage = new Map();
+    for (const t of data.translations) {
+      if (!byStage.has(t.stage)) byStage.set(t.stage, []);
+      byStage.get(t.stage).push(t);
+    }
+    const out = [];
+    for (const [stage, rows] of byStage) {
+      const settings = [...new Set(rows.map((t) => t.setting))].sort();
+      const sentences = new Map();
+      for (const t of rows) {
+        const k = `${t.split}\u0000${t.id}`;
+        if (!sentences.has(k)) sentences.set(k, { split: t.split, id: t.id, source: t.source, reference: t.reference, by: {} });
+        sentences.get(k).by[t.setting] = t;
+      }
+      const withRef = rows.some((t) => t.reference !== null);
+      const table = el('table', { class: 'translations', 'data-stage': stage },
+        el('thead', {}, el('tr', {}, ...['split', '#', 'source', ...settings, ...(withRef ? ['reference'] : [])].map((h) => el('th', {}, h)))),
+        el('tbody', {}, [...sentences.values()].map((s) => el('tr', {},
+          el('td', {}, s.split), el('td', { class: 'num' }, s.id), el('td', { class: 'text' }, s.source),
+          ...settings.map((name) => {
+            const t = s.by[name];
+            return el('td', { class: 'text hyp', 'data-setting': name }, t ? t.hypothesis : '', t && t.score !== null ? el('div', { class: 'small' }, `score ${fmt(t.score, 3)}`) : null);
+          }),
+          withRef ? el('td', { class: 'text' }, s.reference ?? '') : null))));
+      const maps = data.attention.filter((m) => m.stage === stage);
+      const beside = maps.length
+        ? el('div', { class: 'beside' }, heatmap(maps[0]), el('p', { class: 'small' }, `cross-attention of sentence ${maps[0].sentence} in ${stage}/${maps[0].file}${maps.length > 1 ? ` (layer ${maps[0].layer}, head ${maps[0].head}; every map is under Attention)` : ''}: rows are target positions, columns source positions.`))
+        : null;
+      out.push(el('div', { class: 'maprow translations-row' }, el('div', { class: 'scroll' }, table), beside));
+    }
+    return out;
   }
 
   // ------------------------------------------------------------ model boxes (serve only)
