@@ -30,9 +30,12 @@ function botsOf(dir: string, fingerprint: string): Promise<Partial<Record<BotMod
   let p = bots.get(key);
   if (!p) {
     p = (async () => {
-      const [{ loadModel }, { RetrievalBot }] = await Promise.all([import('./model-files.js'), import('../../lib/chat/retrieval.js')]);
-      const model = await loadModel(dir);
-      return { retrieval: new RetrievalBot(model.index) };
+      // model-files' loadBots (what `lexflow chat` loads: the generative bot too, when the model has one) where it
+      // exists; the retrieval bot over loadModel's index otherwise.
+      const files = (await import('./model-files.js')) as typeof import('./model-files.js') & { loadBots?: (dir: string) => Promise<{ bots: Partial<Record<BotMode, Bot>> }> };
+      if (files.loadBots) return (await files.loadBots(dir)).bots;
+      const { RetrievalBot } = await import('../../lib/chat/retrieval.js');
+      return { retrieval: new RetrievalBot((await files.loadModel(dir)).index) };
     })();
     p.catch(() => bots.delete(key));
     for (const k of bots.keys()) if (k.startsWith(`${dir}\u0000`)) bots.delete(k); // a rerun stage: the old model goes
