@@ -17,13 +17,13 @@ import { writeMetricsTable } from '../../pipeline/metrics.js';
 import { defineStage } from '../../pipeline/stage.js';
 import { filesOfLanguage, isHeldOut, readConversations } from '../../datasets/dialog.js';
 import { readEmbeddings } from '../../lib/formats/vectors.js';
+import { chatEndpoint } from './serve.js';
 import { ENCODERS, type EncoderKind } from '../../lib/retrieval/encoders.js';
 import { buildEncoder, buildIndex } from '../../lib/chat/build.js';
 import { candidatesOf, longContext, meanFigures, pairsOf, rankHeldOut, similarityMatrix, type EvalFigures } from '../../lib/chat/evaluate.js';
 import { writeModel, MODEL_FORMAT, type ModelJson } from './model-files.js';
 import { TASKS } from './tasks.js';
 import chatCommand from './chat-command.js';
-import { chatEndpoint } from './serve.js';
 
 const EMBEDDING_STAGES = ['svd', 'word2vec', 'glove'];
 
