@@ -308,11 +308,11 @@ t.test('bad input: a one-word vocabulary', async (t) => {
   void EOS;
 });
 
-// Issue 15: every step of a model has a total that its ticks reach.
-t.test('progress: writing counts the model n-grams, scoring the valid and test sentences', async (t) => {
+// Issue 15: the scoring bar has a total that its ticks reach; estimating (one call) says what it did.
+t.test('progress: scoring counts the valid and test sentences; estimating says what it estimated from', async (t) => {
   const { dir } = await tenSentences(3);
   const lines: string[] = [];
-  const { result } = await runStageDirect(lmNgram, {
+  await runStageDirect(lmNgram, {
     inputs: { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') },
     outDir: path.join(dir, 'lm-ngram'),
     params: { model: 'kneser-ney,add-k', arpa: 'none' },
@@ -321,11 +321,8 @@ t.test('progress: writing counts the model n-grams, scoring the valid and test s
     plainEvery: 0,
     onProgress: (l) => lines.push(l),
   });
-  const modelRows = Object.entries(result.rows!).filter(([f]) => f.startsWith('kneser-ney/order-')).reduce((n, [, r]) => n + r, 0);
   const counted = [1, 2, 3].reduce((n, k) => n + readTableSync(path.join(dir, 'ngrams', 'ngrams', `order-${k}.arrow`)).numRows, 0);
-  t.ok(modelRows > 0 && counted > 0);
   const last = (step: string): string | undefined => lines.filter((l) => l.startsWith(step + ' [')).at(-1);
-  t.match(last('3/4 writing kneser-ney'), new RegExp(` 100\\.0% ${modelRows}/${modelRows} n-grams, `), 'writing: every row of order-1..3.arrow');
   // valid: 3 sentences, test: 2
   t.match(last('4/4 scoring kneser-ney'), / 100\.0% 5\/5 sentences, /);
   t.match(last('4/4 scoring add-k'), / 100\.0% 5\/5 sentences, /);

@@ -98,13 +98,7 @@ export default defineStage({
         metricRows.push({ metric, split, value, model });
     };
 
-    // Sentences of valid and test, the total of each scoring bar (the tokenize manifest counts every shard's rows).
-    let evalSentences = 0;
-    for (const f of [...validShards, ...testShards]) evalSentences += await inputRows(ctx.input('tokenize'), path.relative(tokDir, f).split(path.sep).join('/'));
-    const ngrams = counts.reduce((n, c) => n + c.rows, 0);
-
     for (const name of models) {
-      // One synchronous call: the bar shows the step's name while it runs, and its size when done.
       const step = ctx.progress.step(`2/4 estimating ${name}`);
       let lm: LanguageModel;
       const params: Record<string, unknown> = {};
@@ -165,18 +159,21 @@ export default defineStage({
           lm = estimateMle(counts, V);
           break;
       }
-      step.done(`from ${ngrams} n-grams of orders 1-${order}`);
+      step.done(`from ${counts.reduce((n, c) => n + c.rows, 0)} n-grams of orders 1-${order}`);
       const hasFiles = lm instanceof BackoffModel;
       if (lm instanceof BackoffModel) {
-        const wstep = ctx.progress.step(`3/4 writing ${name}`, lm.orders.reduce((n, o) => n + o.rows, 0), 'n-grams');
+        const wstep = ctx.progress.step(`3/4 writing ${name}`);
         const dir = path.join(ctx.outDir, name);
-        const written = await writeModelArrow(dir, lm, (n) => wstep.tick(n));
+        const written = await writeModelArrow(dir, lm);
         for (const [f, n] of Object.entries(written)) rows[path.relative(ctx.outDir, f).split(path.sep).join('/')] = n;
         if (arpaFor.has(name)) await writeArpa(path.join(dir, 'model.arpa'), lm, vocab.tokens);
         wstep.done(`${Object.values(written).reduce((a, b) => a + b, 0)} rows${arpaFor.has(name) ? ' + model.arpa' : ''}`);
       }
       info.models[name] = { normalized: lm.normalized, files: hasFiles, params };
-      const sstep = ctx.progress.step(`4/4 scoring ${name}`, evalSentences, 'sentences');
+      // The valid and test sentences (the tokenize manifest counts every shard's rows).
+      let sentences = 0;
+      for (const f of [...validShards, ...testShards]) sentences += await inputRows(ctx.input('tokenize'), path.relative(tokDir, f).split(path.sep).join('/'));
+      const sstep = ctx.progress.step(`4/4 scoring ${name}`, sentences, 'sentences');
       const scores: Record<string, number> = {};
       for (const [split, shards] of [
         ['valid', validShards],

@@ -28,8 +28,7 @@ export function modelSchema(n: number): A.Schema {
   return new A.Schema(fields);
 }
 
-/** `onRows` hears of each batch of rows written (a progress bar). */
-export async function writeModelArrow(dir: string, model: BackoffModel, onRows?: (n: number) => void): Promise<Record<string, number>> {
+export async function writeModelArrow(dir: string, model: BackoffModel): Promise<Record<string, number>> {
   fs.mkdirSync(dir, { recursive: true });
   const rows: Record<string, number> = {};
   const batch = 1 << 16;
@@ -46,7 +45,6 @@ export async function writeModelArrow(dir: string, model: BackoffModel, onRows?:
       }
       cols.push(primitiveData(new A.Float32(), o.logprob.slice(s, e)), primitiveData(new A.Float32(), o.backoff.slice(s, e)));
       await w.writeColumns(cols);
-      onRows?.(e - s);
     }
     rows[file] = await w.close();
   }

@@ -8,17 +8,19 @@
 import path from 'node:path';
 import { columnValues, readBatches } from '../../pipeline/arrow.js';
 import { UsageError } from '../../pipeline/errors.js';
-import { inputRows } from '../../pipeline/input-rows.js';
 import { defineStage } from '../../pipeline/stage.js';
 import { readMarginals } from '../../lib/formats/marginals.js';
 import { WORD2VEC_SEPARATORS, writeEmbeddingsArrow, writeWord2vecText } from '../../lib/formats/vectors.js';
 import { transposeCsr, type Csr } from '../../lib/linalg/dense.js';
+import { countingKernels, rsvdProducts } from './counting-kernels.js';
 import { poolKernels, sharedFloat64 } from './pool-kernels.js';
-import { countingKernels, randomizedSvd, rsvdProducts } from './rsvd.js';
+import { randomizedSvd } from './rsvd.js';
 import { TASKS } from './tasks.js';
 
 /** Read a (row, col, value) table of vocabulary ids into CSR over matrix indices, in shared buffers. */
-async function readSparse(file: string, nnz: number, index: Map<number, number>, V: number, onRows: (n: number) => void): Promise<Csr> {
+async function readSparse(file: string, index: Map<number, number>, V: number): Promise<Csr> {
+  let nnz = 0;
+  for await (const b of readBatches(file)) nnz += b.numRows;
   const rowPtr = sharedFloat64(V + 1);
   const colIdx = new Int32Array(new SharedArrayBuffer(4 * nnz));
   const vals = new Float32Array(new SharedArrayBuffer(4 * nnz));
@@ -34,10 +36,8 @@ async function readSparse(file: string, nnz: number, index: Map<number, number>,
         colIdx[k] = index.get(cols[i]!)!;
         vals[k] = vs[i]!;
       }
-      onRows(rows.length);
     }
   }
-  if (k !== nnz) throw new Error(`${file}: ${k} rows, but ${nnz} expected`);
   for (let r = 0; r < V; r++) rowPtr[r + 1]! += rowPtr[r]!;
   return { rows: V, cols: V, rowPtr, colIdx, vals };
 }
@@ -73,9 +73,8 @@ export default defineStage({
     const V = m.tokens.length;
     if (p.dim > V) throw new UsageError(`svd: --dim ${p.dim} is larger than the vocabulary (${V} words); lower --dim or --min-count of cooccur`);
 
-    const nnz = await inputRows(ctx.input('pmi'), 'pmi.arrow');
-    const reading = ctx.progress.step('reading the PMI matrix', nnz, 'nonzeros');
-    const A = await readSparse(path.join(ctx.input('pmi').dir, 'pmi.arrow'), nnz, m.index, V, (n) => reading.tick(n));
+    const reading = ctx.progress.step('reading the PMI matrix');
+    const A = await readSparse(path.join(ctx.input('pmi').dir, 'pmi.arrow'), m.index, V);
     const At = toShared(transposeCsr(A));
     reading.done(`${V} x ${V}, ${A.colIdx.length} nonzeros`);
 
@@ -117,7 +116,7 @@ export default defineStage({
     const renamed = w2vTokens.filter((t, i) => t !== m.tokens[i]).length;
     if (renamed) ctx.warn(`${renamed} tokens contain spaces or tabs: written to vectors.txt with "_" in their place`);
     writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), { ...emb, tokens: w2vTokens }, (n) => writing.tick(n));
-    writing.done(`embeddings.arrow and vectors.txt, ${V} x ${k}`);
+    writing.done();
     return {
       rows: { 'embeddings.arrow': V },
       metrics: { vocabulary: V, dim: k, nonzeros: A.colIdx.length, singularValues: Array.from(S.subarray(0, Math.min(10, k))) },

@@ -26,6 +26,7 @@ export interface RsvdOptions {
   oversample: number;
   powerIterations: number;
   seed: number;
+  onStep?: (name: string) => void;
 }
 
 export interface RsvdResult {
@@ -41,35 +42,6 @@ async function orthonormalize(K: Kernels, Y: Float64Array, rows: number, l: numb
   await K.multiply(Y, rows, l, M, l, Out, upper);
 }
 
-/**
- * The kernel calls `randomizedSvd` makes with q power iterations: 2q + 2 sparse
- * products, 2q + 3 Gram matrices and 2q + 3 dense products (an orthonormalization
- * is one Gram and one dense product; there are 2q + 2 of them, then B B^T and U = Q U~).
- */
-export function rsvdProducts(powerIterations: number): number {
-  return 6 * powerIterations + 8;
-}
-
-/** The same kernels, calling `onDone` after each product: progress in units that add up to `rsvdProducts`. */
-export function countingKernels(K: Kernels, onDone: () => void): Kernels {
-  return {
-    alloc: (n) => K.alloc(n),
-    async spmm(A, X, Y, l) {
-      await K.spmm(A, X, Y, l);
-      onDone();
-    },
-    async gram(Y, rows, l) {
-      const G = await K.gram(Y, rows, l);
-      onDone();
-      return G;
-    },
-    async multiply(Y, rows, l, M, k, Out, upper) {
-      await K.multiply(Y, rows, l, M, k, Out, upper);
-      onDone();
-    },
-  };
-}
-
 export async function randomizedSvd(A: Csr, At: Csr, K: Kernels, o: RsvdOptions): Promise<RsvdResult> {
   const m = A.rows;
   const n = A.cols;
@@ -80,9 +52,11 @@ export async function randomizedSvd(A: Csr, At: Csr, K: Kernels, o: RsvdOptions)
   const Q = K.alloc(m * l);
   const Z = K.alloc(n * l);
   const Zq = K.alloc(n * l);
+  o.onStep?.('range');
   await K.spmm(A, omega, Y, l);
   await orthonormalize(K, Y, m, l, Q);
   for (let it = 0; it < o.powerIterations; it++) {
+    o.onStep?.(`power iteration ${it + 1}`);
     await K.spmm(At, Q, Z, l);
     await orthonormalize(K, Z, n, l, Zq);
     await K.spmm(A, Zq, Y, l);
@@ -91,6 +65,7 @@ export async function randomizedSvd(A: Csr, At: Csr, K: Kernels, o: RsvdOptions)
   // A second orthonormalization pass makes Q orthonormal to rounding (CholeskyQR2).
   await orthonormalize(K, Q, m, l, Y);
   const Qf = Y;
+  o.onStep?.('small SVD');
   await K.spmm(At, Qf, Z, l); // B^T = A^T Q, (n x l)
   const BBt = await K.gram(Z, n, l);
   const { values, vectors } = symmetricEigen(BBt, l);
