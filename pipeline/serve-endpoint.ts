@@ -9,6 +9,8 @@ export interface ServeField {
   type: 'text' | 'number';
   default?: string | number;
   choices?: string[];
+  /** The page empties it after each answer (a chat message). */
+  clear?: boolean;
 }
 
 export interface ServeAnswer {

@@ -80,7 +80,7 @@ export const chatEndpoint: ServeEndpoint = {
     const modes = modesOf(dir);
     return modes
       ? [
-          { name: 'message', type: 'text', default: '' },
+          { name: 'message', type: 'text', default: '', clear: true },
           { name: 'mode', type: 'text', choices: modes, default: 'retrieval' },
           { name: 'candidates', type: 'number', default: 0 },
         ]

@@ -261,6 +261,7 @@ t.test('in a browser: the translate and chat boxes are on the page and answer', 
     await bot.page.click(`${chat} button`);
     await bot.page.waitForFunction(`document.querySelectorAll('${chat} .answer table tbody tr').length === ${2 * (i + 1)}`, { timeout: 60_000 });
   }
+  t.equal(await bot.page.$eval(`${chat} input[name=message]`, (i) => (i as unknown as Field).value), '', 'the message field is emptied for the next turn');
   const rows = await bot.page.$$eval(`${chat} .answer table tbody tr`, (r) => r.map((x) => Array.from((x as unknown as { children: ArrayLike<{ textContent: string }> }).children, (c) => c.textContent)));
   t.same(
     rows.map((r) => r[2]),

@@ -480,6 +480,7 @@
             const r = await fetch(`/api/call/${encodeURIComponent(ep.name)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-lexflow-session': sessionId }, body: JSON.stringify(args) });
             const body = await r.json();
             out.replaceChildren(r.ok ? renderAnswer(body) : el('p', { class: 'warn' }, body.error || r.statusText));
+            if (r.ok) ep.fields.forEach((f, i) => { if (f.clear) inputs[i].value = ''; });
           } catch (err) {
             out.textContent = String(err);
           }
