@@ -17,6 +17,8 @@ export interface Step {
 export interface Progress {
   /** Start a step; `total` is optional (no ETA without it); `unit` names what is counted. */
   step(name: string, total?: number, unit?: string): Step;
+  /** Write a whole line (a log line, a warning) without breaking a live bar: on a TTY the bar is cleared, the line written, and the bar drawn again below it. */
+  print(line: string): void;
 }
 
 export interface ProgressOptions {
@@ -63,7 +65,17 @@ export function createProgress(opts: ProgressOptions): Progress {
   const write = opts.write ?? ((s: string) => process.stderr.write(s));
   const now = opts.now ?? (() => performance.now() / 1000);
   const plainEvery = opts.plainEvery ?? 5;
+  // The bar now on a TTY's last line, if a step is open: a printed line goes above it.
+  let live: string | undefined;
+  const draw = (text: string): void => {
+    live = text;
+    write(`\r\x1b[2K${text}`);
+  };
   return {
+    print(line) {
+      if (opts.mode !== 'tty' || live === undefined) return write(line + '\n');
+      write(`\r\x1b[2K${line}\n\r\x1b[2K${live}`);
+    },
     step(name, total, unit = 'items') {
       const t0 = now();
       let done = 0;
@@ -93,7 +105,7 @@ export function createProgress(opts: ProgressOptions): Progress {
         if (opts.mode === 'tty') {
           if (t - lastDraw < 0.1) return;
           lastDraw = t;
-          write(`\r\x1b[2K${line()}`);
+          draw(line());
         } else {
           if (lastDraw === -Infinity) lastDraw = t0;
           if (t - lastDraw < plainEvery) return;
@@ -104,7 +116,7 @@ export function createProgress(opts: ProgressOptions): Progress {
       // On a TTY the step shows at once, so a step whose work cannot tick (one synchronous call) still says what is running.
       if (opts.mode === 'tty') {
         lastDraw = t0;
-        write(`\r\x1b[2K${line()}`);
+        draw(line());
       }
       return {
         tick(n = 1) {
@@ -128,6 +140,7 @@ export function createProgress(opts: ProgressOptions): Progress {
           const el = now() - t0;
           // A step that counted nothing says only how long it took ("writing vectors (5.9s)", not "0 items in 5.9s").
           const text = summary ? `${name}: ${summary} (${fmtDuration(el)})` : done > 0 ? `${name}: ${fmtCount(done, unit)} in ${fmtDuration(el)}` : `${name} (${fmtDuration(el)})`;
+          live = undefined;
           write(opts.mode === 'tty' ? `\r\x1b[2K${text}\n` : text + '\n');
         },
       };

@@ -116,3 +116,25 @@ t.test('a step that cannot tick shows its name on a TTY while it runs', async (t
   q.done();
   t.same(plain, ['writing (0.5s)\n'], 'plain mode prints only the summary of a short step');
 });
+
+t.test('a log line printed during a step goes above the bar, and the bar is drawn again', async (t) => {
+  let now = 0;
+  const out: string[] = [];
+  const p = createProgress({ mode: 'tty', now: () => now, write: (s) => out.push(s) });
+  const s = p.step('estimating');
+  p.print('warning: kneser-ney: order 1: no n-grams with adjusted count 1');
+  now = 2;
+  s.done('3 orders');
+  p.print('after the step');
+  t.same(out, [
+    '\r\x1b[2Kestimating ... 0.0s',
+    '\r\x1b[2Kwarning: kneser-ney: order 1: no n-grams with adjusted count 1\n\r\x1b[2Kestimating ... 0.0s',
+    '\r\x1b[2Kestimating: 3 orders (2.0s)\n',
+    'after the step\n',
+  ]);
+  const plain: string[] = [];
+  const q = createProgress({ mode: 'plain', write: (x) => plain.push(x) });
+  q.step('x', 10);
+  q.print('a line');
+  t.same(plain, ['a line\n'], 'plain: the line as it is');
+});
