@@ -8,11 +8,11 @@
 // the stage runs, so every other command starts fast.
 
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
+import { translateEndpoint } from './serve.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../../lib/nn/backend/choices.js';
 import type { Decay } from '../../lib/nn/schedule.js';
 import type { AttentionScore } from '../../lib/seq2seq/model.js';
 import { seq2seqCommands } from './commands.js';
-import { translateEndpoint } from './serve.js';
 
 export const params = {
   arch: { type: 'enum', choices: ['rnn'] as 'rnn'[], default: 'rnn' as const, describe: 'rnn: bidirectional LSTM encoder, attentional LSTM decoder with input feeding (Luong 2015)' },
@@ -49,9 +49,9 @@ export default defineStage({
   version: 1,
   inputs: [],
   source: true,
+  serve: [translateEndpoint],
   datasetKinds: ['parallel'],
   commands: seq2seqCommands,
-  serve: [translateEndpoint],
   params: params as never as typeof params & Record<string, never>,
   async run(ctx) {
     return (await import('./run-stage.js')).runSeq2Seq(ctx as unknown as StageContext<typeof params>);
