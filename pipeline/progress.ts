@@ -17,6 +17,8 @@ export interface Step {
 export interface Progress {
   /** Start a step; `total` is optional (no ETA without it); `unit` names what is counted. */
   step(name: string, total?: number, unit?: string): Step;
+  /** Write a whole line (a log line, a warning) without breaking a live bar: on a TTY the bar is cleared, the line written, and the bar drawn again below it. */
+  print(line: string): void;
 }
 
 export interface ProgressOptions {
@@ -63,7 +65,17 @@ export function createProgress(opts: ProgressOptions): Progress {
   const write = opts.write ?? ((s: string) => process.stderr.write(s));
   const now = opts.now ?? (() => performance.now() / 1000);
   const plainEvery = opts.plainEvery ?? 5;
+  // The bar now on a TTY's last line, if a step is open: a printed line goes above it.
+  let live: string | undefined;
+  const draw = (text: string): void => {
+    live = text;
+    write(`\r\x1b[2K${text}`);
+  };
   return {
+    print(line) {
+      if (opts.mode !== 'tty' || live === undefined) return write(line + '\n');
+      write(`\r\x1b[2K${line}\n\r\x1b[2K${live}`);
+    },
     step(name, total, unit = 'items') {
       const t0 = now();
       let done = 0;
@@ -83,6 +95,8 @@ export function createProgress(opts: ProgressOptions): Progress {
           const counts = unit === 'B' ? `${fmtCount(done, unit)}/${fmtCount(total, unit)}` : `${fmtNum(done)}/${fmtNum(total)} ${unit}`;
           return `${name} [${bar}] ${(frac * 100).toFixed(1)}% ${counts}, ${rateS}, ETA ${fmtDuration(eta)}`;
         }
+        // Nothing counted yet (a step that only starts, or that cannot count): its name and time, not "0 items, - items/s".
+        if (first === undefined) return `${name} ... ${fmtDuration(el)}`;
         return `${name}: ${fmtCount(done, unit)}, ${rateS}, ${fmtDuration(el)}`;
       };
       const maybeDraw = (): void => {
@@ -91,7 +105,7 @@ export function createProgress(opts: ProgressOptions): Progress {
         if (opts.mode === 'tty') {
           if (t - lastDraw < 0.1) return;
           lastDraw = t;
-          write(`\r\x1b[2K${line()}`);
+          draw(line());
         } else {
           if (lastDraw === -Infinity) lastDraw = t0;
           if (t - lastDraw < plainEvery) return;
@@ -99,6 +113,11 @@ export function createProgress(opts: ProgressOptions): Progress {
           write(line() + '\n');
         }
       };
+      // On a TTY the step shows at once, so a step whose work cannot tick (one synchronous call) still says what is running.
+      if (opts.mode === 'tty') {
+        lastDraw = t0;
+        draw(line());
+      }
       return {
         tick(n = 1) {
           first ??= 0;
@@ -121,6 +140,7 @@ export function createProgress(opts: ProgressOptions): Progress {
           const el = now() - t0;
           // A step that counted nothing says only how long it took ("writing vectors (5.9s)", not "0 items in 5.9s").
           const text = summary ? `${name}: ${summary} (${fmtDuration(el)})` : done > 0 ? `${name}: ${fmtCount(done, unit)} in ${fmtDuration(el)}` : `${name} (${fmtDuration(el)})`;
+          live = undefined;
           write(opts.mode === 'tty' ? `\r\x1b[2K${text}\n` : text + '\n');
         },
       };

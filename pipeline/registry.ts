@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import type { ParamSchema } from './params.js';
 import type { StageDef } from './stage.js';
 import type { LanguageModelKind, TokenizerKind } from '../lib/lm/language-model.js';
+import type { ServeEndpoint } from './serve-endpoint.js';
 
 import { STAGES } from '../stages/index.js';
 
@@ -35,6 +36,11 @@ export function languageModelKinds(): LanguageModelKind[] {
 /** Every tokenizer file the registered stages write (subword's tokenizer.json). */
 export function tokenizerKinds(): TokenizerKind[] {
   return allStages().flatMap((s) => (s.tokenizer ? [s.tokenizer] : []));
+}
+
+/** Every box of `lexflow serve` a registered stage declares, with the stage that declares it. */
+export function serveEndpoints(): { stage: string; endpoint: ServeEndpoint }[] {
+  return allStages().flatMap((s) => (s.serve ?? []).map((endpoint) => ({ stage: s.name, endpoint })));
 }
 
 /** Stages in dependency order (inputs first); ties by registration order. Throws on a cycle or a missing input. */

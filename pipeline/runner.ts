@@ -224,9 +224,10 @@ function sampleRss(): { stop(): number } {
 
 export async function runPipeline(opts: RunOptions): Promise<RunReport> {
   const runDir = path.resolve(opts.out);
-  const log = opts.logger ?? createLogger(opts.logLevel ?? 'normal');
   const progressMode = opts.progress ?? (opts.logLevel === 'quiet' ? 'quiet' : process.stderr.isTTY && !process.env.CI ? 'tty' : 'plain');
   const progress: Progress = createProgress({ mode: progressMode });
+  // Log lines go through the progress writer, so a warning during a step lands above its bar, not glued to it.
+  const log = opts.logger ?? createLogger(opts.logLevel ?? 'normal', (l) => progress.print(l));
   checkOutDir(runDir, opts.out);
   const prevConfig = readRunJson(runDir);
   // --tokens-from is a setting of the directory too: a plain rerun keeps it.

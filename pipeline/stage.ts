@@ -13,6 +13,7 @@ import type { Manifest } from './manifest.js';
 import type { DatasetKind, DatasetSource } from '../datasets/source.js';
 import type { LanguageModelKind, TokenizerKind } from '../lib/lm/language-model.js';
 import type { Command } from './cli/command.js';
+import type { ServeEndpoint } from './serve-endpoint.js';
 
 /** What a finished upstream stage offers to its consumers. */
 export interface StageOutput {
@@ -99,6 +100,8 @@ export interface StageDef<P extends ParamSchema = ParamSchema> {
   readonly languageModel?: LanguageModelKind;
   /** The stage writes a tokenizer file into its token folder: how `sample` encodes prompts for models trained on it. */
   readonly tokenizer?: TokenizerKind;
+  /** Boxes of `lexflow serve` that call the stage's model (translate, chat): shown when the run has the stage's output. */
+  readonly serve?: readonly ServeEndpoint[];
   run(ctx: StageContext<P>): Promise<StageResult>;
 }
 

@@ -307,3 +307,26 @@ t.test('bad input: a one-word vocabulary', async (t) => {
   );
   void EOS;
 });
+
+// Issue 15: the scoring bar has a total that its ticks reach; estimating (one call) says what it did.
+t.test('progress: scoring counts the valid and test sentences; estimating says what it estimated from', async (t) => {
+  const { dir } = await tenSentences(3);
+  const lines: string[] = [];
+  await runStageDirect(lmNgram, {
+    inputs: { tokenize: path.join(dir, 'tokenize'), ngrams: path.join(dir, 'ngrams') },
+    outDir: path.join(dir, 'lm-ngram'),
+    params: { model: 'kneser-ney,add-k', arpa: 'none' },
+    pool: testPool(),
+    progress: 'plain',
+    plainEvery: 0,
+    onProgress: (l) => lines.push(l),
+  });
+  const counted = [1, 2, 3].reduce((n, k) => n + readTableSync(path.join(dir, 'ngrams', 'ngrams', `order-${k}.arrow`)).numRows, 0);
+  const last = (step: string): string | undefined => lines.filter((l) => l.startsWith(step + ' [')).at(-1);
+  // valid: 3 sentences, test: 2
+  t.match(last('4/4 scoring kneser-ney'), / 100\.0% 5\/5 sentences, /);
+  t.match(last('4/4 scoring add-k'), / 100\.0% 5\/5 sentences, /);
+  t.ok(lines.some((l) => l.startsWith(`2/4 estimating kneser-ney: from ${counted} n-grams of orders 1-3 (`)), 'estimating says what it estimated from');
+  t.notOk(lines.some((l) => l.startsWith('3/4 writing add-k')), 'add-k has no model files to write');
+  t.notOk(lines.some((l) => /: done \(/.test(l)), 'no summary that says only "done"');
+});

@@ -124,3 +124,15 @@ t.test('bad input', async (t) => {
   t.match((err as Error).message, /no sentences/);
   t.equal((err as UsageError).exitCode, 2);
 });
+
+// Issue 15: the merge is one pool task with no total; its TTY line names it while it runs and its summary gives the rows.
+t.test('progress: counting ticks to its shards; the merge says what it wrote', async (t) => {
+  const dir = tmpDir();
+  await writeTokenShards(path.join(dir, 'tok'), { train: TEN_SENTENCES });
+  const out: string[] = [];
+  const { result } = await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tok') }, outDir: path.join(dir, 'ng'), params: { order: 3 }, pool: testPool(), progress: 'tty', onProgress: (s) => out.push(s) });
+  const rows = [1, 2, 3].map((n) => result.rows![`ngrams/order-${n}.arrow`]);
+  t.ok(out.some((s) => /^\r\x1b\[2K2\/2 merging runs, deriving lower orders \.\.\. \d/.test(s)), 'shown as it starts, with no bar');
+  t.ok(out.some((s) => s.startsWith(`\r\x1b[2K2/2 merging runs, deriving lower orders: ${rows.join('/')} n-grams of orders 1-3 (`)), 'the rows per order as the manifest counts them');
+  t.notOk(out.some((s) => /orders, - orders\/s/.test(s)), 'no "0/3 orders" that never moves');
+});

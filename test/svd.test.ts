@@ -12,6 +12,7 @@ import svd from '../stages/svd/index.js';
 import evalEmbeddings from '../stages/eval-embeddings/index.js';
 import { readEmbeddingsArrow, readWord2vecText } from '../lib/formats/vectors.js';
 import { inlineKernels, randomizedSvd } from '../stages/svd/rsvd.js';
+import { countingKernels, rsvdProducts } from '../stages/svd/counting-kernels.js';
 import { runStageDirect } from '../testkit/stage-harness.js';
 import { symmetricEigen, transposeCsr, type Csr } from '../lib/linalg/dense.js';
 import { writeDocuments } from '../testkit/token-shards.js';
@@ -125,6 +126,25 @@ t.test('randomized SVD with power iterations on a decaying spectrum (l << n)', a
   for (let j = 0; j < 5; j++) t.ok(Math.abs(S[j]! - exact[j]!) <= 1e-4 * exact[j]!, `sigma ${j}: ${S[j]} vs ${exact[j]}`);
 });
 
+t.test('the progress total of the randomized SVD is the number of kernel calls it makes', async (t) => {
+  const r = rng(9);
+  const n = 40;
+  const rowPtr = new Float64Array(n + 1);
+  const colIdx: number[] = [];
+  const vals: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) if (r() < 0.2) (colIdx.push(j), vals.push(r()));
+    rowPtr[i + 1] = colIdx.length;
+  }
+  const A: Csr = { rows: n, cols: n, rowPtr, colIdx: Int32Array.from(colIdx), vals: Float32Array.from(vals) };
+  const At = transposeCsr(A);
+  for (const q of [0, 1, 3]) {
+    let calls = 0;
+    await randomizedSvd(A, At, countingKernels(await inlineKernels(), () => calls++), { rank: 5, oversample: 5, powerIterations: q, seed: 1 });
+    t.equal(calls, rsvdProducts(q), `q = ${q}: ${calls} products`);
+  }
+});
+
 t.test('cooccur -> pmi -> svd -> eval-embeddings on a small corpus', async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-svd-'));
   const pool = createPool(2);
@@ -157,7 +177,21 @@ t.test('cooccur -> pmi -> svd -> eval-embeddings on a small corpus', async (t) =
     D[at.get(pr[i]!)! * V + at.get(pc[i]!)!] = pv[i]!;
   }
   const exact = denseSingularValues(D, V, V);
-  const res = await runStageDirect(svd, { inputs: { cooccur: co, pmi: pm }, outDir: sv, params: { dim: 6, oversample: V - 6, eig: '1' }, pool });
+  const progress: string[] = [];
+  const res = await runStageDirect(svd, {
+    inputs: { cooccur: co, pmi: pm },
+    outDir: sv,
+    params: { dim: 6, oversample: V - 6, eig: '1' },
+    pool,
+    progress: 'plain',
+    plainEvery: 0,
+    onProgress: (l) => progress.push(l),
+  });
+  // Issue 15: each step's plain lines count up to its total, with the total right.
+  const last = (step: string): string | undefined => progress.filter((l) => l.startsWith(step + ' [')).at(-1);
+  t.match(last('randomized SVD (dim 6)'), / 100\.0% 14\/14 products, /, 'svd: 6q + 8 products with q = 1 power iteration');
+  t.match(last('writing vectors'), new RegExp(` 100\\.0% ${2 * V}/${2 * V} rows, `), 'writing: V rows of embeddings.arrow, V of vectors.txt');
+  t.notOk(progress.some((l) => /\b0 \w+\/s|0 items in/.test(l)), 'no "0 products/s", no "0 items in"');
   const S = res.result.metrics!.singularValues as number[];
   for (let j = 0; j < 6; j++) t.ok(Math.abs(S[j]! - exact[j]!) <= 1e-4 * exact[j]!, `stage sigma ${j}: ${S[j]} vs ${exact[j]}`);
   const emb = await readEmbeddingsArrow(path.join(sv, 'embeddings.arrow'));

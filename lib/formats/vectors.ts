@@ -85,11 +85,13 @@ export class EmbeddingsArrowWriter {
 
 const BATCH_ROWS = 8192;
 
-export async function writeEmbeddingsArrow(path: string, emb: Pick<Embeddings, 'tokens' | 'dim' | 'vectors'>): Promise<number> {
+/** `onRows` hears of each batch of rows written (a progress bar). */
+export async function writeEmbeddingsArrow(path: string, emb: Pick<Embeddings, 'tokens' | 'dim' | 'vectors'>, onRows?: (n: number) => void): Promise<number> {
   const w = new EmbeddingsArrowWriter(path, emb.dim);
   for (let r = 0; r < emb.tokens.length; r += BATCH_ROWS) {
     const end = Math.min(emb.tokens.length, r + BATCH_ROWS);
     await w.write(emb.tokens.slice(r, end), emb.vectors.subarray(r * emb.dim, end * emb.dim));
+    onRows?.(end - r);
   }
   return w.close();
 }
@@ -185,7 +187,8 @@ function checkToken(path: string, token: string): void {
   if (token === '' || WORD2VEC_SEPARATORS.test(token)) throw new InputError(path, `cannot write token ${JSON.stringify(token)} in word2vec format (empty or contains whitespace)`, 'Write embeddings.arrow instead, or tokenize without whitespace inside tokens');
 }
 
-export function writeWord2vecText(path: string, emb: Pick<Embeddings, 'tokens' | 'dim' | 'vectors'>): void {
+/** `onRows` hears of every 1024 rows written (a progress bar; stderr writes to a TTY or pipe are synchronous, so a bar redraws during this loop). */
+export function writeWord2vecText(path: string, emb: Pick<Embeddings, 'tokens' | 'dim' | 'vectors'>, onRows?: (n: number) => void): void {
   const { tokens, dim, vectors } = emb;
   const out = new ByteSink(path);
   try {
@@ -196,6 +199,7 @@ export function writeWord2vecText(path: string, emb: Pick<Embeddings, 'tokens' |
       parts[0] = tokens[r]!;
       for (let j = 0; j < dim; j++) parts[j + 1] = formatFloat32(vectors[r * dim + j]!);
       out.text(parts.join(' ') + '\n');
+      if (onRows && ((r + 1) % 1024 === 0 || r + 1 === tokens.length)) onRows((r % 1024) + 1);
     }
   } finally {
     out.close();

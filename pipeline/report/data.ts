@@ -102,12 +102,23 @@ export interface Sample {
   logProb: number;
 }
 
-/** A translated sentence, from a stage's translations.arrow (columns source, translation, optionally reference). */
+/**
+ * A translated sentence, from a stage's translations.arrow (what the seq2seq
+ * stage writes: id int32, source, hypothesis, reference utf8, score float32,
+ * split, setting utf8): one row per sentence and decoding setting.
+ */
 export interface Translation {
   stage: string;
+  /** The sentence's number in its split (the same sentence under every setting). */
+  id: number;
+  split: string;
+  /** The decoding that made it: greedy, beam4, ... */
+  setting: string;
   source: string;
-  translation: string;
+  hypothesis: string;
   reference: string | null;
+  /** The model's score of the hypothesis (log-probability, as the stage defines it). */
+  score: number | null;
 }
 
 export interface ReportData {

@@ -1,12 +1,10 @@
-// The model calls of `lexflow serve`: one table, one entry per box on the page.
-// An entry says which outputs it needs (`fields` returns null when the run has
-// none, and the box is not shown), the form fields the page draws for it, and
-// `call`, which answers with rows (a table) or text. A stage that lands later
-// adds its entry here, e.g.
-//   { name: 'translate', describe: 'translate a sentence with the seq2seq model',
-//     fields: (run) => (hasStage(run, 'seq2seq') ? [{ name: 'text', type: 'text' }, { name: 'beam', type: 'number', default: 5 }] : null),
-//     call: async (run, args) => ({ rows: [...] }) }
-// and likewise 'chat' for a chatbot stage.
+// The model calls of `lexflow serve`: one entry per box on the page. An entry
+// says which outputs it needs (`fields` returns null when the run has none, and
+// the box is not shown), the form fields the page draws for it, and `call`,
+// which answers with rows (a table) or text. The engine's own boxes (vectors,
+// language models: every stage of those kinds is read the same way) are here;
+// a stage's own model (translate, chat) is a box the stage declares in
+// `defineStage({ serve })` (pipeline/serve-endpoint.ts), found through the registry.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +12,8 @@ import { UsageError } from '../errors.js';
 import { loadEmbeddings, type LoadedEmbeddings } from '../../lib/formats/vectors.js';
 import { analogyQuery, nearest } from '../../lib/embeddings/neighbors.js';
 import { lookupWord } from '../../lib/embeddings/wordsim.js';
-import { languageModelKinds } from '../registry.js';
+import { languageModelKinds, serveEndpoints } from '../registry.js';
+import type { ServeAnswer, ServeField } from '../serve-endpoint.js';
 import { STRATEGIES } from '../cli/sample.js';
 import { loadLanguageModel } from '../../lib/lm/find-model.js';
 import type { LoadedLanguageModel } from '../../lib/lm/language-model.js';
@@ -26,23 +25,15 @@ import type { RunInfo } from './data.js';
 import { doneStages } from './extract.js';
 import { languageModels } from './samples.js';
 
-export interface Field {
-  name: string;
-  type: 'text' | 'number';
-  default?: string | number;
-  choices?: string[];
-}
-
-export interface Answer {
-  rows?: Record<string, string | number>[];
-  text?: string;
-}
+export type Field = ServeField;
+export type Answer = ServeAnswer;
 
 export interface Endpoint {
   name: string;
   describe: string;
   fields(run: RunInfo): Field[] | null;
-  call(run: RunInfo, args: Record<string, unknown>): Promise<Answer>;
+  /** `session` names the browser page that calls (a chat keeps its turns per page). */
+  call(run: RunInfo, args: Record<string, unknown>, session: string): Promise<Answer>;
 }
 
 export function embeddingStages(run: RunInfo): string[] {
@@ -166,9 +157,34 @@ function languageModelOf(run: RunInfo, stage: string, name: string | undefined, 
   return p;
 }
 
+/** The boxes stages declare, each over that stage's folder when the run has finished it. */
+function stageEndpoints(): Endpoint[] {
+  return serveEndpoints().map(({ stage, endpoint }) => {
+    const done = (run: RunInfo) => doneStages(run).find((s) => s.name === stage);
+    return {
+      name: endpoint.name,
+      describe: endpoint.describe,
+      fields(run) {
+        const st = done(run);
+        return st ? endpoint.fields(path.join(run.dir, stage)) : null;
+      },
+      call(run, args, session) {
+        const st = done(run);
+        if (!st) throw new UsageError(`${endpoint.name}: the ${stage} stage has not finished in this run`);
+        return endpoint.call({ dir: path.join(run.dir, stage), fingerprint: st.fingerprint ?? '', args, session });
+      },
+    };
+  });
+}
+
+/** Every box: the engine's, then the stages'. */
+export function allEndpoints(): Endpoint[] {
+  return [...ENDPOINTS, ...stageEndpoints()];
+}
+
 export function availableEndpoints(run: RunInfo): { name: string; describe: string; fields: Field[] }[] {
   const out: { name: string; describe: string; fields: Field[] }[] = [];
-  for (const e of ENDPOINTS) {
+  for (const e of allEndpoints()) {
     const fields = e.fields(run);
     if (fields) out.push({ name: e.name, describe: e.describe, fields });
   }

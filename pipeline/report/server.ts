@@ -3,7 +3,7 @@
 //   GET  /api/data          the current ReportData
 //   GET  /events            server-sent events: `update` whenever the run changed
 //   GET  /api/endpoints     the model boxes this run can answer (endpoints.ts)
-//   POST /api/call/NAME     one model call, JSON in and out
+//   POST /api/call/NAME     one model call, JSON in and out (header x-lexflow-session: the page's id)
 //   GET  /files/PATH        a file of the run folder, and nothing outside it
 // The run folder is polled once a second (manifests, tmp folders, checkpoints),
 // so stages appear as they finish and curves grow as checkpoints are written.
@@ -13,7 +13,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { isUsageError, UsageError } from '../errors.js';
 import type { ReportData } from './data.js';
-import { availableEndpoints, ENDPOINTS } from './endpoints.js';
+import { allEndpoints, availableEndpoints } from './endpoints.js';
 import { buildReportData, type ReportOptions } from './extract.js';
 import { renderPage, scriptJson } from './page.js';
 
@@ -191,7 +191,7 @@ export async function startReportServer(runDir: string, opts: ServeOptions = {})
       }
       const call = /^\/api\/call\/([a-z0-9-]+)$/.exec(rawPath);
       if (call && req.method === 'POST') {
-        const ep = ENDPOINTS.find((e) => e.name === call[1]);
+        const ep = allEndpoints().find((e) => e.name === call[1]);
         if (!ep || !ep.fields(data.runs[0]!)) return json(res, 404, { error: `no model endpoint "${call[1]}" for this run` });
         let args: Record<string, unknown>;
         try {
@@ -201,7 +201,9 @@ export async function startReportServer(runDir: string, opts: ServeOptions = {})
         } catch (e) {
           return json(res, 400, { error: `the request body must be a JSON object (${(e as Error).message})` });
         }
-        return json(res, 200, await ep.call(data.runs[0]!, args));
+        // The page names itself in a header (one id per tab), so a chat keeps its turns per page.
+        const session = String(req.headers['x-lexflow-session'] ?? '').slice(0, 100) || 'default';
+        return json(res, 200, await ep.call(data.runs[0]!, args, session));
       }
       if (req.method === 'GET' && rawPath.startsWith('/files/')) {
         const file = resolveInside(root, rawPath.slice('/files/'.length));

@@ -24,6 +24,7 @@ import type { AttentionScore } from '../../lib/seq2seq/model.js';
 import { DECODERS, type DecoderKind } from '../../lib/chat/decoding.js';
 import { filesOfLanguage, isHeldOut, readConversations } from '../../datasets/dialog.js';
 import { readEmbeddings } from '../../lib/formats/vectors.js';
+import { chatEndpoint } from './serve.js';
 import { ENCODERS, type EncoderKind } from '../../lib/retrieval/encoders.js';
 import { buildEncoder, buildIndex } from '../../lib/chat/build.js';
 import { candidatesOf, longContext, meanFigures, pairsOf, rankHeldOut, similarityMatrix, type EvalFigures } from '../../lib/chat/evaluate.js';
@@ -59,6 +60,7 @@ export default defineStage({
   inputs: [],
   tasks: TASKS,
   commands: [chatCommand],
+  serve: [chatEndpoint],
   params: {
     language: { type: 'string', default: 'english', describe: 'ChatterBot language folder to read (english, italian, portuguese, hebrew, russian); ignored for a dataset without folders' },
     encoder: { type: 'enum', choices: ENCODERS, default: 'bm25' as EncoderKind, describe: 'how texts become vectors: tfidf, bm25 (Robertson & Zaragoza 2009), sif (Arora et al. 2017, needs --vectors)' },

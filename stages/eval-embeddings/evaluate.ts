@@ -61,19 +61,29 @@ export function similarityRows(emb: LoadedEmbeddings, files: string[]): MetricRo
 }
 
 /** Analogy accuracy; the candidate search is split across the pool when one is given. */
-export async function analogyResult(emb: LoadedEmbeddings, file: string, restrict: number, pool?: Pool): Promise<AnalogyResult> {
+/** `onWords` hears of the candidate words searched so far (a progress bar of min(restrict, vocabulary) words). */
+export async function analogyResult(emb: LoadedEmbeddings, file: string, restrict: number, pool?: Pool, onWords?: (n: number) => void): Promise<AnalogyResult> {
   const plan = planAnalogies(emb.tokens, readAnalogyFile(file), restrict);
   const n = Math.min(restrict, emb.tokens.length);
   let best: BestAnswers;
-  if (!pool || pool.threads === 1 || plan.answers.length === 0) best = bestAnswersInRange(emb.unit, emb.dim, plan.abc, 0, n);
+  if (!pool || pool.threads === 1 || plan.answers.length === 0) {
+    best = bestAnswersInRange(emb.unit, emb.dim, plan.abc, 0, n);
+    onWords?.(n);
+  }
   else {
     const unit = new Float32Array(new SharedArrayBuffer(4 * n * emb.dim));
     unit.set(emb.unit.subarray(0, n * emb.dim));
-    const parts = pool.threads;
+    // Four ranges a thread, so the bar moves; ties keep the lower row, so the ranges do not change the answers (mergeBest).
+    const parts = Math.max(1, Math.min(n, pool.threads * 4));
     const tasks: Promise<BestAnswers>[] = [];
     for (let p = 0; p < parts; p++) {
       const task: AnalogySearchTask = { unit, dim: emb.dim, abc: plan.abc, lo: Math.floor((n * p) / parts), hi: Math.floor((n * (p + 1)) / parts) };
-      tasks.push(pool.run<BestAnswers>(TASKS.analogySearch, task));
+      tasks.push(
+        pool.run<BestAnswers>(TASKS.analogySearch, task).then((b) => {
+          onWords?.(task.hi - task.lo);
+          return b;
+        }),
+      );
     }
     best = mergeBest(await Promise.all(tasks));
   }

@@ -54,8 +54,9 @@ export default defineStage({
         step.done();
       }
       if (data.analogies) {
-        const step = ctx.progress.step(`${vectors}: analogies (${Math.min(p.restrict, emb.tokens.length)} most frequent words)`);
-        mine.push(...analogyRows(await analogyResult(emb, data.analogies, p.restrict, ctx.pool)).map((r) => ({ ...r, vectors })));
+        const words = Math.min(p.restrict, emb.tokens.length);
+        const step = ctx.progress.step(`${vectors}: analogies (${words} most frequent words)`, words, 'words');
+        mine.push(...analogyRows(await analogyResult(emb, data.analogies, p.restrict, ctx.pool, (n) => step.tick(n))).map((r) => ({ ...r, vectors })));
         step.done();
       }
       rows.push(...mine);

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readBatches } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
+import { inputRows } from '../../pipeline/input-rows.js';
 import { hogwild } from '../../pipeline/stage.js';
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
 import { writeVectorFiles } from '../../lib/formats/vector-files.js';
@@ -71,8 +72,9 @@ export default defineStage({
     if (fs.existsSync(shuffledDone)) {
       entries = (JSON.parse(fs.readFileSync(shuffledDone, 'utf8')) as { entries: number }).entries;
     } else {
-      const step = ctx.progress.step('shuffling co-occurrences');
-      entries = await shuffleCooccurrences(cooccurFile, indexOf, shuffled, ctx.checkpointDir, p['shuffle-chunk'], p.seed);
+      // Two passes (shuffled chunks, then their merge) over every entry.
+      const step = ctx.progress.step('shuffling co-occurrences (2 passes)', 2 * (await inputRows(ctx.input('cooccur'), 'cooccur.arrow')), 'entries');
+      entries = await shuffleCooccurrences(cooccurFile, indexOf, shuffled, ctx.checkpointDir, p['shuffle-chunk'], p.seed, (n) => step.tick(n));
       fs.writeFileSync(shuffledDone, JSON.stringify({ entries }));
       step.done(`${entries} entries`);
     }

@@ -46,7 +46,16 @@ function writeRecords(fd: number, rec: Int32Array, n: number): void {
  * Shuffle cooccur.arrow into `outFile`. `indexOf` maps the table's token ids to
  * vocabulary indices. Returns the number of entries.
  */
-export async function shuffleCooccurrences(cooccurFile: string, indexOf: Map<number, number>, outFile: string, tmpDir: string, chunk: number, seed: number): Promise<number> {
+/** `onRecords` hears of the records each pass has handled: every record twice, once per pass (a progress bar of 2 x entries). */
+export async function shuffleCooccurrences(
+  cooccurFile: string,
+  indexOf: Map<number, number>,
+  outFile: string,
+  tmpDir: string,
+  chunk: number,
+  seed: number,
+  onRecords?: (n: number) => void,
+): Promise<number> {
   const rng = new Lcg(BigInt(seed) * 7919n + 17n);
   const buf = new ArrayBuffer(chunk * RECORD_BYTES);
   const rec = new Int32Array(buf);
@@ -87,6 +96,7 @@ export async function shuffleCooccurrences(cooccurFile: string, indexOf: Map<num
         total++;
         if (fill === chunk) spill();
       }
+      onRecords?.(rows.length);
     }
   }
   if (fill > 0) spill();
@@ -107,6 +117,7 @@ export async function shuffleCooccurrences(cooccurFile: string, indexOf: Map<num
       if (n === 0) break;
       shuffleRecords(rec, n, rng);
       writeRecords(out, rec, n);
+      onRecords?.(n);
     }
   } finally {
     for (const fd of fds) fs.closeSync(fd);

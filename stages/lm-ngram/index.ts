@@ -17,6 +17,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { inputRows } from '../../pipeline/input-rows.js';
 import { defineStage } from '../../pipeline/stage.js';
 import { InputError, UsageError } from '../../pipeline/errors.js';
 import { writeMetricsTable, type MetricsRow } from '../../pipeline/metrics.js';
@@ -191,7 +192,7 @@ export default defineStage({
           lm = estimateMle(counts, V);
           break;
       }
-      step.done('done');
+      step.done(`from ${counts.reduce((n, c) => n + c.rows, 0)} n-grams of orders 1-${order}`);
       const hasFiles = lm instanceof BackoffModel;
       if (lm instanceof BackoffModel) {
         const wstep = ctx.progress.step(`3/4 writing ${name}`);
@@ -202,14 +203,17 @@ export default defineStage({
         wstep.done(`${Object.values(written).reduce((a, b) => a + b, 0)} rows${arpaFor.has(name) ? ' + model.arpa' : ''}`);
       }
       info.models[name] = { normalized: lm.normalized, files: hasFiles, params };
-      const sstep = ctx.progress.step(`4/4 scoring ${name}`);
+      // The valid and test sentences (the tokenize manifest counts every shard's rows).
+      let sentences = 0;
+      for (const f of [...validShards, ...testShards]) sentences += await inputRows(ctx.input('tokenize'), path.relative(tokDir, f).split(path.sep).join('/'));
+      const sstep = ctx.progress.step(`4/4 scoring ${name}`, sentences, 'sentences');
       const scores: Record<string, number> = {};
       for (const [split, shards] of [
         ['valid', validShards],
         ['test', testShards],
       ] as const) {
         if (shards.length === 0) continue;
-        const r = perplexity(lm, shards);
+        const r = perplexity(lm, shards, () => sstep.tick());
         if (r.sentences === 0) continue;
         record(name, split, r);
         scores[`${split}_ppl`] = r.ppl;

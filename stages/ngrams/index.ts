@@ -75,7 +75,9 @@ export default defineStage({
     if (spills > 0) ctx.log.info(`counting spilled ${spills} times past --memory ${ctx.params.memory} bytes`);
 
     // 2. Merging: one k-way merge of the order-N runs, lower orders derived on the way.
-    const step2 = ctx.progress.step('2/2 merging runs, deriving lower orders', order, 'orders');
+    // One pool task with nothing to count from here (it may run on another machine): no total, so no bar
+    // stuck at 0 of N orders; a TTY shows the step's name while it runs.
+    const step2 = ctx.progress.step('2/2 merging runs, deriving lower orders');
     const task: DeriveTask = {
       runs: [...Array(order)].map((_, k) => results.flatMap((r) => r.runs[k]!)),
       outFiles: [...Array(order)].map((_, k) => orderFile(ctx.outDir, k + 1)),
@@ -84,7 +86,7 @@ export default defineStage({
     const totals = await ctx.pool.run<number[]>(TASKS.derive, task);
     const rows: Record<string, number> = {};
     totals.forEach((n, k) => (rows[`${NGRAMS_DIR}/order-${k + 1}.arrow`] = n));
-    step2.done();
+    step2.done(`${totals.join('/')} n-grams of orders 1-${order}`);
     fs.rmSync(spillDir, { recursive: true, force: true });
     return {
       rows,

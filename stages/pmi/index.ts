@@ -5,6 +5,7 @@
 import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, columnValues, field, primitiveData, readBatches } from '../../pipeline/arrow.js';
+import { inputRows } from '../../pipeline/input-rows.js';
 import { defineStage } from '../../pipeline/stage.js';
 import { readMarginals } from '../../lib/formats/marginals.js';
 import { pmiTerms, pmiValue } from './pmi.js';
@@ -26,7 +27,7 @@ export default defineStage({
     const m = await readMarginals(co);
     const terms = pmiTerms(m.rowSums, m.colSums, { cds: ctx.params.cds, shift: ctx.params.shift, positive: ctx.params.positive });
     const out = new ArrowFileWriter(path.join(ctx.outDir, 'pmi.arrow'), pmiSchema);
-    const step = ctx.progress.step('computing PMI', undefined, 'cells');
+    const step = ctx.progress.step('computing PMI', await inputRows(ctx.input('cooccur'), 'cooccur.arrow'), 'cells');
     let cells = 0;
     let kept = 0;
     let sum = 0;

@@ -8,6 +8,7 @@
 // the stage runs, so every other command starts fast.
 
 import { defineStage, type StageContext } from '../../pipeline/stage.js';
+import { translateEndpoint } from './serve.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../../lib/nn/backend/choices.js';
 import type { Decay } from '../../lib/nn/schedule.js';
 import type { AttentionScore, PositionKind, Seq2SeqArch } from '../../lib/seq2seq/model.js';
@@ -57,6 +58,7 @@ export default defineStage({
   version: 2,
   inputs: [],
   source: true,
+  serve: [translateEndpoint],
   datasetKinds: ['parallel'],
   commands: seq2seqCommands,
   tasks: TASKS,

@@ -79,7 +79,7 @@ export default defineStage({
     saveSpec(path.join(ctx.outDir, TOKENIZER_FILE), { ...spec, words: { stage: 'tokenize', params: ctx.input('tokenize').manifest.params } });
     await writePieceVocab(path.join(ctx.outDir, 'vocab.arrow'), spec.pieces, counts);
 
-    const shardStep = ctx.progress.step('encoding shards', undefined, 'shards');
+    const shardStep = ctx.progress.step('encoding shards', SPLITS.reduce((n, split) => n + listTokenShards(inDir, split).length, 0), 'shards');
     fs.mkdirSync(path.join(ctx.outDir, TOKENS_DIR), { recursive: true });
     const rows: Record<string, number> = { 'vocab.arrow': spec.pieces.length };
     const metrics: Record<string, unknown> = {

@@ -15,6 +15,7 @@ import { defineStage } from '../../pipeline/stage.js';
 import { readMarginals } from '../../lib/formats/marginals.js';
 import { WORD2VEC_SEPARATORS, writeEmbeddingsArrow, writeWord2vecText } from '../../lib/formats/vectors.js';
 import { transposeCsr, type Csr } from '../../lib/linalg/dense.js';
+import { countingKernels, rsvdProducts } from './counting-kernels.js';
 import { poolKernels, sharedFloat64 } from './pool-kernels.js';
 import { randomizedSvd } from './rsvd.js';
 import { TASKS } from './tasks.js';
@@ -97,14 +98,13 @@ export default defineStage({
     }
     reading.done(`${V} x ${V}, ${nnz} nonzeros`);
 
-    const steps = 3 + 2 * p['power-iterations'];
-    const svdStep = ctx.progress.step(`randomized SVD (dim ${p.dim})`, steps, 'products');
-    const { U, S } = await randomizedSvd(A, At, poolKernels(ctx.pool), {
+    // Ticks once per matrix product done (sparse, Gram, dense), so the total is exact.
+    const svdStep = ctx.progress.step(`randomized SVD (dim ${p.dim})`, rsvdProducts(p['power-iterations']), 'products');
+    const { U, S } = await randomizedSvd(A, At, countingKernels(poolKernels(ctx.pool), () => svdStep.tick()), {
       rank: p.dim,
       oversample: p.oversample,
       powerIterations: p['power-iterations'],
       seed: p.seed,
-      onStep: () => svdStep.tick(),
     });
     svdStep.done(`top singular values ${Array.from(S.subarray(0, 3), (s) => s.toFixed(2)).join(', ')}`);
 
@@ -127,14 +127,15 @@ export default defineStage({
       }
     }
     if (zeroRows) ctx.warn(`${zeroRows} words have no positive PMI with any context: their vectors are zero`);
-    const writing = ctx.progress.step('writing vectors');
+    // Two files of V rows each: embeddings.arrow, then vectors.txt.
+    const writing = ctx.progress.step('writing vectors', 2 * V, 'rows');
     const emb = { tokens: m.tokens, dim: k, vectors };
-    await writeEmbeddingsArrow(path.join(ctx.outDir, 'embeddings.arrow'), emb);
+    await writeEmbeddingsArrow(path.join(ctx.outDir, 'embeddings.arrow'), emb, (n) => writing.tick(n));
     // word2vec text cannot hold a token with a space or tab in it: such tokens are written with "_".
     const w2vTokens = m.tokens.map((t) => (t === '' ? '_' : t.replace(new RegExp(WORD2VEC_SEPARATORS, 'g'), '_')));
     const renamed = w2vTokens.filter((t, i) => t !== m.tokens[i]).length;
     if (renamed) ctx.warn(`${renamed} tokens contain spaces or tabs: written to vectors.txt with "_" in their place`);
-    writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), { ...emb, tokens: w2vTokens });
+    writeWord2vecText(path.join(ctx.outDir, 'vectors.txt'), { ...emb, tokens: w2vTokens }, (n) => writing.tick(n));
     writing.done();
     fs.rmSync(spillDir, { recursive: true, force: true });
     return {

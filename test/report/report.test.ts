@@ -125,16 +125,61 @@ t.test('an attention.arrow in a stage folder is drawn (the seq2seq layout)', asy
 
 t.test('translations.arrow in a stage folder is shown (what a seq2seq stage writes)', async (t) => {
   const file = path.join(out, 'word2vec', 'translations.arrow');
-  const schema = new A.Schema([field('source', new A.Utf8()), field('translation', new A.Utf8()), field('reference', new A.Utf8())]);
-  const rows = Array.from({ length: 25 }, (_, i) => [`le chat ${i}`, `the cat ${i}`, `a cat ${i}`]);
-  const w = new ArrowFileWriter(file, schema);
-  await w.writeColumns([utf8Data(rows.map((r) => r[0]!)), utf8Data(rows.map((r) => r[1]!)), utf8Data(rows.map((r) => r[2]!))]);
-  await w.close();
   t.teardown(() => fs.rmSync(file, { force: true }));
+  // The seq2seq stage's schema: id, source, hypothesis, reference, score, split, setting.
+  const schema = new A.Schema([
+    field('id', new A.Int32()),
+    field('source', new A.Utf8()),
+    field('hypothesis', new A.Utf8()),
+    field('reference', new A.Utf8()),
+    field('score', new A.Float32()),
+    field('split', new A.Utf8()),
+    field('setting', new A.Utf8()),
+  ]);
+  type Row = [number, string, string, string, number, string, string];
+  const rows: Row[] = [];
+  for (const [split, n] of [
+    ['test', 10],
+    ['valid', 3],
+  ] as const)
+    for (const setting of ['greedy', 'beam4'])
+      for (let i = 0; i < n; i++) rows.push([i, `le chat ${split} ${i}`, `the cat ${i} (${setting})`, `a cat ${i}`, -0.5 * (i + 1), split, setting]);
+  const w = new ArrowFileWriter(file, schema);
+  // Three record batches, so the rows of one sentence lie in different batches.
+  for (let at = 0; at < rows.length; at += 11) {
+    const part = rows.slice(at, at + 11);
+    await w.writeColumns([
+      primitiveData(new A.Int32(), Int32Array.from(part, (r) => r[0])),
+      utf8Data(part.map((r) => r[1])),
+      utf8Data(part.map((r) => r[2])),
+      utf8Data(part.map((r) => r[3])),
+      primitiveData(new A.Float32(), Float32Array.from(part, (r) => r[4])),
+      utf8Data(part.map((r) => r[5])),
+      utf8Data(part.map((r) => r[6])),
+    ]);
+  }
+  await w.close();
   const data = await buildReportData(out, { samples: false });
-  t.equal(data.translations.length, 20, 'the first 20');
-  t.same(data.translations[3], { stage: 'word2vec', source: 'le chat 3', translation: 'the cat 3', reference: 'a cat 3' });
-  t.ok(data.notes.includes('word2vec: the first 20 of 25 translations'));
+  // Test: 4 of ids 0..9 spread evenly, floor(i * 10 / 4) for i = 0..3 -> 0, 2, 5, 7; valid: all three. Each in both settings.
+  t.same(
+    data.translations.map((x) => `${x.split} ${x.id} ${x.setting}`),
+    ['test 0 beam4', 'test 0 greedy', 'test 2 beam4', 'test 2 greedy', 'test 5 beam4', 'test 5 greedy', 'test 7 beam4', 'test 7 greedy', 'valid 0 beam4', 'valid 0 greedy', 'valid 1 beam4', 'valid 1 greedy', 'valid 2 beam4', 'valid 2 greedy'],
+    'test first, then valid; by sentence, then setting',
+  );
+  t.same(data.translations[5], { stage: 'word2vec', id: 5, split: 'test', setting: 'greedy', source: 'le chat test 5', hypothesis: 'the cat 5 (greedy)', reference: 'a cat 5', score: -3 });
+  t.ok(data.notes.includes('word2vec translations: 4 of 10 test sentences, 3 of 3 valid sentences (spread evenly over each split), each under every setting (beam4, greedy)'), data.notes.join('\n'));
+
+  // The page draws one row per sentence and a column per setting.
+  const html = renderPage(data);
+  t.match(html, /"hypothesis":"the cat 7 \(beam4\)"/);
+
+  // The older columns (source, translation) are named in a note, not shown.
+  const old = new ArrowFileWriter(file, new A.Schema([field('source', new A.Utf8()), field('translation', new A.Utf8())]));
+  await old.writeColumns([utf8Data(['le chat']), utf8Data(['the cat'])]);
+  await old.close();
+  const again = await buildReportData(out, { samples: false });
+  t.same(again.translations, []);
+  t.ok(again.notes.includes('word2vec/translations.arrow: needs columns id, source, hypothesis, split, setting (has no id, hypothesis, split, setting); not shown'), again.notes.join('\n'));
 });
 
 t.test('the page is one self-contained file', async (t) => {

@@ -404,12 +404,7 @@
 
   function samplesSection(data) {
     const sec = section('samples', 'Samples');
-    if (data.translations.length) {
-      const withRef = data.translations.some((t) => t.reference !== null);
-      sec.append(el('h3', {}, 'Translations'), el('table', { class: 'translations' },
-        el('thead', {}, el('tr', {}, ...['stage', 'source', 'translation', ...(withRef ? ['reference'] : [])].map((h) => el('th', {}, h)))),
-        el('tbody', {}, data.translations.map((t) => el('tr', {}, el('td', {}, t.stage), el('td', { class: 'text' }, t.source), el('td', { class: 'text' }, t.translation), withRef ? el('td', { class: 'text' }, t.reference ?? '') : null)))));
-    }
+    if (data.translations.length) sec.append(el('h3', {}, 'Translations'), ...translationTables(data));
     if (!data.samples.length) {
       sec.append(el('p', { class: 'empty' }, 'No samples (no language model in this run yet).'));
       return sec;
@@ -421,8 +416,46 @@
     return sec;
   }
 
+  // One table per stage: a row per sentence, a column per decoding setting (hypothesis, its score below),
+  // with the stage's cross-attention heatmap (attention.arrow) beside it.
+  function translationTables(data) {
+    const byStage = new Map();
+    for (const t of data.translations) {
+      if (!byStage.has(t.stage)) byStage.set(t.stage, []);
+      byStage.get(t.stage).push(t);
+    }
+    const out = [];
+    for (const [stage, rows] of byStage) {
+      const settings = [...new Set(rows.map((t) => t.setting))].sort();
+      const sentences = new Map();
+      for (const t of rows) {
+        const k = `${t.split}\u0000${t.id}`;
+        if (!sentences.has(k)) sentences.set(k, { split: t.split, id: t.id, source: t.source, reference: t.reference, by: {} });
+        sentences.get(k).by[t.setting] = t;
+      }
+      const withRef = rows.some((t) => t.reference !== null);
+      const table = el('table', { class: 'translations', 'data-stage': stage },
+        el('thead', {}, el('tr', {}, ...['split', '#', 'source', ...settings, ...(withRef ? ['reference'] : [])].map((h) => el('th', {}, h)))),
+        el('tbody', {}, [...sentences.values()].map((s) => el('tr', {},
+          el('td', {}, s.split), el('td', { class: 'num' }, s.id), el('td', { class: 'text' }, s.source),
+          ...settings.map((name) => {
+            const t = s.by[name];
+            return el('td', { class: 'text hyp', 'data-setting': name }, t ? t.hypothesis : '', t && t.score !== null ? el('div', { class: 'small' }, `score ${fmt(t.score, 3)}`) : null);
+          }),
+          withRef ? el('td', { class: 'text' }, s.reference ?? '') : null))));
+      const maps = data.attention.filter((m) => m.stage === stage);
+      const beside = maps.length
+        ? el('div', { class: 'beside' }, heatmap(maps[0]), el('p', { class: 'small' }, `cross-attention of sentence ${maps[0].sentence} in ${stage}/${maps[0].file}${maps.length > 1 ? ` (layer ${maps[0].layer}, head ${maps[0].head}; every map is under Attention)` : ''}: rows are target positions, columns source positions.`))
+        : null;
+      out.push(el('div', { class: 'maprow translations-row' }, el('div', { class: 'scroll' }, table), beside));
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------ model boxes (serve only)
 
+  // One id per page: the server keeps a chat's turns per page.
+  const sessionId = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2);
   let endpointsBox = null;
   async function modelsSection() {
     if (endpointsBox) return endpointsBox;
@@ -444,9 +477,10 @@
           ep.fields.forEach((f, i) => (args[f.name] = f.type === 'number' ? Number(inputs[i].value) : inputs[i].value));
           out.textContent = '…';
           try {
-            const r = await fetch(`/api/call/${encodeURIComponent(ep.name)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) });
+            const r = await fetch(`/api/call/${encodeURIComponent(ep.name)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-lexflow-session': sessionId }, body: JSON.stringify(args) });
             const body = await r.json();
             out.replaceChildren(r.ok ? renderAnswer(body) : el('p', { class: 'warn' }, body.error || r.statusText));
+            if (r.ok) ep.fields.forEach((f, i) => { if (f.clear) inputs[i].value = ''; });
           } catch (err) {
             out.textContent = String(err);
           }
