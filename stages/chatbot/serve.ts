@@ -24,18 +24,14 @@ interface Conversation {
 const bots = new Map<string, Promise<Partial<Record<BotMode, Bot>>>>();
 const conversations = new Map<string, Conversation>();
 
-/** The bots of a model folder: retrieval from its index; generative when the model has a generative part and a loader for it. */
+/** The bots of a model folder: retrieval from its index; generative when the model has a generative part. */
 function botsOf(dir: string, fingerprint: string): Promise<Partial<Record<BotMode, Bot>>> {
   const key = `${dir}\u0000${fingerprint}`;
   let p = bots.get(key);
   if (!p) {
     p = (async () => {
-      // model-files' loadBots (what `lexflow chat` loads: the generative bot too, when the model has one) where it
-      // exists; the retrieval bot over loadModel's index otherwise.
-      const files = (await import('./model-files.js')) as typeof import('./model-files.js') & { loadBots?: (dir: string) => Promise<{ bots: Partial<Record<BotMode, Bot>> }> };
-      if (files.loadBots) return (await files.loadBots(dir)).bots;
-      const { RetrievalBot } = await import('../../lib/chat/retrieval.js');
-      return { retrieval: new RetrievalBot((await files.loadModel(dir)).index) };
+      const { loadBots } = await import('./model-files.js');
+      return (await loadBots(dir)).bots; // what `lexflow chat` loads: the generative bot too, when the model has one
     })();
     p.catch(() => bots.delete(key));
     for (const k of bots.keys()) if (k.startsWith(`${dir}\u0000`)) bots.delete(k); // a rerun stage: the old model goes
