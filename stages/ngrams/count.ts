@@ -55,7 +55,15 @@ export function countSentence(tables: NgramCounter[], ids: Int32Array, from: num
   return buf;
 }
 
-/** Approximate bytes the tables will need (a table doubles when 3/4 full). */
+/**
+ * The tables may hold a third of the task's budget: a table that doubles holds
+ * its old and new arrays at once (3x), and a spill holds the tables plus their
+ * compacted and sorted copies of one table (its own arrays freed first). So the
+ * peak stays near the budget.
+ */
+const TABLE_SHARE = 3;
+
+/** Bytes the tables hold now (a table doubles when 3/4 full). */
 function tableBytes(tables: NgramCounter[]): number {
   let b = 0;
   for (const t of tables) b += t.bytes;
@@ -63,7 +71,8 @@ function tableBytes(tables: NgramCounter[]): number {
 }
 
 export function countShards(task: CountTask): CountResult {
-  const { order, memoryBytes } = task;
+  const { order } = task;
+  const memoryBytes = Math.floor(task.memoryBytes / TABLE_SHARE);
   // Size the tables for the shards' tokens (about 4 bytes a token on disk) so they
   // rarely grow, but never past what the budget allows (a tiny budget stays tiny).
   let estTokens = 0;
@@ -79,9 +88,9 @@ export function countShards(task: CountTask): CountResult {
 
   const spill = (): void => {
     for (let k = 0; k < order; k++) {
-      const t = tables[k]!;
-      if (t.size === 0) continue;
-      const { words, counts } = t.compact();
+      if (tables[k]!.size === 0) continue;
+      const { words, counts } = tables[k]!.compact();
+      tables[k] = new NgramCounter(k + 1, 16); // the table's arrays go before the sort allocates its copies
       const sorted = sortRows(words, counts, k + 1);
       const file = path.join(task.spillDir, `${task.tag}-o${k + 1}-r${runs[k]!.length}.run`);
       writeRun(file, sorted.words, sorted.counts);
@@ -97,7 +106,7 @@ export function countShards(task: CountTask): CountResult {
       buf = countSentence(tables, s.ids, from, to, buf);
       sentences++;
       tokens += to - from;
-      if ((r & 63) === 0 && tableBytes(tables) > memoryBytes) {
+      if (tableBytes(tables) > memoryBytes) {
         spill();
         spills++;
         tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initialFor(k + 1)));
