@@ -71,9 +71,12 @@ export async function readOrder(file: string, n: number): Promise<OrderCounts> {
 }
 
 /** Orders 1..order from an ngrams stage folder. */
-export async function readCounts(ngramsStageDir: string, order: number): Promise<OrderCounts[]> {
+export async function readCounts(ngramsStageDir: string, order: number, onOrder: () => void = () => {}): Promise<OrderCounts[]> {
   const out: OrderCounts[] = [];
-  for (let n = 1; n <= order; n++) out.push(await readOrder(path.join(ngramsStageDir, 'ngrams', `order-${n}.arrow`), n));
+  for (let n = 1; n <= order; n++) {
+    out.push(await readOrder(path.join(ngramsStageDir, 'ngrams', `order-${n}.arrow`), n));
+    onOrder();
+  }
   return out;
 }
 

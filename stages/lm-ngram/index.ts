@@ -85,12 +85,12 @@ export default defineStage({
 
     const inMemory = models.filter((m) => m !== 'kneser-ney');
     if (inMemory.length > 0) checkInMemoryBudget(ngDir, order, ctx.params.memory, inMemory);
-    const step1 = ctx.progress.step('1/4 loading counts', order, 'orders');
     // Kneser–Ney is estimated in memory while that fits --memory, and streamed past it: the same bytes either way.
     const knNeed = inMemoryBytes(ngDir, order, KN_IN_MEMORY_BYTES_PER_ROW).bytes;
     const knStreams = models.includes('kneser-ney') && knNeed > ctx.params.memory;
     const needCounts = inMemory.length > 0 || (models.includes('kneser-ney') && !knStreams);
-    const counts: OrderCounts[] = needCounts ? await readCounts(ngDir, order) : [await readOrder(path.join(ngDir, 'ngrams', 'order-1.arrow'), 1)];
+    const step1 = ctx.progress.step('1/4 loading counts', needCounts ? order : 1, 'orders');
+    const counts: OrderCounts[] = needCounts ? await readCounts(ngDir, order, () => step1.tick()) : [await readOrder(path.join(ngDir, 'ngrams', 'order-1.arrow'), 1).then((c) => (step1.tick(), c))];
     step1.done(`${counts.map((c) => c.rows).join('/')} n-grams`);
     let types = 0;
     for (let r = 0; r < counts[0]!.rows; r++) if (counts[0]!.words[r]! !== BOS && counts[0]!.words[r]! !== EOS) types++;

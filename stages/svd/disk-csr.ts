@@ -33,7 +33,7 @@ const BUFFER = 1 << 16;
 export const NONZERO_BYTES = 8;
 
 /** Read a (row, col, value) table of vocabulary ids, sorted by row, into CSR files over matrix indices. */
-export async function writeSparse(file: string, index: Map<number, number>, V: number, dir: string, blockBytes: number): Promise<DiskCsr> {
+export async function writeSparse(file: string, index: Map<number, number>, V: number, dir: string, blockBytes: number, onCells: (n: number) => void = () => {}): Promise<DiskCsr> {
   const rowPtr = new Float64Array(V + 1);
   const colFile = path.join(dir, 'pmi-cols.bin');
   const valFile = path.join(dir, 'pmi-vals.bin');
@@ -51,6 +51,7 @@ export async function writeSparse(file: string, index: Map<number, number>, V: n
         vals.push(vs[i]!);
       }
     }
+    onCells(b.numRows);
   }
   cols.close();
   vals.close();

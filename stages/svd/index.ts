@@ -12,6 +12,7 @@ import path from 'node:path';
 import { columnValues, readBatches } from '../../pipeline/arrow.js';
 import { UsageError } from '../../pipeline/errors.js';
 import { defineStage } from '../../pipeline/stage.js';
+import { inputRows } from '../../pipeline/input-rows.js';
 import { readMarginals } from '../../lib/formats/marginals.js';
 import { WORD2VEC_SEPARATORS, writeEmbeddingsArrow, writeWord2vecText } from '../../lib/formats/vectors.js';
 import { transposeCsr, type Csr } from '../../lib/linalg/dense.js';
@@ -22,9 +23,7 @@ import { TASKS } from './tasks.js';
 import { NONZERO_BYTES, rowBlocks, transposeOnDisk, writeSparse, type SparseRows } from './disk-csr.js';
 
 /** Read a (row, col, value) table of vocabulary ids into CSR over matrix indices, in shared buffers. */
-async function readSparse(file: string, index: Map<number, number>, V: number): Promise<Csr> {
-  let nnz = 0;
-  for await (const b of readBatches(file)) nnz += b.numRows;
+async function readSparse(file: string, index: Map<number, number>, V: number, nnz: number, onCells: (n: number) => void): Promise<Csr> {
   const rowPtr = sharedFloat64(V + 1);
   const colIdx = new Int32Array(new SharedArrayBuffer(4 * nnz));
   const vals = new Float32Array(new SharedArrayBuffer(4 * nnz));
@@ -41,6 +40,7 @@ async function readSparse(file: string, index: Map<number, number>, V: number): 
         vals[k] = vs[i]!;
       }
     }
+    onCells(b.numRows);
   }
   for (let r = 0; r < V; r++) rowPtr[r + 1]! += rowPtr[r]!;
   return { rows: V, cols: V, rowPtr, colIdx, vals };
@@ -78,20 +78,19 @@ export default defineStage({
     const V = m.tokens.length;
     if (p.dim > V) throw new UsageError(`svd: --dim ${p.dim} is larger than the vocabulary (${V} words); lower --dim or --min-count of cooccur`);
 
-    const reading = ctx.progress.step('reading the PMI matrix');
     const pmiFile = path.join(ctx.input('pmi').dir, 'pmi.arrow');
-    let nnz = 0;
-    for await (const b of readBatches(pmiFile)) nnz += b.numRows;
+    const nnz = await inputRows(ctx.input('pmi'), 'pmi.arrow');
+    const reading = ctx.progress.step('reading the PMI matrix', nnz, 'cells');
     let A: SparseRows;
     let At: SparseRows;
     let blocks = 1;
     const spillDir = path.join(ctx.outDir, '.spill');
     if (2 * nnz * NONZERO_BYTES <= p.memory) {
-      A = await readSparse(pmiFile, m.index, V);
+      A = await readSparse(pmiFile, m.index, V, nnz, (n) => reading.tick(n));
       At = toShared(transposeCsr(A));
     } else {
       fs.mkdirSync(spillDir, { recursive: true });
-      A = await writeSparse(pmiFile, m.index, V, spillDir, Math.max(1 << 12, Math.floor(p.memory / 2)));
+      A = await writeSparse(pmiFile, m.index, V, spillDir, Math.max(1 << 12, Math.floor(p.memory / 2)), (n) => reading.tick(n));
       At = transposeOnDisk(A, spillDir);
       blocks = Math.max(rowBlocks(A).length, rowBlocks(At).length);
       ctx.log.info(`svd: the PMI matrix (${2 * nnz * NONZERO_BYTES} bytes with its transpose) is past --memory ${p.memory}: spilled to the temp folder, read in up to ${blocks} blocks of rows per product`);
