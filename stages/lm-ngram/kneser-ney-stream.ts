@@ -30,7 +30,7 @@ import { columnValues, readBatches } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
 import { chunks, FlatCursor, FlatUpdater, FlatWriter, readRange, writeAll } from '../../lib/spill/flat-file.js';
 import { readOrder, type OrderCounts } from './counts.js';
-import { FALLBACK_DISCOUNTS, kneserNeyDiscounts, type Discounts } from './kneser-ney.js';
+import { FALLBACK_DISCOUNTS, highestRankedUnigram, kneserNeyDiscounts, type Discounts } from './kneser-ney.js';
 import { uniformVocabSize, withUnk } from './interpolate.js';
 import { NgramIndex } from './ngram-index.js';
 
@@ -382,16 +382,7 @@ function lmplzLastNgram(
   f: (name: string, n: number) => string,
   B: number,
 ): void {
-  let best = -1;
-  let bestRow = -1;
-  for (let r = 0; r < uni.rows; r++) {
-    const w = uni.words[r]!;
-    if (w === BOS) continue;
-    if ((rank[w] ?? -1) > best) {
-      best = rank[w]!;
-      bestRow = r;
-    }
-  }
+  const bestRow = highestRankedUnigram(uni, rank);
   let suffix = Int32Array.of(uni.words[bestRow]!);
   let row = bestRow;
   for (let n = 1; n < N && bestRow >= 0; n++) {

@@ -86,16 +86,7 @@ export function adjustCounts(orders: OrderCounts[], rank?: Float64Array): Omit<K
     // The last full n-gram in lmplz's suffix order ends in the word of highest rank
     // and is extended leftwards by the highest-ranked predecessor at each order.
     const uni = orders[0]!;
-    let best = -1;
-    let bestRow = -1;
-    for (let r = 0; r < uni.rows; r++) {
-      const w = uni.words[r]!;
-      if (w === BOS) continue;
-      if ((rank[w] ?? -1) > best) {
-        best = rank[w]!;
-        bestRow = r;
-      }
-    }
+    const bestRow = highestRankedUnigram(uni, rank);
     let suffix = Int32Array.of(uni.words[bestRow]!);
     for (let n = 1; n < N && bestRow >= 0; n++) {
       const o = orders[n - 1]!;
@@ -172,4 +163,19 @@ export function estimateKneserNey(rawOrders: OrderCounts[], vocabSize: number, r
     vocabSize,
   );
   return { model, stats: { adjusted, countsOfCounts, discounts, fallbacks } };
+}
+
+/** The unigram row (not <s>) whose word has the highest rank, where lmplz's last n-gram ends; -1 when none. */
+export function highestRankedUnigram(uni: OrderCounts, rank: ArrayLike<number>): number {
+  let best = -1;
+  let bestRow = -1;
+  for (let r = 0; r < uni.rows; r++) {
+    const w = uni.words[r]!;
+    if (w === BOS) continue;
+    if ((rank[w] ?? -1) > best) {
+      best = rank[w]!;
+      bestRow = r;
+    }
+  }
+  return bestRow;
 }
