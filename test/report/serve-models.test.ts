@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { cliPath, tmpDir } from '../../testkit/tmp.js';
+import { tmpDir } from '../../testkit/tmp.js';
+import { startServe } from '../../testkit/serve-process.js';
 import { lexflow } from '../../testkit/cli.js';
 import { writeToyParallel } from '../../testkit/parallel-corpus.js';
 import * as A from 'apache-arrow';
@@ -42,23 +42,7 @@ interface Served {
 }
 
 async function serve(t: { teardown(fn: () => void): void }, out: string): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', register, cliPath, 'serve', '--out', out, '--port', '0', '--no-samples'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEXFLOW_DATA: '', NODE_OPTIONS: '' } });
-  t.teardown(() => void child.kill('SIGTERM'));
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const base = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s: ${stderr}`)), 60_000);
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-  });
+  const { base, stderr } = await startServe(t, out, { nodeArgs: ['--import', register], env: { NODE_OPTIONS: '' } });
   // A fresh connection per call (agent: false): no kept-alive socket that the server may close just as it is reused.
   const call = (name: string, body: unknown, session = 'page-1'): Promise<{ status: number; json: any }> =>
     new Promise((resolve, reject) => {
@@ -79,7 +63,7 @@ async function serve(t: { teardown(fn: () => void): void }, out: string): Promis
       req.on('error', reject);
       req.end(data);
     });
-  return { base, call, stderr: () => stderr };
+  return { base, call, stderr };
 }
 
 async function endpointNames(base: string): Promise<string[]> {

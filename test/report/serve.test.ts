@@ -8,35 +8,17 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import * as A from 'apache-arrow';
 import { buildReportRun } from '../../testkit/report-run.js';
-import { cliPath, tmpDir } from '../../testkit/tmp.js';
+import { tmpDir } from '../../testkit/tmp.js';
+import { startServe } from '../../testkit/serve-process.js';
 import { resolveInside } from '../../pipeline/report/server.js';
 
 const dir = tmpDir(t, 'lexflow-serve-');
 const { out } = await buildReportRun(dir);
 fs.writeFileSync(path.join(dir, 'secret.txt'), 'SECRET-CONTENT\n');
 
-const child = spawn(process.execPath, [cliPath, 'serve', '--out', out, '--port', '0', '--no-samples'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEXFLOW_DATA: '' } });
-t.teardown(() => {
-  child.kill('SIGTERM');
-});
-let stderr = '';
-child.stderr.on('data', (d) => (stderr += d));
-const base = await new Promise<string>((resolve, reject) => {
-  let buf = '';
-  const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s: ${stderr}`)), 60_000);
-  child.stdout.on('data', (d) => {
-    buf += d;
-    const m = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(buf);
-    if (m) {
-      clearTimeout(timer);
-      resolve(m[1]!);
-    }
-  });
-  child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-});
+const { base } = await startServe(t, out);
 const { port } = new URL(base);
 
 /** A raw request line, so no client library normalizes the path before it is sent. */
