@@ -9,9 +9,9 @@
 // The corpus is a text file (one sentence per line), or made by the corpus
 // generator (`--gen`, else $LEXFLOW_BENCH_GEN) from `--real` (else
 // $LEXFLOW_BENCH_REAL) with `--tokens`, and cached in the work folder. Every
-// 20th line is held out as test. lexflow's stages run in one `lexflow run`
-// process; each stage's wall time and peak RSS come from its manifest (the
-// process's RSS sampled while the stage ran). lmplz (and query) come from
+// 20th line is held out as test. Each lexflow stage runs in its own process
+// (`lexflow run --only STAGE` on one run folder); its wall time and peak RSS come
+// from its manifest (the process's RSS sampled while the stage ran). lmplz (and query) come from
 // $KENLM_BIN or PATH, redis-server from PATH; without them their parts are
 // null. Both language models are scored on the held-out lines (KenLM query's
 // conventions). The last line is one JSON object.
@@ -83,7 +83,7 @@ async function split(src: string, dir: string): Promise<{ train: number; test: n
   return n;
 }
 
-function lexflowRun(out: string, dataset: string, memory: string, order: number, threads: number, extra: string[] = []): { wall: number; ok: boolean; stderr: string } {
+function lexflowRun(out: string, dataset: string, memory: string, order: number, threads: number, extra: string[] = [], only: readonly string[] = STAGES): { wall: number; ok: boolean; stderr: string } {
   const args = [
     cliPath,
     'run',
@@ -92,7 +92,7 @@ function lexflowRun(out: string, dataset: string, memory: string, order: number,
     '--out',
     out,
     '--only',
-    ...STAGES,
+    ...only,
     '--threads',
     String(threads),
     '--ngrams.order',
@@ -233,8 +233,14 @@ async function main(): Promise<void> {
 
   const localDir = path.join(work, 'local');
   fs.rmSync(localDir, { recursive: true, force: true });
-  const local = lexflowRun(localDir, dataset, memory, order, threads);
-  if (!local.ok) throw new Error(`lexflow run failed: ${local.stderr.slice(-2000)}`);
+  // One process per stage, as `lexflow stage` runs it: a stage's peak RSS is then its own, not what
+  // earlier stages of the same process left on the heap (one `lexflow run` of all four peaks higher).
+  const local = { wall: 0 };
+  for (const stage of STAGES) {
+    const r = lexflowRun(localDir, dataset, memory, order, threads, [], [stage]);
+    if (!r.ok) throw new Error(`lexflow run --only ${stage} failed: ${r.stderr.slice(-2000)}`);
+    local.wall += r.wall;
+  }
   const stages = stageFigures(localDir);
   for (const [s, f] of Object.entries(stages)) console.error(`lexflow ${s}: ${f.wall_s.toFixed(1)} s, peak RSS ${f.peak_rss_mb.toFixed(0)} MB`);
   const lex = lexflowPpl(localDir);
