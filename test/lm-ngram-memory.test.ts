@@ -39,7 +39,15 @@ t.test('Kneser-Ney under a small --memory: spilled, same bytes as unlimited and 
   await runStageDirect(ngrams, { inputs: { tokenize: tok }, outDir: path.join(dir, 'ngrams'), params: { order: ORDER }, pool: testPool() });
   const inputs = { tokenize: tok, ngrams: path.join(dir, 'ngrams') };
   const logs: string[] = [];
-  const small = await runStageDirect(lmNgram, { inputs, outDir: path.join(dir, 'small'), params: { model: 'kneser-ney', memory: '64k' }, pool: testPool(), logLevel: 'normal', onLog: (l) => logs.push(l) });
+  const progress: string[] = [];
+  const small = await runStageDirect(lmNgram, { inputs, outDir: path.join(dir, 'small'), params: { model: 'kneser-ney', memory: '64k' }, pool: testPool(), logLevel: 'normal', onLog: (l) => logs.push(l), progress: 'plain', plainEvery: 0, onProgress: (l) => progress.push(l) });
+  // Issue 15: the streamed estimate is a bar of 4N-1 passes (flatten N, suffixes N-1, adjust N, interpolate N), ending full.
+  const estimating = progress.filter((l) => l.startsWith('2/4 estimating kneser-ney (streamed) [')).at(-1);
+  t.match(estimating, new RegExp(` 100\\.0% ${4 * ORDER - 1}/${4 * ORDER - 1} passes, `), `the streamed estimate ticks ${4 * ORDER - 1} passes`);
+  const writing = progress.filter((l) => l.startsWith('3/4 writing kneser-ney [')).at(-1);
+  const written = Object.entries(small.result.rows ?? {}).filter(([f]) => /^kneser-ney\/order-\d\.arrow$/.test(f)).reduce((n, [, r]) => n + (r as number), 0);
+  const shown = written >= 1000 ? `${(written / 1000).toFixed(1)}k` : String(written); // progress abbreviates counts
+  t.match(writing, new RegExp(` 100\\.0% ${shown}/${shown} n-grams, `), `writing the streamed model ticks its ${written} n-grams`);
   const big = await runStageDirect(lmNgram, { inputs, outDir: path.join(dir, 'big'), params: { model: 'kneser-ney', memory: '16G' }, pool: testPool() });
   const kn = (r: typeof small): { rangePasses?: number; streamed: boolean } => (r.result.metrics as Record<string, { rangePasses?: number; streamed: boolean }>)['kneser-ney']!;
   t.ok(kn(small).streamed && kn(small).rangePasses! > 1, `64k: streamed, ${kn(small).rangePasses} range passes`);

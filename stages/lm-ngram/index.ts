@@ -23,7 +23,7 @@ import { InputError, UsageError } from '../../pipeline/errors.js';
 import { writeMetricsTable, type MetricsRow } from '../../pipeline/metrics.js';
 import { listTokenShards, readVocab, BOS, EOS } from '../../lib/formats/tokens.js';
 import { readCounts, readOrder, type OrderCounts } from './counts.js';
-import { streamKneserNey, type StreamedOrder } from './kneser-ney-stream.js';
+import { streamKneserNey, streamPasses, type StreamedOrder } from './kneser-ney-stream.js';
 import { writeStreamedModel } from './streamed-model-files.js';
 import { heldOutModel } from './held-out-model.js';
 import { checkInMemoryBudget, human, inMemoryBytes, KN_IN_MEMORY_BYTES_PER_ROW } from './in-memory-budget.js';
@@ -118,7 +118,7 @@ export default defineStage({
     // Inside the temp folder, so a failed run's intermediates go with it.
     const spillDir = path.join(ctx.outDir, '.spill');
     for (const name of models) {
-      const step = ctx.progress.step(`2/4 estimating ${name}`);
+      const step = name === 'kneser-ney' && knStreams ? ctx.progress.step(`2/4 estimating ${name} (streamed)`, streamPasses(order), 'passes') : ctx.progress.step(`2/4 estimating ${name}`);
       let lm: LanguageModel;
       const params: Record<string, unknown> = {};
       const extra: Record<string, unknown> = {};
@@ -128,7 +128,7 @@ export default defineStage({
           const rank = firstAppearanceRanks(trainShards, V);
           let r: { discounts: number[][]; countsOfCounts: number[][]; fallbacks: { order: number; reason: string }[] };
           if (knStreams) {
-            const s = await streamKneserNey(ngDir, order, { memoryBytes: ctx.params.memory, tmpDir: spillDir, rank });
+            const s = await streamKneserNey(ngDir, order, { memoryBytes: ctx.params.memory, tmpDir: spillDir, rank, onPass: () => step.tick() });
             ctx.log.info(`kneser-ney: about ${human(knNeed)} in memory, past --memory ${ctx.params.memory} bytes: streamed, spilled to the temp folder, up to ${s.passes} range passes per step`);
             extra.rangePasses = s.passes;
             streamed = s.orders;
@@ -195,9 +195,9 @@ export default defineStage({
       step.done(`from ${counts.reduce((n, c) => n + c.rows, 0)} n-grams of orders 1-${order}`);
       const hasFiles = lm instanceof BackoffModel;
       if (lm instanceof BackoffModel) {
-        const wstep = ctx.progress.step(`3/4 writing ${name}`);
+        const wstep = streamed ? ctx.progress.step(`3/4 writing ${name}`, streamed.reduce((n, o) => n + o.rows, 0), 'n-grams') : ctx.progress.step(`3/4 writing ${name}`);
         const dir = path.join(ctx.outDir, name);
-        const written = streamed ? await writeStreamedModel(dir, streamed, arpaFor.has(name) ? vocab.tokens : undefined) : await writeModelArrow(dir, lm);
+        const written = streamed ? await writeStreamedModel(dir, streamed, arpaFor.has(name) ? vocab.tokens : undefined, (n) => wstep.tick(n)) : await writeModelArrow(dir, lm);
         for (const [f, n] of Object.entries(written)) rows[path.relative(ctx.outDir, f).split(path.sep).join('/')] = n;
         if (arpaFor.has(name) && !streamed) await writeArpa(path.join(dir, 'model.arpa'), lm, vocab.tokens);
         wstep.done(`${Object.values(written).reduce((a, b) => a + b, 0)} rows${arpaFor.has(name) ? ' + model.arpa' : ''}`);

@@ -62,6 +62,13 @@ export interface StreamOptions {
   tmpDir: string;
   /** lmplz's word ids (first-appearance-ranks.ts), for its counts-of-counts detail. */
   rank?: Float64Array;
+  /** Called after each order of each pass: streamPasses(N) calls in all (a progress bar). */
+  onPass?: () => void;
+}
+
+/** The calls of onPass for order N: flattening and adjusting N orders, suffixes and interpolation N-1 and N. */
+export function streamPasses(N: number): number {
+  return 4 * N - 1;
 }
 
 /** Bytes per row of order n for each random-access table. */
@@ -138,15 +145,17 @@ export async function streamKneserNey(ngramsStageDir: string, N: number, opts: S
   const uni: OrderCounts = withUnk(await readOrder(table(1), 1));
   writeAll(f('words', 1), uni.words);
   writeAll(f('raw', 1), Uint32Array.from(uni.counts));
+  const pass = opts.onPass ?? ((): void => {});
+  pass();
   const rows: number[] = [uni.rows];
-  for (let n = 2; n <= N; n++) rows.push(await flattenOrder(table(n), n, f('words', n), f('raw', n), B));
+  for (let n = 2; n <= N; n++, pass()) rows.push(await flattenOrder(table(n), n, f('words', n), f('raw', n), B));
   let maxId = 0;
   for (let r = 0; r < uni.rows; r++) maxId = Math.max(maxId, uni.words[r]!);
   const unigramRow = new Int32Array(maxId + 1).fill(-1);
   for (let r = 0; r < uni.rows; r++) unigramRow[uni.words[r]!] = r;
 
   // Suffixes: J_n[i], by a hash index over a range of order n-1 per pass.
-  for (let n = 2; n <= N; n++) {
+  for (let n = 2; n <= N; n++, pass()) {
     const out = f('suffix', n);
     if (n === 2) {
       const w = new FlatWriter(out, Int32Array, B);
@@ -184,7 +193,7 @@ export async function streamKneserNey(ngramsStageDir: string, N: number, opts: S
   // Adjusted counts and counts of counts (the unigram <s> has 0 and is not counted).
   const countsOfCounts: number[][] = [];
   const uniAdjusted = new Float64Array(uni.rows);
-  for (let n = 1; n <= N; n++) {
+  for (let n = 1; n <= N; n++, pass()) {
     const t = [0, 0, 0, 0, 0];
     const aw = new FlatWriter(f('adjusted', n), Uint32Array, B);
     const emit = (a: number): void => {
@@ -245,7 +254,8 @@ export async function streamKneserNey(ngramsStageDir: string, N: number, opts: S
     for (let r = 0; r < uni.rows; r++) p[r] = uni.words[r] === BOS ? 1 : u[r]! + gamma * uniform;
     writeAll(f('prob', 1), p);
   }
-  for (let n = 2; n <= N; n++) interpolateOrder(n, rows, discounts[n - 1]!, budget, f, B);
+  pass();
+  for (let n = 2; n <= N; n++, pass()) interpolateOrder(n, rows, discounts[n - 1]!, budget, f, B);
 
   const orders: StreamedOrder[] = [];
   for (let n = 1; n <= N; n++)

@@ -24,7 +24,7 @@ export function logprobOf(p: number): number {
 }
 
 /** Write the Arrow tables (and `model.arpa` when `arpaTokens` is given); rows per file written. */
-export async function writeStreamedModel(dir: string, orders: StreamedOrder[], arpaTokens?: readonly string[]): Promise<Record<string, number>> {
+export async function writeStreamedModel(dir: string, orders: StreamedOrder[], arpaTokens?: readonly string[], onRows: (n: number) => void = () => {}): Promise<Record<string, number>> {
   fs.mkdirSync(dir, { recursive: true });
   const rows: Record<string, number> = {};
   const N = orders.length;
@@ -61,6 +61,7 @@ export async function writeStreamedModel(dir: string, orders: StreamedOrder[], a
         const bo = backoff ? backoff.next().value!.data.slice() : new Float32Array(c.rows);
         cols.push(primitiveData(new A.Float32(), lp), primitiveData(new A.Float32(), bo));
         await w.writeColumns(cols);
+        onRows(c.rows);
         if (sink) {
           for (let r = 0; r < c.rows; r++) {
             sink.number(lp[r]!);
