@@ -1,5 +1,5 @@
 // The data the report page draws, as one JSON object inlined into the page (or
-// served at /api/data by `lexflow serve`). Everything large is sampled or
+// served as api/data by `lexflow serve`). Everything large is sampled or
 // thinned before it gets here; `notes` says what was.
 
 export type StageState = 'done' | 'stale' | 'missing' | 'running';

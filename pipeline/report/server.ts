@@ -1,10 +1,11 @@
 // `lexflow serve`: the report page on localhost, live while a run goes on.
-//   GET  /                  the page (its data marked live)
-//   GET  /api/data          the current ReportData
-//   GET  /events            server-sent events: `update` whenever the run changed
-//   GET  /api/endpoints     the model boxes this run can answer (endpoints.ts)
-//   POST /api/call/NAME     one model call, JSON in and out (header x-lexflow-session: the page's id)
-//   GET  /files/PATH        a file of the run folder, and nothing outside it
+// Routes, relative to the server's root (the page asks for them relative to itself):
+//   GET  (the root), index.html   the page (its data marked live)
+//   GET  api/data                 the current ReportData
+//   GET  events                   server-sent events: `update` whenever the run changed
+//   GET  api/endpoints            the model boxes this run can answer (endpoints.ts)
+//   POST api/call/NAME            one model call, JSON in and out (header x-lexflow-session: the page's id)
+//   GET  files/PATH               a file of the run folder, and nothing outside it
 // The run folder is polled once a second (manifests, tmp folders, checkpoints),
 // so stages appear as they finish and curves grow as checkpoints are written.
 
@@ -179,17 +180,18 @@ export async function startReportServer(runDir: string, opts: ServeOptions = {})
     try {
       // Refused before any routing: a path that climbs, however it is spelled.
       if (resolveInside(root, rawPath) === undefined) return send(res, 403, 'text/plain; charset=utf-8', 'refused: the path leaves the run folder\n');
-      if (req.method === 'GET' && (rawPath === '/' || rawPath === '/index.html')) return send(res, 200, 'text/html; charset=utf-8', renderPage(data));
-      if (req.method === 'GET' && rawPath === '/api/data') return json(res, 200, data);
-      if (req.method === 'GET' && rawPath === '/api/endpoints') return json(res, 200, availableEndpoints(data.runs[0]!));
-      if (req.method === 'GET' && rawPath === '/events') {
+      const route = rawPath.slice(1); // origin-form request targets start with one slash
+      if (req.method === 'GET' && (route === '' || route === 'index.html')) return send(res, 200, 'text/html; charset=utf-8', renderPage(data));
+      if (req.method === 'GET' && route === 'api/data') return json(res, 200, data);
+      if (req.method === 'GET' && route === 'api/endpoints') return json(res, 200, availableEndpoints(data.runs[0]!));
+      if (req.method === 'GET' && route === 'events') {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
         res.write(`event: hello\ndata: ${version}\n\n`);
         clients.add(res);
         req.on('close', () => clients.delete(res));
         return;
       }
-      const call = /^\/api\/call\/([a-z0-9-]+)$/.exec(rawPath);
+      const call = /^api\/call\/([a-z0-9-]+)$/.exec(route);
       if (call && req.method === 'POST') {
         const ep = allEndpoints().find((e) => e.name === call[1]);
         if (!ep || !ep.fields(data.runs[0]!)) return json(res, 404, { error: `no model endpoint "${call[1]}" for this run` });
@@ -205,8 +207,8 @@ export async function startReportServer(runDir: string, opts: ServeOptions = {})
         const session = String(req.headers['x-lexflow-session'] ?? '').slice(0, 100) || 'default';
         return json(res, 200, await ep.call(data.runs[0]!, args, session));
       }
-      if (req.method === 'GET' && rawPath.startsWith('/files/')) {
-        const file = resolveInside(root, rawPath.slice('/files/'.length));
+      if (req.method === 'GET' && route.startsWith('files/')) {
+        const file = resolveInside(root, route.slice('files/'.length));
         if (!file) return send(res, 403, 'text/plain; charset=utf-8', 'refused: the path leaves the run folder\n');
         let st: fs.Stats;
         try {

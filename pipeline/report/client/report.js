@@ -115,7 +115,7 @@
     const run = data.runs[0];
     const rows = run.stages.map((s) =>
       el('tr', { class: `state-${s.state}` },
-        el('td', {}, data.live ? el('a', { href: `/files/${encodeURIComponent(s.name)}/_manifest.json` }, s.name) : el('a', { href: `../${encodeURIComponent(s.name)}/_manifest.json` }, s.name)),
+        el('td', {}, data.live ? el('a', { href: `files/${encodeURIComponent(s.name)}/_manifest.json` }, s.name) : el('a', { href: `../${encodeURIComponent(s.name)}/_manifest.json` }, s.name)),
         el('td', {}, el('span', { class: 'badge', style: `background:${STATE_COLORS[s.state]}` }, s.state), s.reason && s.state !== 'missing' ? ` ${s.reason}` : ''),
         el('td', { class: 'num' }, s.wallSeconds === null ? '–' : fmt(s.wallSeconds, 1)),
         el('td', { class: 'num' }, s.peakRssMB === null ? '–' : String(s.peakRssMB)),
@@ -462,7 +462,7 @@
     const sec = section('models', 'Ask the models');
     endpointsBox = sec;
     try {
-      const list = await (await fetch('/api/endpoints')).json();
+      const list = await (await fetch('api/endpoints')).json();
       if (!list.length) sec.append(el('p', { class: 'empty' }, 'No model to call yet.'));
       for (const ep of list) {
         const out = el('div', { class: 'answer' });
@@ -477,7 +477,7 @@
           ep.fields.forEach((f, i) => (args[f.name] = f.type === 'number' ? Number(inputs[i].value) : inputs[i].value));
           out.textContent = '…';
           try {
-            const r = await fetch(`/api/call/${encodeURIComponent(ep.name)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-lexflow-session': sessionId }, body: JSON.stringify(args) });
+            const r = await fetch(`api/call/${encodeURIComponent(ep.name)}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-lexflow-session': sessionId }, body: JSON.stringify(args) });
             const body = await r.json();
             out.replaceChildren(r.ok ? renderAnswer(body) : el('p', { class: 'warn' }, body.error || r.statusText));
             if (r.ok) ep.fields.forEach((f, i) => { if (f.clear) inputs[i].value = ''; });
@@ -539,13 +539,13 @@
       if (busy) return;
       busy = true;
       try {
-        const data = await (await fetch('/api/data')).json();
+        const data = await (await fetch('api/data')).json();
         await render(data);
       } finally {
         busy = false;
       }
     };
-    const es = new EventSource('/events');
+    const es = new EventSource('events');
     es.addEventListener('update', refresh);
   }
 })();
