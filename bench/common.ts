@@ -276,6 +276,19 @@ export function writeLines(text: string, out: string, keep: (i: number) => boole
   fs.writeFileSync(out, lines.filter((l, i) => l.trim() !== '' && keep(i)).join('\n') + '\n');
 }
 
+/** What a pair bench measured: its table rows and the figures of its JSON line. */
+export interface PairsResult {
+  rows: PairRow[];
+  json: Record<string, unknown>;
+}
+
+/** A pair bench's ending: the table, the work folder removed (unless kept), the JSON line. */
+export function finishPairs(corpus: string, r: PairsResult, wd: { done: () => void }): void {
+  console.log(formatTable(r.rows));
+  wd.done();
+  printJsonLine({ corpus: path.basename(corpus), ...r.json, rows: r.rows });
+}
+
 /**
  * The bench's work folder: `--work DIR` (kept), or a fresh temporary folder that `done()`
  * removes (the runs' outputs take gigabytes) unless `--keep` is given.

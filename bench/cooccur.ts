@@ -23,7 +23,7 @@ import { readBatches, columnValues } from '../pipeline/arrow.js';
 import { readVocab } from '../lib/formats/tokens.js';
 import { sortTriples } from '../stages/cooccur/pair-table.js';
 import { embeddingsBench } from './embeddings-quality.js';
-import { arg, combine, findTool, flag, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, workDir, type PairRow, type Side } from './common.js';
+import { arg, combine, findTool, flag, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, workDir, type Side, type PairsResult } from './common.js';
 
 /** GloVe's folder, when both of its counting tools are found ($GLOVE_BIN or PATH). */
 function findGlove(): string | undefined {
@@ -112,7 +112,7 @@ async function gloveSafeCopy(text: string, work: string): Promise<string> {
 }
 
 /** Rows "co-occurrence, 1 thread" and "same, lexflow 2 threads" (both against single-threaded GloVe), and the JSON keys. */
-export async function cooccurPairs(text: string, o: CooccurOptions): Promise<{ rows: PairRow[]; json: Record<string, unknown> }> {
+export async function cooccurPairs(text: string, o: CooccurOptions): Promise<PairsResult> {
   fs.mkdirSync(o.work, { recursive: true });
   const corpus = await gloveSafeCopy(text, o.work);
   const memGB = Number(/^(\d+(?:\.\d+)?)G$/i.exec(o.memory)?.[1] ?? 2);

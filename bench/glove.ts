@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { evaluateVectors, maxQualityGap, type Quality } from './embedding-quality.js';
-import { arg, combine, dataDir, findTool, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side, workDir } from './common.js';
+import { arg, combine, dataDir, findTool, isMain, lexflowRun, machineLine, measurePair, PRETOKENIZED, timedOk, type Side, workDir, finishPairs, type PairsResult } from './common.js';
 
 export interface GloveOptions {
   work: string;
@@ -32,7 +32,7 @@ function dropUnkRow(vecFile: string): void {
 
 const qualityText = (q: Quality): string => `WS ${q.ws353} / SL ${q.simlex999} / an ${q.analogy}`;
 
-export async function glovePairs(text: string, o: GloveOptions): Promise<{ rows: PairRow[]; json: Record<string, unknown> }> {
+export async function glovePairs(text: string, o: GloveOptions): Promise<PairsResult> {
   fs.mkdirSync(o.work, { recursive: true });
   // GloVe reserves <unk>: both read a copy with it spelled <raw_unk> (its error message's advice).
   const txt = path.join(o.work, 'corpus.txt');
@@ -100,10 +100,7 @@ async function main(): Promise<void> {
     epochs: Number(arg('epochs', '15')),
     memory: arg('memory', '2G'),
   };
-  const { rows, json } = await glovePairs(text, o);
-  console.log(formatTable(rows));
-  wd.done();
-  printJsonLine({ corpus: path.basename(text), ...json, rows });
+  finishPairs(text, await glovePairs(text, o), wd);
 }
 
 if (isMain(import.meta.url)) await main();

@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { arg, findTool, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side, workDir } from './common.js';
+import { arg, findTool, isMain, lexflowRun, machineLine, measurePair, PRETOKENIZED, timedOk, type Side, workDir, finishPairs, type PairsResult } from './common.js';
 
 export interface NgramOptions {
   work: string;
@@ -36,7 +36,7 @@ function queryPpl(query: string, arpa: string, test: string): { ppl: number; ppl
   return { ppl: inc ? Number(inc[1]) : NaN, pplExcl: exc ? Number(exc[1]) : NaN };
 }
 
-export async function ngramPairs(src: string, o: NgramOptions): Promise<{ rows: PairRow[]; json: Record<string, unknown> }> {
+export async function ngramPairs(src: string, o: NgramOptions): Promise<PairsResult> {
   fs.mkdirSync(o.work, { recursive: true });
   const train = path.join(o.work, 'train.txt');
   const test = path.join(o.work, 'test.txt');
@@ -111,10 +111,7 @@ async function main(): Promise<void> {
     ...(memory ? { memory } : {}),
     threads: Number(arg('threads', '2')),
   };
-  const { rows, json } = await ngramPairs(src, o);
-  console.log(formatTable(rows));
-  wd.done();
-  printJsonLine({ corpus: path.basename(src), ...json, rows });
+  finishPairs(src, await ngramPairs(src, o), wd);
 }
 
 if (isMain(import.meta.url)) await main();

@@ -15,7 +15,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { arg, countTokens, findTool, formatTable, isMain, lexflow, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, writeLines, type PairRow, type Side, workDir } from './common.js';
+import { arg, countTokens, findTool, isMain, lexflow, lexflowRun, machineLine, measurePair, PRETOKENIZED, timedOk, writeLines, type Side, workDir, finishPairs, type PairsResult } from './common.js';
 
 export interface SubwordOptions {
   work: string;
@@ -24,7 +24,7 @@ export interface SubwordOptions {
   threads: number;
 }
 
-export async function subwordPairs(text: string, o: SubwordOptions): Promise<{ rows: PairRow[]; json: Record<string, unknown> }> {
+export async function subwordPairs(text: string, o: SubwordOptions): Promise<PairsResult> {
   fs.mkdirSync(o.work, { recursive: true });
   const train = path.join(o.work, 'train.txt');
   const held = path.join(o.work, 'heldout.txt');
@@ -96,10 +96,7 @@ async function main(): Promise<void> {
     vocabSize: Number(arg('vocab-size', '8000')),
     threads: Number(arg('threads', '2')),
   };
-  const { rows, json } = await subwordPairs(text, o);
-  console.log(formatTable(rows));
-  wd.done();
-  printJsonLine({ corpus: path.basename(text), ...json, rows });
+  finishPairs(text, await subwordPairs(text, o), wd);
 }
 
 if (isMain(import.meta.url)) await main();

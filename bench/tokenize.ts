@@ -11,7 +11,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { arg, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, type PairRow, type Side, workDir } from './common.js';
+import { arg, isMain, lexflowRun, machineLine, measurePair, type Side, workDir, finishPairs, type PairsResult } from './common.js';
 
 export interface TokenizeOptions {
   work: string;
@@ -20,7 +20,7 @@ export interface TokenizeOptions {
   params: string[];
 }
 
-export async function tokenizePairs(corpus: string, o: TokenizeOptions): Promise<{ rows: PairRow[]; json: Record<string, unknown> }> {
+export async function tokenizePairs(corpus: string, o: TokenizeOptions): Promise<PairsResult> {
   fs.mkdirSync(o.work, { recursive: true });
   const bytes = fs.statSync(corpus).isDirectory() ? fs.readdirSync(corpus).reduce((s, f) => s + fs.statSync(path.join(corpus, f)).size, 0) : fs.statSync(corpus).size;
   const extra = o.params.flatMap((kv) => {
@@ -50,10 +50,7 @@ async function main(): Promise<void> {
   process.argv.forEach((a, i) => a === '--param' && params.push(process.argv[i + 1]!));
   const wd = workDir('tokenize');
   const o: TokenizeOptions = { work: wd.dir, runs: Number(arg('runs', '3')), params };
-  const { rows, json } = await tokenizePairs(corpus, o);
-  console.log(formatTable(rows));
-  wd.done();
-  printJsonLine({ corpus: path.basename(corpus), ...json, rows });
+  finishPairs(corpus, await tokenizePairs(corpus, o), wd);
 }
 
 if (isMain(import.meta.url)) await main();

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { evaluateVectors, maxQualityGap, type Quality } from './embedding-quality.js';
-import { arg, dataDir, findPython, findTool, formatTable, isMain, lexflowRun, machineLine, measureGroup, printJsonLine, PRETOKENIZED, timedOk, type PairRow, type Side, workDir } from './common.js';
+import { arg, dataDir, findPython, findTool, isMain, lexflowRun, machineLine, measureGroup, PRETOKENIZED, timedOk, type PairRow, type Side, workDir, finishPairs, type PairsResult } from './common.js';
 
 export interface Word2vecOptions {
   work: string;
@@ -26,7 +26,7 @@ export interface Word2vecOptions {
 
 const qualityText = (q: Quality): string => `WS ${q.ws353} / SL ${q.simlex999} / an ${q.analogy}`;
 
-export async function word2vecPairs(text: string, o: Word2vecOptions): Promise<{ rows: PairRow[]; json: Record<string, unknown> }> {
+export async function word2vecPairs(text: string, o: Word2vecOptions): Promise<PairsResult> {
   fs.mkdirSync(o.work, { recursive: true });
   const input = path.resolve(text);
   const T = String(o.threads);
@@ -106,10 +106,7 @@ async function main(): Promise<void> {
     threads: Number(arg('threads', '2')),
     epochs: Number(arg('epochs', '5')),
   };
-  const { rows, json } = await word2vecPairs(text, o);
-  console.log(formatTable(rows));
-  wd.done();
-  printJsonLine({ corpus: path.basename(text), ...json, rows });
+  finishPairs(text, await word2vecPairs(text, o), wd);
 }
 
 if (isMain(import.meta.url)) await main();

@@ -11,19 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cliPath, tmpDir } from '../testkit/tmp.js';
 import { readTableSync } from '../pipeline/arrow.js';
-import { lexflow } from '../testkit/cli.js';
+import { lexflow, expectOneErrorLine } from '../testkit/cli.js';
 
 const FIXTURE = path.resolve(new URL('.', import.meta.url).pathname, '../../test/fixtures/chatterbot');
-
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function oneErrorLine(t: any, r: { code: number; stderr: string }, re: RegExp): void {
-  t.equal(r.code, 2, 'exit 2');
-  const lines = r.stderr.trim().split('\n');
-  t.equal(lines.length, 1, `one line: ${r.stderr}`);
-  t.match(lines[0], re);
-  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 // Fifteen CLI processes: on a loaded machine each takes seconds to start.
 t.setTimeout(900_000);
@@ -95,7 +85,7 @@ t.test('paraphrases of corpus questions find their answer', async (t) => {
 });
 
 t.test('bad messages get a clear answer: empty, whitespace, 1 MB, a script the model never saw', async (t) => {
-  oneErrorLine(t, lexflow(['chat', '--model', model, '--ask', '   ']), /^lexflow: --ask is empty: give a message/);
+  expectOneErrorLine(t, lexflow(['chat', '--model', model, '--ask', '   ']), /^lexflow: --ask is empty: give a message/);
   const big = 'a'.repeat(1 << 20);
   const t0 = Date.now();
   const r = lexflow(['chat', '--model', model, '--json'], { input: `${big}\n\n   \nПривет, как у тебя дела?\n你好吗\nWhat is AI?\n` });
@@ -118,22 +108,22 @@ t.test('bad models and corpora: one line, exit 2', async (t) => {
   const svd = path.join(dir, 'svd');
   fs.mkdirSync(svd);
   fs.writeFileSync(path.join(svd, '_manifest.json'), JSON.stringify({ stage: 'svd' }));
-  oneErrorLine(t, lexflow(['chat', '--model', svd, '--ask', 'hi']), /svd: is the output of the svd stage, not of the chatbot stage\. Point --model at the chatbot stage folder/);
-  oneErrorLine(t, lexflow(['chat', '--model', model, '--mode', 'generative', '--ask', 'hi']), /--mode generative: This model has no generative part/);
+  expectOneErrorLine(t, lexflow(['chat', '--model', svd, '--ask', 'hi']), /svd: is the output of the svd stage, not of the chatbot stage\. Point --model at the chatbot stage folder/);
+  expectOneErrorLine(t, lexflow(['chat', '--model', model, '--mode', 'generative', '--ask', 'hi']), /--mode generative: This model has no generative part/);
   const lonely = path.join(dir, 'lonely.jsonl');
   fs.writeFileSync(lonely, '{"turns": ["hello"]}\n{"turns": []}\n');
-  oneErrorLine(t, lexflow(['run', '--dataset', `dialog=${lonely}`, '--out', path.join(dir, 'o1'), '--quiet']), /lonely\.jsonl: holds no conversation of two turns or more \(lonely\.jsonl: 2 conversation\(s\) with fewer than two turns: skipped\)\. A conversation is a list/);
-  oneErrorLine(
+  expectOneErrorLine(t, lexflow(['run', '--dataset', `dialog=${lonely}`, '--out', path.join(dir, 'o1'), '--quiet']), /lonely\.jsonl: holds no conversation of two turns or more \(lonely\.jsonl: 2 conversation\(s\) with fewer than two turns: skipped\)\. A conversation is a list/);
+  expectOneErrorLine(
     t,
     lexflow(['run', '--dataset', `chatterbot=${FIXTURE}`, '--out', path.join(dir, 'o2'), '--chatbot.encoder', 'sif', '--quiet']),
     /--encoder sif needs --vectors FILE/,
   );
-  oneErrorLine(
+  expectOneErrorLine(
     t,
     lexflow(['run', '--dataset', `chatterbot=${FIXTURE}`, '--out', path.join(dir, 'o3'), '--chatbot.encoder', 'sif', '--chatbot.vectors', path.join(dir, 'none.txt'), '--quiet']),
     /none\.txt: no such embeddings file/,
   );
-  oneErrorLine(t, lexflow(['run', '--dataset', `chatterbot=${FIXTURE}`, '--out', path.join(dir, 'o4'), '--chatbot.language', 'klingon', '--quiet']), /--language klingon: the dataset has no klingon\/ folder; it has english/);
+  expectOneErrorLine(t, lexflow(['run', '--dataset', `chatterbot=${FIXTURE}`, '--out', path.join(dir, 'o4'), '--chatbot.language', 'klingon', '--quiet']), /--language klingon: the dataset has no klingon\/ folder; it has english/);
 });
 
 t.test('the fingerprint covers the content of the --vectors file: retrained vectors make the bot stale', async (t) => {

@@ -10,19 +10,10 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readTableSync } from '../pipeline/arrow.js';
-import { lexflow } from '../testkit/cli.js';
+import { lexflow, expectOneErrorLine } from '../testkit/cli.js';
 import { corpusBleu } from '../lib/metrics/bleu.js';
 import { distinctN } from '../lib/metrics/distinct.js';
 import { isHeldOut } from '../datasets/dialog.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function oneErrorLine(t: any, r: { code: number; stderr: string }, re: RegExp): void {
-  t.equal(r.code, 2, 'exit 2');
-  const lines = r.stderr.trim().split('\n');
-  t.equal(lines.length, 1, `one line: ${r.stderr}`);
-  t.match(lines[0], re);
-  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 t.setTimeout(900_000);
 
@@ -103,11 +94,11 @@ t.test('--decode beam and sample; a bad --decode, a folder without its generativ
   const sample = lexflow(['chat', '--model', model, '--mode', 'generative', '--decode', 'sample', '--ask', 'Can you sing?', '--json']);
   t.equal(sample.code, 0, sample.stderr);
   t.equal(JSON.parse(sample.stdout).mode, 'generative');
-  oneErrorLine(t, lexflow(['chat', '--model', model, '--decode', 'nucleus', '--ask', 'hi']), /^lexflow: --decode nucleus: choose greedy, beam, sample/);
+  expectOneErrorLine(t, lexflow(['chat', '--model', model, '--decode', 'nucleus', '--ask', 'hi']), /^lexflow: --decode nucleus: choose greedy, beam, sample/);
   const copy = path.join(out, 'copy');
   fs.cpSync(model, copy, { recursive: true });
   fs.rmSync(path.join(copy, 'generative'), { recursive: true });
-  oneErrorLine(t, lexflow(['chat', '--model', copy, '--ask', 'hi']), /copy\/generative: is missing, but model\.json says the generative part is there\. Copy the chatbot folder whole/);
+  expectOneErrorLine(t, lexflow(['chat', '--model', copy, '--ask', 'hi']), /copy\/generative: is missing, but model\.json says the generative part is there\. Copy the chatbot folder whole/);
 });
 
 t.test('bad messages in generative mode: a clear answer, never a crash or a hang', async (t) => {

@@ -7,6 +7,7 @@ import { createModel } from '../stages/lm-neural/create.js';
 import { dataParallelGradients } from '../stages/lm-neural/data-parallel.js';
 import { disposeModel, type Batch, type ModelConfig } from '../stages/lm-neural/model.js';
 import { createPool } from '../pipeline/pool.js';
+import { largestGradientDifference } from '../testkit/gradients.js';
 
 const pool = createPool(2);
 t.teardown(() => pool.destroy());
@@ -27,12 +28,7 @@ for (const arch of ['window', 'transformer'] as const) {
     const { value, grads } = tf.variableGrads(() => model.trainLoss(batch, 1), model.params);
     const dp = await dataParallelGradients(pool, model, 'wasm')(batch, 1);
     t.ok(Math.abs(value.dataSync()[0]! - dp.loss) < 1e-5, `loss ${value.dataSync()[0]} vs ${dp.loss}`);
-    let worst = 0;
-    model.params.forEach((p, i) => {
-      const a = grads[p.name]!.dataSync();
-      const b = dp.grads[i]!.dataSync();
-      for (let j = 0; j < a.length; j++) worst = Math.max(worst, Math.abs(a[j]! - b[j]!));
-    });
+    const worst = largestGradientDifference(model.params, grads, dp.grads);
     t.ok(worst < 1e-5, `largest difference ${worst}`);
     tf.dispose([value, ...Object.values(grads), ...dp.grads]);
     disposeModel(model);

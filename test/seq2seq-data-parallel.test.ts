@@ -10,6 +10,7 @@ import { createSeq2Seq } from '../lib/seq2seq/artifacts.js';
 import type { Seq2SeqConfig } from '../lib/seq2seq/model.js';
 import { TASKS } from '../stages/seq2seq/tasks.js';
 import { createPool } from '../pipeline/pool.js';
+import { largestGradientDifference } from '../testkit/gradients.js';
 
 const pool = createPool(2);
 t.teardown(() => pool.destroy());
@@ -42,12 +43,7 @@ for (const arch of ['rnn', 'transformer'] as const) {
     const { value, grads } = tf.variableGrads(() => model.trainLoss(batch, 1), model.params);
     const dp = await dataParallelGradientsWith(pool, model, 'wasm', TASKS.grad, splitPairBatch)(batch, 1);
     t.ok(Math.abs(value.dataSync()[0]! - dp.loss) < 1e-5, `loss ${value.dataSync()[0]} vs ${dp.loss}`);
-    let worst = 0;
-    model.params.forEach((p, i) => {
-      const a = grads[p.name]!.dataSync();
-      const b = dp.grads[i]!.dataSync();
-      for (let j = 0; j < a.length; j++) worst = Math.max(worst, Math.abs(a[j]! - b[j]!));
-    });
+    const worst = largestGradientDifference(model.params, grads, dp.grads);
     t.ok(worst < 1e-5, `largest difference ${worst}`);
     tf.dispose([value, ...Object.values(grads), ...dp.grads, ...model.params]);
   });

@@ -29,3 +29,13 @@ export function lexflow(args: readonly string[], opts: { input?: string; cwd?: s
 export function readManifestJson(dir: string): Record<string, unknown> & { params: Record<string, unknown>; inputs: Record<string, string>; fingerprint: string } {
   return JSON.parse(fs.readFileSync(path.join(dir, '_manifest.json'), 'utf8'));
 }
+
+/** The bad-input contract: exit 2, one stderr line matching `re`, no stack trace. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function expectOneErrorLine(t: any, r: { code: number; stderr: string }, re: RegExp): void {
+  t.equal(r.code, 2, 'exit 2');
+  const lines = r.stderr.trim().split('\n');
+  t.equal(lines.length, 1, `one line: ${r.stderr}`);
+  t.match(lines[0], re);
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}

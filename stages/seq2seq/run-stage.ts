@@ -141,7 +141,8 @@ async function translationStage(ctx: StageContext<typeof params>): Promise<Stage
       if (n === 0) continue;
       const srcs = data[split].src.slice(0, n);
       const refs = text[split]!.target.slice(0, n);
-      const ppl = perplexityOf(model, { src: data[split].src, tgt: data[split].tgt });
+      // The loop validated the weights it returned on the whole valid split: that figure, not a second pass.
+      const ppl = split === 'valid' && Number.isFinite(result.bestValidPpl) ? result.bestValidPpl : perplexityOf(model, data[split]);
       m.push({ metric: 'ppl', split, value: ppl, note: 'per target token, </s> included, teacher forcing' });
       const widths = K === 1 ? [1] : [1, K];
       const step = ctx.progress.step(`translating ${split}`, widths.length, 'settings');
