@@ -35,6 +35,15 @@ t.test('the stage learns a toy translation and reports BLEU as sacreBLEU would s
   // A model that learned nothing scores about V (uniform); the one-to-one toy mapping is far below.
   t.ok(ppl < V / 3, `the toy mapping is being learned: test ppl ${ppl.toFixed(2)} over ${V} types, BLEU ${bleu.value.toFixed(2)}`);
   t.ok(rows.some((x) => x.metric === 'chrf' && x.split === 'test' && x.note.startsWith('beam2')));
+  // The training curve: step rows, then one validation row per epoch, the last one the
+  // figure the loop kept (its valid ppl is the metrics' valid ppl when training ran to its end).
+  const hist = readTableSync(path.join(stage, 'history.arrow')).toArray().map((x) => ({ step: Number(x.step), epoch: Number(x.epoch), validPpl: Number(x.valid_ppl), loss: Number(x.train_loss) }));
+  const validations = hist.filter((h) => Number.isFinite(h.validPpl));
+  t.ok(validations.length >= 1, `history.arrow has a validation row per epoch (${validations.length})`);
+  t.ok(hist.every((h, i) => i === 0 || h.step >= hist[i - 1]!.step), 'history steps never go back');
+  const bestValid = Math.min(...validations.map((h) => h.validPpl));
+  const validPpl = rows.find((x) => x.metric === 'ppl' && x.split === 'valid')!.value;
+  t.ok(Math.abs(bestValid - validPpl) / validPpl < 1e-6, `the best validation in history.arrow (${bestValid}) is the reported valid ppl (${validPpl})`);
   // Token tables: src and tgt id lists per row.
   const tok = readTableSync(path.join(stage, 'tokens', 'test.arrow'));
   t.same(tok.schema.fields.map((f) => f.name), ['src', 'tgt']);

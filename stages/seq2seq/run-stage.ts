@@ -16,6 +16,7 @@ import { MODEL_DIR, createSeq2Seq, saveSeq2Seq } from '../../lib/seq2seq/artifac
 import { writeAttention } from '../../lib/seq2seq/attention-table.js';
 import { splitPairBatch, writePairs, writeSideVocab, type PairData } from '../../lib/seq2seq/data.js';
 import { dataParallelGradientsWith } from '../../lib/nn/data-parallel.js';
+import { writeHistory } from '../../lib/nn/history-table.js';
 import { TASKS } from './tasks.js';
 import { explainWasmAbort } from '../../lib/nn/wasm-abort.js';
 import { perplexityOf, trainPairs } from '../../lib/seq2seq/train.js';
@@ -171,13 +172,26 @@ async function translationStage(ctx: StageContext<typeof params>): Promise<Stage
       { name: 'model', of: () => `seq2seq ${cfg.arch}` },
       { name: 'note', of: (r) => r.note },
     ]);
+    rows['history.arrow'] = await writeHistory(ctx.outDir, result.history);
     rows['translations.arrow'] = await writeTranslations(path.join(ctx.outDir, 'translations.arrow'), translated);
     const first = data.test.src.find((s) => s.length > 0) ?? data.valid.src.find((s) => s.length > 0);
     if (first) rows['attention.arrow'] = await writeAttention(path.join(ctx.outDir, 'attention.arrow'), [beamTranslate(model, first, K, alpha, true)[0]!], model.attentionMaps);
     tf.dispose(model.params);
     return {
-      ...(p['data-parallel'] ? { notReproducible: `--data-parallel: each batch is split into --threads shards (${ctx.pool.threads} here), each with its own dropout masks, so the weights depend on --threads; the same --threads gives the same bytes` } : {}),
+      notReproducible: notReproducible(result.stopReason, p['data-parallel'] ? ctx.pool.threads : 0),
       rows,
       metrics: { arch: cfg.arch, ...(cfg.arch === 'rnn' ? { attention: cfg.attention } : { dModel: cfg.dModel, heads: cfg.heads, layers: cfg.layers, ffn: cfg.ffn, positions: cfg.positions }), source, target, backend: backend.name, trainSteps: result.globalStep, trainTokensPerS: tokensPerS, stopReason: result.stopReason, resumedFromStep: result.resumedFromStep, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, ...summary },
     };
+}
+
+/**
+ * Why two runs with the same fingerprint may differ: training that stopped on the
+ * wall-clock budget got as far as the machine allowed; --data-parallel weights depend
+ * on --threads; history.arrow and the tokens/s metric are wall-clock figures always.
+ */
+function notReproducible(stopReason: string, dataParallelThreads: number): string {
+  const why = ['history.arrow (tokens_per_s, wall_s) and metrics.arrow (train_tokens_per_s) record wall-clock throughput'];
+  if (stopReason.startsWith('time budget')) why.unshift(`training stopped on the wall-clock budget (--max-minutes), so how far it got depends on the machine; a run that ends on --epochs or early stopping gives the same model/ bytes`);
+  if (dataParallelThreads > 0) why.unshift(`--data-parallel: each batch is split into --threads shards (${dataParallelThreads} here), each with its own dropout masks, so the weights depend on --threads; the same --threads gives the same bytes`);
+  return why.join('; ');
 }
