@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import { tf, selectBackend } from '../lib/nn/backend/index.js';
-import { dataParallelGradientsWith } from '../lib/nn/data-parallel.js';
+import { dataParallelGradientsWith, shardGradientsWith } from '../lib/nn/data-parallel.js';
 import { makeBatch, splitPairBatch } from '../lib/seq2seq/data.js';
 import { createSeq2Seq } from '../lib/seq2seq/artifacts.js';
 import type { Seq2SeqConfig } from '../lib/seq2seq/model.js';
@@ -48,6 +48,24 @@ for (const arch of ['rnn', 'transformer'] as const) {
     tf.dispose([value, ...Object.values(grads), ...dp.grads, ...model.params]);
   });
 }
+
+t.test('a worker computing shard gradients holds no more wasm memory after the tenth step than after the first', async (t) => {
+  await selectBackend('wasm');
+  const cfg: Seq2SeqConfig = { arch: 'transformer', srcVocab: 12, tgtVocab: 11, embed: 6, hidden: 5, attention: 'general', dropout: 0, seed: 4, softmax: 'full', labelSmoothing: 0, dModel: 8, heads: 2, layers: 2, ffn: 16, positions: 'sinusoidal' };
+  const model = createSeq2Seq(cfg);
+  const total = model.params.reduce((s, p) => s + p.size, 0);
+  const weights = new SharedArrayBuffer(total * 4);
+  new Float32Array(weights).fill(0.01);
+  const shard = shardGradientsWith(createSeq2Seq);
+  const task = { config: cfg, backend: 'wasm' as const, weights, batch: makeBatch(src, tgt), seed: 1 };
+  await shard(task); // the replica is created on the first call
+  const after1 = tf.memory();
+  for (let i = 0; i < 9; i++) await shard(task);
+  const after10 = tf.memory();
+  t.equal(after10.numTensors, after1.numTensors, `tensors: ${after1.numTensors} then ${after10.numTensors}`);
+  t.equal(after10.numBytes, after1.numBytes, `bytes: ${after1.numBytes} then ${after10.numBytes}`);
+  tf.dispose(model.params);
+});
 
 t.test('lexflow run --seq2seq.data-parallel: trains on the pool; the manifest says the weights depend on --threads; the same --threads gives the same bytes', async (t) => {
   const fs = await import('node:fs');

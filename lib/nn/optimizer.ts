@@ -74,10 +74,12 @@ export class Optimizer {
     if (s.kind !== this.kind) throw new Error(`optimizer state is ${s.kind}, this run uses ${this.kind}`);
     this.t = s.t;
     if (this.kind === 'adam')
-      this.params.forEach((p, i) => {
-        this.m[i]!.assign(tf.tensor(s.slots[2 * i]!, p.shape));
-        this.v[i]!.assign(tf.tensor(s.slots[2 * i + 1]!, p.shape));
-      });
+      tf.tidy(() =>
+        this.params.forEach((p, i) => {
+          this.m[i]!.assign(tf.tensor(s.slots[2 * i]!, p.shape));
+          this.v[i]!.assign(tf.tensor(s.slots[2 * i + 1]!, p.shape));
+        }),
+      );
   }
 
   dispose(): void {

@@ -97,7 +97,7 @@ export async function trainLoop<B, V>(
   const ck = loadCheckpoint(o.checkpointDir, model.config);
   if (ck) {
     const { meta, arrays } = ck;
-    model.params.forEach((p, i) => p.assign(tf.tensor(arrays.params[i]!, p.shape)));
+    tf.tidy(() => model.params.forEach((p, i) => p.assign(tf.tensor(arrays.params[i]!, p.shape))));
     opt.setState({ kind: meta.optimizer.kind, t: meta.optimizer.t, slots: arrays.slots });
     model.setState?.(arrays.state);
     best = arrays.best;
@@ -221,7 +221,7 @@ export async function trainLoop<B, V>(
     }
   }
   // Finish with the weights that scored best on the validation split.
-  if (best.length === model.params.length) model.params.forEach((p, i) => p.assign(tf.tensor(best[i]!, p.shape)));
+  if (best.length === model.params.length) tf.tidy(() => model.params.forEach((p, i) => p.assign(tf.tensor(best[i]!, p.shape))));
   save();
   bar.done(`${pos.globalStep} batches, ${stopReason}`);
   opt.dispose();
