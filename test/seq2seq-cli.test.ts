@@ -76,6 +76,29 @@ t.test('the stage learns a toy translation and reports BLEU as sacreBLEU would s
   t.equal(bad.stderr.trim().split('\n').length, 1);
 });
 
+t.test('--seq2seq.pieces bpe: joint BPE learned on the training pairs, saved with the model, used by translate', async (t) => {
+  const dir = tmpDir(t);
+  const data = writeToyParallel(path.join(dir, 'toy'));
+  const out = path.join(dir, 'out');
+  const r = lexflow(['run', '--dataset', data, '--source', 'en', '--target', 'de', '--out', out, ...small, '--seq2seq.beam', '1', '--seq2seq.max-minutes', '0.3', '--seq2seq.epochs', '3', '--seq2seq.pieces', 'bpe', '--seq2seq.bpe-vocab', '40']);
+  t.equal(r.code, 0, r.stderr.slice(-2000));
+  t.match(r.stdout + r.stderr, /tokens are joint BPE, 40 pieces/);
+  const stage = path.join(out, 'seq2seq');
+  const json = JSON.parse(fs.readFileSync(path.join(stage, 'model', 'model.json'), 'utf8'));
+  const seg = json.modelTopology.segmenter;
+  t.equal(seg.kind, 'bpe');
+  t.equal(seg.joint, true);
+  t.equal(seg.source.pieces.length, 40);
+  // 40 pieces over 10+10 toy words: some words stay split, so the vocabularies are pieces, not words.
+  const vocab = readTableSync(path.join(stage, 'vocab-tgt.arrow')).toArray().map((x) => String(x.token));
+  t.ok(vocab.every((p) => seg.source.pieces.includes(p)), 'every target token is a piece of the BPE model');
+  const hyps = fs.readFileSync(path.join(stage, 'hyp-test-greedy.txt'), 'utf8').split('\n');
+  const src = fs.readFileSync(path.join(data, 'test.en'), 'utf8').split('\n')[0]!;
+  const tr = lexflow(['translate', '--model', stage, '--beam', '1', src]);
+  t.equal(tr.code, 0, tr.stderr);
+  t.equal(tr.stdout.trim(), hyps[0], 'translate cuts the sentence with the saved BPE and gives the stage\'s hypothesis');
+});
+
 t.test('bad parallel input: one line naming the file and line, exit 2, nothing written', async (t) => {
   const dir = tmpDir(t);
   const cases: [string, (d: string) => void, RegExp][] = [

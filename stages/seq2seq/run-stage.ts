@@ -23,7 +23,8 @@ import { perplexityOf, trainPairs } from '../../lib/seq2seq/train.js';
 import { beamTranslate, settingName, translateMany } from '../../lib/seq2seq/decode.js';
 import { settingsProblem, validateConfig, type AttentionScore, type PositionKind, type Seq2SeqArch, type Seq2SeqConfig } from '../../lib/seq2seq/model.js';
 import { writeTranslations, type TranslatedSet } from '../../lib/seq2seq/translations-table.js';
-import { buildVocab, decode, encode, tokenize } from '../../lib/seq2seq/pieces.js';
+import { buildVocab, decode, encode } from '../../lib/seq2seq/pieces.js';
+import { describeSegmenter, segmenterFromSpec, trainBpeSegmenter } from '../../lib/seq2seq/segmenter.js';
 import type { params } from './index.js';
 
 type P = Record<string, unknown>;
@@ -72,7 +73,9 @@ async function translationStage(ctx: StageContext<typeof params>): Promise<Stage
     if (text.train!.source.length === 0) throw new UsageError(`seq2seq: --dataset ${ds.name} has no training pairs`);
 
     // 2. tokens
-    const toks = Object.fromEntries(Object.entries(text).map(([s, d]) => [s, { source: d.source.map(tokenize), target: d.target.map(tokenize) }])) as Record<Split, { source: string[][]; target: string[][] }>;
+    const segmenter = p.pieces === 'bpe' ? trainBpeSegmenter(text.train!.source, text.train!.target, p['bpe-vocab'] as number, p['joint-bpe'] as boolean) : segmenterFromSpec({ kind: 'words' });
+    ctx.log.info(`seq2seq: tokens are ${describeSegmenter(segmenter.spec)}`);
+    const toks = Object.fromEntries(Object.entries(text).map(([s, d]) => [s, { source: d.source.map(segmenter.source), target: d.target.map(segmenter.target) }])) as Record<Split, { source: string[][]; target: string[][] }>;
     const srcV = buildVocab(toks.train.source, p['max-vocab'] as number, p['min-count'] as number);
     const tgtV = buildVocab(toks.train.target, p['max-vocab'] as number, p['min-count'] as number);
     const data = {} as Record<Split, PairData>;
@@ -167,7 +170,7 @@ async function translationStage(ctx: StageContext<typeof params>): Promise<Stage
     m.push({ metric: 'train_steps', split: 'train', value: result.globalStep, note: result.stopReason });
 
     // 5. outputs
-    await saveSeq2Seq(path.join(ctx.outDir, MODEL_DIR), model, srcV, tgtV, { source, target });
+    await saveSeq2Seq(path.join(ctx.outDir, MODEL_DIR), model, srcV, tgtV, { source, target }, segmenter.spec);
     rows['metrics.arrow'] = await writeMetricsTable(path.join(ctx.outDir, 'metrics.arrow'), m, [
       { name: 'model', of: () => `seq2seq ${cfg.arch}` },
       { name: 'note', of: (r) => r.note },
@@ -180,7 +183,7 @@ async function translationStage(ctx: StageContext<typeof params>): Promise<Stage
     return {
       notReproducible: notReproducible(result.stopReason, p['data-parallel'] ? ctx.pool.threads : 0),
       rows,
-      metrics: { arch: cfg.arch, ...(cfg.arch === 'rnn' ? { attention: cfg.attention } : { dModel: cfg.dModel, heads: cfg.heads, layers: cfg.layers, ffn: cfg.ffn, positions: cfg.positions }), source, target, backend: backend.name, trainSteps: result.globalStep, trainTokensPerS: tokensPerS, stopReason: result.stopReason, resumedFromStep: result.resumedFromStep, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, ...summary },
+      metrics: { arch: cfg.arch, pieces: describeSegmenter(segmenter.spec), ...(cfg.arch === 'rnn' ? { attention: cfg.attention } : { dModel: cfg.dModel, heads: cfg.heads, layers: cfg.layers, ffn: cfg.ffn, positions: cfg.positions }), source, target, backend: backend.name, trainSteps: result.globalStep, trainTokensPerS: tokensPerS, stopReason: result.stopReason, resumedFromStep: result.resumedFromStep, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, ...summary },
     };
 }
 
