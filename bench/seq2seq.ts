@@ -6,7 +6,7 @@
 //    with --seq2seq.max-minutes MINUTES of training, as one timed process (wall, peak
 //    RSS); BLEU of test2016 by beam search (cased, detokenized, 13a, as sacreBLEU) and
 //    greedy, chrF, ppl, training tokens/s, from the stage's metrics.arrow, and the
-//    validation perplexity after each epoch (the training curve, from the stage's log).
+//    validation perplexity after each epoch (the training curve, the stage's history.arrow).
 // 2. Throughput peer: PyTorch (bench/seq2seq-torch.py, the first python3 on PATH or
 //    $PYTHON that imports torch) on the same architecture and shapes (vocabulary sizes
 //    of the run, the mean batch shape of its bucketing), torch.set_num_threads(THREADS).
@@ -74,7 +74,7 @@ interface ArchResult {
   wallS: number;
   rssMB: number;
   stopReason: string;
-  curve: { epoch: number; validPpl: number }[];
+  curve: { epoch: number; validPpl: number; wallS: number }[];
 }
 
 const cli = path.join(root, 'dist', 'pipeline', 'cli', 'main.js');
@@ -95,10 +95,14 @@ for (const arch of archs) {
     .map((r) => ({ metric: String(r.metric), split: String(r.split), value: Number(r.value), note: String(r.note) }));
   const get = (metric: string, split: string, note = ''): number => rows.find((r) => r.metric === metric && r.split === split && r.note.startsWith(note))?.value ?? NaN;
   const manifest = JSON.parse(fs.readFileSync(path.join(stage, '_manifest.json'), 'utf8')) as { metrics?: Record<string, unknown> };
-  const curve = [...(run.stdout + run.stderr).matchAll(/seq2seq: epoch (\d+): train loss [\d.]+, valid ppl ([\d.]+)/g)].map((m) => ({ epoch: Number(m[1]), validPpl: Number(m[2]) }));
+  // The training curve: history.arrow's validation rows (epoch is 0-based; a last row mid-epoch when the budget ran out).
+  const curve = readTableSync(path.join(stage, 'history.arrow'))
+    .toArray()
+    .filter((h) => Number.isFinite(Number(h.valid_ppl)))
+    .map((h) => ({ epoch: Number(h.epoch) + 1, validPpl: Number(h.valid_ppl), wallS: Number(h.wall_s) }));
   const r: ArchResult = { bleu: get('bleu', 'test', 'beam'), bleuGreedy: get('bleu', 'test', 'greedy'), tokensPerS: get('train_tokens_per_s', 'train'), torchTokensPerS: NaN, wallS: run.wall, rssMB: run.rssMB, stopReason: String(manifest.metrics?.stopReason), curve };
   for (const x of rows.filter((x) => x.split === 'test')) console.log(`  test ${x.metric.padEnd(6)} ${x.value.toFixed(2).padStart(8)}  ${x.note}`);
-  console.log(`  valid ppl by epoch: ${curve.map((c) => `${c.epoch}: ${c.validPpl.toFixed(2)}`).join(', ') || '(no epoch finished)'}`);
+  console.log(`  valid ppl by epoch (at minute): ${curve.map((c) => `${c.epoch}: ${c.validPpl.toFixed(2)} (${(c.wallS / 60).toFixed(1)})`).join(', ') || '(no validation)'}`);
   console.log(`${arch}: test2016 BLEU ${r.bleu.toFixed(2)} (beam 4), ${r.bleuGreedy.toFixed(2)} (greedy); ${r.tokensPerS.toFixed(0)} target tok/s; wall ${r.wallS.toFixed(0)} s, peak RSS ${r.rssMB.toFixed(0)} MB; ${r.stopReason}`);
 
   // PyTorch at the same shapes.
@@ -140,4 +144,5 @@ printJsonLine({
   torch_tokens_per_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.torchTokensPerS])),
   peak_rss_mb: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.rssMB])),
   wall_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.wallS])),
+  valid_ppl_by_epoch: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.curve.map((c) => Number(c.validPpl.toFixed(3)))])),
 });

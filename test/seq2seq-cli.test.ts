@@ -35,6 +35,15 @@ t.test('the stage learns a toy translation and reports BLEU as sacreBLEU would s
   // A model that learned nothing scores about V (uniform); the one-to-one toy mapping is far below.
   t.ok(ppl < V / 3, `the toy mapping is being learned: test ppl ${ppl.toFixed(2)} over ${V} types, BLEU ${bleu.value.toFixed(2)}`);
   t.ok(rows.some((x) => x.metric === 'chrf' && x.split === 'test' && x.note.startsWith('beam2')));
+  // The training curve: step rows, then one validation row per epoch, the last one the
+  // figure the loop kept (its valid ppl is the metrics' valid ppl when training ran to its end).
+  const hist = readTableSync(path.join(stage, 'history.arrow')).toArray().map((x) => ({ step: Number(x.step), epoch: Number(x.epoch), validPpl: Number(x.valid_ppl), loss: Number(x.train_loss) }));
+  const validations = hist.filter((h) => Number.isFinite(h.validPpl));
+  t.ok(validations.length >= 1, `history.arrow has a validation row per epoch (${validations.length})`);
+  t.ok(hist.every((h, i) => i === 0 || h.step >= hist[i - 1]!.step), 'history steps never go back');
+  const bestValid = Math.min(...validations.map((h) => h.validPpl));
+  const validPpl = rows.find((x) => x.metric === 'ppl' && x.split === 'valid')!.value;
+  t.ok(Math.abs(bestValid - validPpl) / validPpl < 1e-6, `the best validation in history.arrow (${bestValid}) is the reported valid ppl (${validPpl})`);
   // Token tables: src and tgt id lists per row.
   const tok = readTableSync(path.join(stage, 'tokens', 'test.arrow'));
   t.same(tok.schema.fields.map((f) => f.name), ['src', 'tgt']);
@@ -65,6 +74,29 @@ t.test('the stage learns a toy translation and reports BLEU as sacreBLEU would s
   t.equal(bad.code, 2);
   t.match(bad.stderr, /not the model's .*another run/);
   t.equal(bad.stderr.trim().split('\n').length, 1);
+});
+
+t.test('--seq2seq.pieces bpe: joint BPE learned on the training pairs, saved with the model, used by translate', async (t) => {
+  const dir = tmpDir(t);
+  const data = writeToyParallel(path.join(dir, 'toy'));
+  const out = path.join(dir, 'out');
+  const r = lexflow(['run', '--dataset', data, '--source', 'en', '--target', 'de', '--out', out, ...small, '--seq2seq.beam', '1', '--seq2seq.max-minutes', '0.3', '--seq2seq.epochs', '3', '--seq2seq.pieces', 'bpe', '--seq2seq.bpe-vocab', '40']);
+  t.equal(r.code, 0, r.stderr.slice(-2000));
+  t.match(r.stdout + r.stderr, /tokens are joint BPE, 40 pieces/);
+  const stage = path.join(out, 'seq2seq');
+  const json = JSON.parse(fs.readFileSync(path.join(stage, 'model', 'model.json'), 'utf8'));
+  const seg = json.modelTopology.segmenter;
+  t.equal(seg.kind, 'bpe');
+  t.equal(seg.joint, true);
+  t.equal(seg.source.pieces.length, 40);
+  // 40 pieces over 10+10 toy words: some words stay split, so the vocabularies are pieces, not words.
+  const vocab = readTableSync(path.join(stage, 'vocab-tgt.arrow')).toArray().map((x) => String(x.token));
+  t.ok(vocab.every((p) => seg.source.pieces.includes(p)), 'every target token is a piece of the BPE model');
+  const hyps = fs.readFileSync(path.join(stage, 'hyp-test-greedy.txt'), 'utf8').split('\n');
+  const src = fs.readFileSync(path.join(data, 'test.en'), 'utf8').split('\n')[0]!;
+  const tr = lexflow(['translate', '--model', stage, '--beam', '1', src]);
+  t.equal(tr.code, 0, tr.stderr);
+  t.equal(tr.stdout.trim(), hyps[0], 'translate cuts the sentence with the saved BPE and gives the stage\'s hypothesis');
 });
 
 t.test('bad parallel input: one line naming the file and line, exit 2, nothing written', async (t) => {

@@ -2,10 +2,10 @@
 // recount, encoding, and decode(encode(text)) === text over six scripts.
 
 import t from 'tap';
-import { learnMerges } from '../stages/subword/learn-merges.js';
-import { splitWords, WORD_START } from '../stages/subword/pieces.js';
-import { tokenizerFromSpec } from '../stages/subword/tokenizer.js';
-import { trainSubword } from '../stages/subword/train.js';
+import { learnMerges } from '../lib/subword/learn-merges.js';
+import { splitWords, WORD_START } from '../lib/subword/pieces.js';
+import { tokenizerFromSpec } from '../lib/subword/tokenizer.js';
+import { trainSubword } from '../lib/subword/train.js';
 import { countWords, fixtureLines, FIXTURES, naiveMerges, rng } from '../testkit/subword/helpers.js';
 
 const bpe = (vocabSize: number, extra: Partial<Parameters<typeof trainSubword>[2]> = {}) => ({

@@ -11,7 +11,7 @@ import { createPool } from '../pipeline/pool.js';
 import { readManifest } from '../pipeline/manifest.js';
 import { listTokenShards, readTokenShard, readVocab, SPECIALS } from '../lib/formats/tokens.js';
 import { SPLITS } from '../datasets/source.js';
-import { loadTokenizer } from '../stages/subword/tokenizer.js';
+import { loadTokenizer } from '../lib/subword/tokenizer.js';
 import { formatEncoding } from '../stages/subword/tokenize-command.js';
 import { cliPath, tmpDir } from '../testkit/tmp.js';
 import { fixtureLines, FIXTURES } from '../testkit/subword/helpers.js';

@@ -2,9 +2,9 @@
 // encoding with ## continuations, [UNK] (id 0) for long or unspellable words.
 
 import t from 'tap';
-import { splitWords } from '../stages/subword/pieces.js';
-import { tokenizerFromSpec } from '../stages/subword/tokenizer.js';
-import { trainSubword } from '../stages/subword/train.js';
+import { splitWords } from '../lib/subword/pieces.js';
+import { tokenizerFromSpec } from '../lib/subword/tokenizer.js';
+import { trainSubword } from '../lib/subword/train.js';
 import { countWords, fixtureLines, FIXTURES } from '../testkit/subword/helpers.js';
 
 const wp = (vocabSize: number, maxChars = 100) => ({ kind: 'wordpiece' as const, vocabSize, byteFallback: false, characterCoverage: 1, maxChars });

@@ -1,7 +1,7 @@
 // A trained translation model folder: `model.json` (the config and a
 // TensorFlow.js weights manifest), `weights.bin` (float32 in manifest order),
-// and the two vocabularies (`vocab-src.arrow`, `vocab-tgt.arrow`), so the
-// folder alone translates text.
+// and the two vocabularies (`vocab-src.arrow`, `vocab-tgt.arrow`); model.json also
+// holds how text is cut into tokens (segmenter.ts), so the folder alone translates text.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import type { Seq2SeqConfig, Seq2SeqModel } from './model.js';
 import type { SideVocab } from './pieces.js';
 import { createRnnSeq2Seq } from './rnn.js';
 import { createTransformerSeq2Seq } from './transformer.js';
+import { segmenterFromSpec, type Segmenter, type SegmenterSpec } from './segmenter.js';
 
 import { MODEL_DIR } from './model-dir.js';
 
@@ -23,7 +24,8 @@ export { MODEL_DIR };
 interface ModelJson {
   format: 'lexflow-seq2seq';
   generatedBy: string;
-  modelTopology: { arch: string; config: Seq2SeqConfig; source: string; target: string };
+  /** `segmenter` is absent in models written before BPE existed: they are word tokens. */
+  modelTopology: { arch: string; config: Seq2SeqConfig; source: string; target: string; segmenter?: SegmenterSpec };
   weightsManifest: WeightsManifest;
 }
 
@@ -31,12 +33,12 @@ export function createSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
   return cfg.arch === 'transformer' ? createTransformerSeq2Seq(cfg) : createRnnSeq2Seq(cfg);
 }
 
-export async function saveSeq2Seq(dir: string, model: Seq2SeqModel, src: SideVocab, tgt: SideVocab, langs: { source: string; target: string }): Promise<void> {
+export async function saveSeq2Seq(dir: string, model: Seq2SeqModel, src: SideVocab, tgt: SideVocab, langs: { source: string; target: string }, segmenter: SegmenterSpec = { kind: 'words' }): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const json: ModelJson = {
     format: 'lexflow-seq2seq',
     generatedBy: `lexflow ${LEXFLOW_VERSION}`,
-    modelTopology: { arch: model.config.arch, config: model.config, ...langs },
+    modelTopology: { arch: model.config.arch, config: model.config, ...langs, segmenter },
     weightsManifest: writeWeights(dir, model.params, model.paramNames),
   };
   fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json, null, 1));
@@ -54,6 +56,8 @@ export interface LoadedSeq2Seq {
   model: Seq2SeqModel;
   src: SideVocab;
   tgt: SideVocab;
+  /** How new text is cut into the vocabularies' tokens. */
+  segmenter: Segmenter;
   source: string;
   target: string;
   dir: string;
@@ -81,5 +85,6 @@ export function loadSeq2Seq(where: string): LoadedSeq2Seq {
     );
   const model = createSeq2Seq(cfg);
   loadWeightsInto(dir, json.weightsManifest, model.params, model.paramNames, 'The model folder is incomplete; rerun the seq2seq stage');
-  return { model, src, tgt, source: json.modelTopology.source, target: json.modelTopology.target, dir };
+  const segmenter = segmenterFromSpec(json.modelTopology.segmenter ?? { kind: 'words' });
+  return { model, src, tgt, segmenter, source: json.modelTopology.source, target: json.modelTopology.target, dir };
 }

@@ -62,7 +62,7 @@ export const translateCommand: CommandModule<object, TranslateArgs> = {
     if (!Number.isInteger(a.beam) || a.beam < 1) throw new UsageError(`--beam ${a.beam}: give a whole number of at least 1`);
     if (!(a.temperature > 0)) throw new UsageError(`--temperature ${a.temperature}: must be above 0`);
     if (!(a['top-p'] > 0 && a['top-p'] <= 1)) throw new UsageError(`--top-p ${a['top-p']}: must be in (0, 1]`);
-    const [{ selectBackend }, { loadSeq2Seq }, { beamTranslate, greedyTranslate }, { decode, encode, tokenize }, { writeAttention }] = await Promise.all([
+    const [{ selectBackend }, { loadSeq2Seq }, { beamTranslate, greedyTranslate }, { decode, encode }, { writeAttention }] = await Promise.all([
       import('../../lib/nn/backend/index.js'),
       import('../../lib/seq2seq/artifacts.js'),
       import('../../lib/seq2seq/decode.js'),
@@ -75,7 +75,7 @@ export const translateCommand: CommandModule<object, TranslateArgs> = {
     if (a.beam > m.model.config.tgtVocab) throw new UsageError(`--beam ${a.beam} is wider than the model's target vocabulary (${m.model.config.tgtVocab} types); use at most ${m.model.config.tgtVocab}`);
     const all = [];
     for (const line of lines) {
-      const ids = encode(m.src, tokenize(line));
+      const ids = encode(m.src, m.segmenter.source(line));
       if (ids.length === 0) {
         process.stdout.write('\n');
         continue;

@@ -16,13 +16,15 @@ import { MODEL_DIR, createSeq2Seq, saveSeq2Seq } from '../../lib/seq2seq/artifac
 import { writeAttention } from '../../lib/seq2seq/attention-table.js';
 import { splitPairBatch, writePairs, writeSideVocab, type PairData } from '../../lib/seq2seq/data.js';
 import { dataParallelGradientsWith } from '../../lib/nn/data-parallel.js';
+import { writeHistory } from '../../lib/nn/history-table.js';
 import { TASKS } from './tasks.js';
 import { explainWasmAbort } from '../../lib/nn/wasm-abort.js';
 import { perplexityOf, trainPairs } from '../../lib/seq2seq/train.js';
 import { beamTranslate, settingName, translateMany } from '../../lib/seq2seq/decode.js';
 import { settingsProblem, validateConfig, type AttentionScore, type PositionKind, type Seq2SeqArch, type Seq2SeqConfig } from '../../lib/seq2seq/model.js';
 import { writeTranslations, type TranslatedSet } from '../../lib/seq2seq/translations-table.js';
-import { buildVocab, decode, encode, tokenize } from '../../lib/seq2seq/pieces.js';
+import { buildVocab, decode, encode } from '../../lib/seq2seq/pieces.js';
+import { describeSegmenter, segmenterFromSpec, trainBpeSegmenter } from '../../lib/seq2seq/segmenter.js';
 import type { params } from './index.js';
 
 type P = Record<string, unknown>;
@@ -71,7 +73,9 @@ async function translationStage(ctx: StageContext<typeof params>): Promise<Stage
     if (text.train!.source.length === 0) throw new UsageError(`seq2seq: --dataset ${ds.name} has no training pairs`);
 
     // 2. tokens
-    const toks = Object.fromEntries(Object.entries(text).map(([s, d]) => [s, { source: d.source.map(tokenize), target: d.target.map(tokenize) }])) as Record<Split, { source: string[][]; target: string[][] }>;
+    const segmenter = p.pieces === 'bpe' ? trainBpeSegmenter(text.train!.source, text.train!.target, p['bpe-vocab'] as number, p['joint-bpe'] as boolean) : segmenterFromSpec({ kind: 'words' });
+    ctx.log.info(`seq2seq: tokens are ${describeSegmenter(segmenter.spec)}`);
+    const toks = Object.fromEntries(Object.entries(text).map(([s, d]) => [s, { source: d.source.map(segmenter.source), target: d.target.map(segmenter.target) }])) as Record<Split, { source: string[][]; target: string[][] }>;
     const srcV = buildVocab(toks.train.source, p['max-vocab'] as number, p['min-count'] as number);
     const tgtV = buildVocab(toks.train.target, p['max-vocab'] as number, p['min-count'] as number);
     const data = {} as Record<Split, PairData>;
@@ -166,18 +170,31 @@ async function translationStage(ctx: StageContext<typeof params>): Promise<Stage
     m.push({ metric: 'train_steps', split: 'train', value: result.globalStep, note: result.stopReason });
 
     // 5. outputs
-    await saveSeq2Seq(path.join(ctx.outDir, MODEL_DIR), model, srcV, tgtV, { source, target });
+    await saveSeq2Seq(path.join(ctx.outDir, MODEL_DIR), model, srcV, tgtV, { source, target }, segmenter.spec);
     rows['metrics.arrow'] = await writeMetricsTable(path.join(ctx.outDir, 'metrics.arrow'), m, [
       { name: 'model', of: () => `seq2seq ${cfg.arch}` },
       { name: 'note', of: (r) => r.note },
     ]);
+    rows['history.arrow'] = await writeHistory(ctx.outDir, result.history);
     rows['translations.arrow'] = await writeTranslations(path.join(ctx.outDir, 'translations.arrow'), translated);
     const first = data.test.src.find((s) => s.length > 0) ?? data.valid.src.find((s) => s.length > 0);
     if (first) rows['attention.arrow'] = await writeAttention(path.join(ctx.outDir, 'attention.arrow'), [beamTranslate(model, first, K, alpha, true)[0]!], model.attentionMaps);
     tf.dispose(model.params);
     return {
-      ...(p['data-parallel'] ? { notReproducible: `--data-parallel: each batch is split into --threads shards (${ctx.pool.threads} here), each with its own dropout masks, so the weights depend on --threads; the same --threads gives the same bytes` } : {}),
+      notReproducible: notReproducible(result.stopReason, p['data-parallel'] ? ctx.pool.threads : 0),
       rows,
-      metrics: { arch: cfg.arch, ...(cfg.arch === 'rnn' ? { attention: cfg.attention } : { dModel: cfg.dModel, heads: cfg.heads, layers: cfg.layers, ffn: cfg.ffn, positions: cfg.positions }), source, target, backend: backend.name, trainSteps: result.globalStep, trainTokensPerS: tokensPerS, stopReason: result.stopReason, resumedFromStep: result.resumedFromStep, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, ...summary },
+      metrics: { arch: cfg.arch, pieces: describeSegmenter(segmenter.spec), ...(cfg.arch === 'rnn' ? { attention: cfg.attention } : { dModel: cfg.dModel, heads: cfg.heads, layers: cfg.layers, ffn: cfg.ffn, positions: cfg.positions }), source, target, backend: backend.name, trainSteps: result.globalStep, trainTokensPerS: tokensPerS, stopReason: result.stopReason, resumedFromStep: result.resumedFromStep, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, ...summary },
     };
+}
+
+/**
+ * Why two runs with the same fingerprint may differ: training that stopped on the
+ * wall-clock budget got as far as the machine allowed; --data-parallel weights depend
+ * on --threads; history.arrow and the tokens/s metric are wall-clock figures always.
+ */
+function notReproducible(stopReason: string, dataParallelThreads: number): string {
+  const why = ['history.arrow (tokens_per_s, wall_s) and metrics.arrow (train_tokens_per_s) record wall-clock throughput'];
+  if (stopReason.startsWith('time budget')) why.unshift(`training stopped on the wall-clock budget (--max-minutes), so how far it got depends on the machine; a run that ends on --epochs or early stopping gives the same model/ bytes`);
+  if (dataParallelThreads > 0) why.unshift(`--data-parallel: each batch is split into --threads shards (${dataParallelThreads} here), each with its own dropout masks, so the weights depend on --threads; the same --threads gives the same bytes`);
+  return why.join('; ');
 }

@@ -56,8 +56,8 @@ export const translateEndpoint: ServeEndpoint = {
     const alpha = number(args, 'length-penalty', 0.6, (v) => Number.isFinite(v) && v >= 0 && v <= 5, 'give a number from 0 (none) to 5');
     const m = await modelOf(dir, fingerprint);
     if (beam > m.model.config.tgtVocab) throw new UsageError(`beam: ${beam} is wider than the model's target vocabulary (${m.model.config.tgtVocab} types)`);
-    const [{ beamTranslate, greedyTranslate }, { decode, encode, tokenize }] = await Promise.all([import('../../lib/seq2seq/decode.js'), import('../../lib/seq2seq/pieces.js')]);
-    const ids = encode(m.src, tokenize(text));
+    const [{ beamTranslate, greedyTranslate }, { decode, encode }] = await Promise.all([import('../../lib/seq2seq/decode.js'), import('../../lib/seq2seq/pieces.js')]);
+    const ids = encode(m.src, m.segmenter.source(text));
     if (ids.length === 0) throw new UsageError('text: no token in it; give a sentence with words');
     const unknown = ids.filter((id) => id === UNK).length;
     const best = beam === 1 ? greedyTranslate(m.model, [ids]) : beamTranslate(m.model, ids, beam, alpha);

@@ -5,7 +5,7 @@
 // read pieces instead of words; tokenizer.json is the trained model for
 // `lexflow tokenize --tokenizer`.
 
-import { loadTokenizer } from './tokenizer.js';
+import { loadTokenizer } from '../../lib/subword/tokenizer.js';
 import path from 'node:path';
 import fs from 'node:fs';
 import * as A from 'apache-arrow';
@@ -16,9 +16,9 @@ import { listTokenShards, readVocab, SPECIALS, TOKENS_DIR, vocabSchema } from '.
 import { SPLITS } from '../../datasets/source.js';
 import type { ShardSummary } from './encode-shard.js';
 import { countPieces, joinRanges, packWords, renumberTable, sortPiecesByCount, type PieceTable } from './piece-table.js';
-import { saveSpec, type SubwordKind, type TokenizerSpec } from './spec.js';
+import { saveSpec, type SubwordKind, type TokenizerSpec } from '../../lib/subword/spec.js';
 import type { Pool } from '../../pipeline/pool.js';
-import { trainSubword } from './train.js';
+import { trainSubword } from '../../lib/subword/train.js';
 import { TASKS } from './tasks.js';
 import tokenizeCommand from './tokenize-command.js';
 

@@ -4,8 +4,8 @@
 // piece ids 0..3.
 
 import { SPECIALS } from '../../lib/formats/tokens.js';
-import type { TokenizerSpec } from './spec.js';
-import type { Tokenizer } from './tokenizer.js';
+import type { TokenizerSpec } from '../../lib/subword/spec.js';
+import type { Tokenizer } from '../../lib/subword/tokenizer.js';
 
 export interface PieceTable {
   offsets: Int32Array;

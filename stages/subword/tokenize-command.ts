@@ -4,8 +4,8 @@
 
 import readline from 'node:readline';
 import type { CommandModule } from 'yargs';
-import { splitWords } from './pieces.js';
-import { loadTokenizer, type Tokenizer } from './tokenizer.js';
+import { splitWords } from '../../lib/subword/pieces.js';
+import { loadTokenizer, type Tokenizer } from '../../lib/subword/tokenizer.js';
 
 interface TokenizeArgs {
   tokenizer: string;

@@ -4,8 +4,8 @@
 import { Piscina } from 'piscina';
 import { workerTask } from '../../pipeline/pool.js';
 import { encodePackedRange } from './piece-table.js';
-import type { TokenizerSpec } from './spec.js';
-import { tokenizerFromSpec, type Tokenizer } from './tokenizer.js';
+import type { TokenizerSpec } from '../../lib/subword/spec.js';
+import { tokenizerFromSpec, type Tokenizer } from '../../lib/subword/tokenizer.js';
 
 export interface EncodeTypesTask {
   /** The tokenizer spec as JSON (small; parsed once per worker and spec). */

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitWords } from '../../stages/subword/pieces.js';
+import { splitWords } from '../../lib/subword/pieces.js';
 
 export const fixtureDir = path.join(new URL('../../../', import.meta.url).pathname, 'test/fixtures/subword');
 export const FIXTURES = ['heb', 'ell', 'rus', 'arb', 'hin', 'cmn'] as const;

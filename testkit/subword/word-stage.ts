@@ -14,7 +14,7 @@ import { defineStage } from '../../pipeline/stage.js';
 import { shardName, SPECIALS, TOKENS_DIR, tokensSchema, vocabSchema } from '../../lib/formats/tokens.js';
 import type { Split } from '../../datasets/source.js';
 import subwordStage from '../../stages/subword/index.js';
-import { splitWords } from '../../stages/subword/pieces.js';
+import { splitWords } from '../../lib/subword/pieces.js';
 
 const fakeTokenize = defineStage({
   name: 'tokenize',

@@ -12,7 +12,7 @@
 
 import fs from 'node:fs';
 import { InputError, UsageError } from '../../pipeline/errors.js';
-import { SPECIALS } from '../../lib/formats/tokens.js';
+import { SPECIALS } from '../formats/tokens.js';
 import { CONTINUATION, WORD_START } from './pieces.js';
 
 export const TOKENIZER_FORMAT = 'lexflow-subword';

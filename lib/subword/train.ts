@@ -4,7 +4,7 @@
 // score and how two pieces join.
 
 import { UsageError } from '../../pipeline/errors.js';
-import { SPECIALS } from '../../lib/formats/tokens.js';
+import { SPECIALS } from '../formats/tokens.js';
 import { selectAlphabet } from './alphabet.js';
 import { learnMerges, MAX_SYMBOLS } from './learn-merges.js';
 import { BYTE_PIECES, CONTINUATION, WORD_START, isReservedPiece } from './pieces.js';

@@ -15,7 +15,7 @@
 // Byte fallback: a character outside the alphabet is spelled by its UTF-8 bytes as
 // pieces "<0x00>".."<0xFF>" (sentencepiece's names), so no input is ever unknown.
 
-import { SPECIALS } from '../../lib/formats/tokens.js';
+import { SPECIALS } from '../formats/tokens.js';
 
 export const WORD_START = '\u2581';
 export const CONTINUATION = '##';

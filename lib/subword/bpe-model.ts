@@ -3,7 +3,7 @@
 // learned earliest, until no learned pair is left. Applying the merges in training
 // order gives exactly the segmentation training produced for that word.
 
-import { UNK } from '../../lib/formats/tokens.js';
+import { UNK } from '../formats/tokens.js';
 import { BYTE_PIECES, WORD_START, bytePieceValue } from './pieces.js';
 import { PairTable } from './pair-table.js';
 import type { TokenizerSpec } from './spec.js';

@@ -3,7 +3,7 @@
 // than maxChars, or with a position where no piece matches, becomes one <unk>
 // ([UNK], id 0) whole.
 
-import { UNK } from '../../lib/formats/tokens.js';
+import { UNK } from '../formats/tokens.js';
 import { CONTINUATION } from './pieces.js';
 import type { TokenizerSpec } from './spec.js';
 
