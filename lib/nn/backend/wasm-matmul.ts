@@ -3,9 +3,12 @@
 // and every backward matMul is transposed. This wrapper materializes the
 // transposed operand with the (fast) Transpose kernel and then calls the stock
 // kernel untransposed: one LSTM step's matMuls went from 4870 ms to 442 ms
-// (docs/ARCHITECTURE.md, "The neural backend").
+// (docs/ARCHITECTURE.md, "The neural backend"). A BatchMatMul with a batch then
+// goes through XNNPACK slice by slice (wasm-batched-matmul.ts).
 
 import * as tf from '@tensorflow/tfjs';
+import { kernelSwitches } from './switches.js';
+import { batchedMatMul, takesBatchedPath } from './wasm-batched-matmul.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: any; attrs: Record<string, unknown> };
@@ -26,12 +29,15 @@ function wrap(kernelName: 'BatchMatMul' | '_FusedMatMul'): void {
   if ((stock.kernelFunc as { lexflowWrapped?: boolean }).lexflowWrapped) return;
   const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return stock.kernelFunc(args as never) as tf.TensorInfo;
+    const batched = kernelName === 'BatchMatMul' && kernelSwitches.batchedMatMul && takesBatchedPath(args.inputs.a!, args.inputs.b!);
+    if (!transposeA && !transposeB && !batched) return stock.kernelFunc(args as never) as tf.TensorInfo;
     const temps: tf.TensorInfo[] = [];
     const inputs = { ...args.inputs };
     if (transposeA) temps.push((inputs.a = transposeLast2(args.inputs.a!, args.backend)));
     if (transposeB) temps.push((inputs.b = transposeLast2(args.inputs.b!, args.backend)));
-    const out = stock.kernelFunc({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } } as never) as tf.TensorInfo;
+    const out = batched
+      ? batchedMatMul(inputs.a!, inputs.b!, args.backend)
+      : (stock.kernelFunc({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } } as never) as tf.TensorInfo);
     for (const t of temps) args.backend.disposeData(t.dataId);
     return out;
   };

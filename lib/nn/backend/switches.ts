@@ -1,0 +1,10 @@
+// Which of lexflow's later wasm kernels are in use. All on by default; the
+// benchmarks and the equality tests turn one off to run the previous kernel in
+// the same process (an A/B under the same load), and nothing else should.
+
+export const kernelSwitches = {
+  /** BatchMatMul with a batch through XNNPACK per slice (wasm-batched-matmul.ts) instead of the stock naive loop. */
+  batchedMatMul: true,
+  /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
+  fusedSoftmaxXent: true,
+};
