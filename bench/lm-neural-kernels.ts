@@ -29,11 +29,12 @@ const shapes: Record<'lstm' | 'transformer', { cfg: ModelConfig; B: number; T: n
 };
 
 type Switches = typeof kernelSwitches;
+const names = Object.keys(kernelSwitches) as (keyof Switches)[];
+const all = (on: boolean): Switches => Object.fromEntries(names.map((k) => [k, on])) as Switches;
 const arms: { name: string; set: Switches }[] = [
-  { name: 'new', set: { batchedMatMul: true, fusedSoftmaxXent: true } },
-  { name: 'no batched matMul', set: { batchedMatMul: false, fusedSoftmaxXent: true } },
-  { name: 'no fused loss', set: { batchedMatMul: true, fusedSoftmaxXent: false } },
-  { name: 'old', set: { batchedMatMul: false, fusedSoftmaxXent: false } },
+  { name: 'new', set: all(true) },
+  ...names.map((k) => ({ name: `without ${k}`, set: { ...all(true), [k]: false } })),
+  { name: 'old', set: all(false) },
 ];
 
 function ids(n: number, V: number, seed: number): Int32Array {
@@ -82,7 +83,7 @@ for (const name of which === 'both' ? (['lstm', 'transformer'] as const) : [whic
   for (const a of arms) {
     const ms = median(times.get(a.name)!);
     const dLoss = Math.abs(losses.get(a.name)! - losses.get('old')!) / Math.abs(losses.get('old')!);
-    console.log(`  ${a.name.padEnd(18)} ${ms.toFixed(0).padStart(6)} ms  ${((B * T * 1000) / ms).toFixed(0).padStart(6)} tok/s  ${(old / ms).toFixed(2)}x of old  loss ${losses.get(a.name)!.toFixed(6)} (rel. diff from old ${dLoss.toExponential(1)})`);
+    console.log(`  ${a.name.padEnd(26)} ${ms.toFixed(0).padStart(6)} ms  ${((B * T * 1000) / ms).toFixed(0).padStart(6)} tok/s  ${(old / ms).toFixed(2)}x of old  loss ${losses.get(a.name)!.toFixed(6)} (rel. diff from old ${dLoss.toExponential(1)})`);
     out[a.name] = { ms, tokens_per_s: (B * T * 1000) / ms, speedup: old / ms, loss_rel_diff: dLoss };
   }
   report[name] = out;

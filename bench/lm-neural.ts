@@ -1,16 +1,22 @@
 // Benchmark of the lm-neural stage (issue 6):
 //   node dist/bench/lm-neural.js PTB_DIR [--minutes 8] [--steps 6] [--arch lstm] [--data-parallel]
-//     [--quality-only] [--softmax class|full] [--hidden 200] [--layers 2] [--batch 32] [--lr 0.004]
-//     [--epochs 6] [--decay cosine|step|none] [--dropout 0.1]
+//     [--quality-only | --throughput-only] [--threads 2] [--softmax class|full] [--hidden 200] [--layers 2]
+//     [--batch 32] [--lr 0.004] [--epochs 6] [--decay cosine|step|none] [--dropout 0.1]
 // 1. Throughput: training and evaluation tokens/s of the LSTM (emb 200, 2×200,
 //    V 10000, B 20, BPTT 35) and the Transformer (d 128, 4 heads, 2 layers, FFN
-//    512, context 64, B 32, V 10000) on PTB batches, beside PyTorch at the same
-//    shapes and threads (bench/lm-neural-torch.py) when `import torch` works.
+//    512, context 64, B 32, V 10000) on PTB batches, both with the full softmax,
+//    beside PyTorch at the same shapes and output layer (bench/lm-neural-torch.py)
+//    when `import torch` works, at --threads (the machine's cores: the issue's
+//    comparison) and at 1 thread (lexflow's wasm backend runs one). The
+//    class-factored softmax is measured too, for lexflow alone (PyTorch's models
+//    have no such layer, so it has no ratio). --throughput-only stops there
+//    (a few minutes: no KN5, no quality run).
 // 2. Quality: one model trained on PTB for --minutes, test perplexity with the
 //    n-gram conventions, beside a modified Kneser–Ney 5-gram from KenLM
 //    ($KENLM_BIN or PATH: lmplz, query) on the same split, and the curve.
 // 3. With --data-parallel: Transformer gradient steps in one thread vs split over 2 workers.
-// The last line is one JSON object: neural_ppl, kn5_ppl, torch_ratio, ...
+// The last line is one JSON object: neural_ppl, kn5_ppl, torch_ratio_lstm,
+// torch_ratio_transformer (train, against PyTorch at --threads), lexflow_threads, torch_threads, ...
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,10 +48,13 @@ if (!ptb || !fs.existsSync(path.join(ptb, 'ptb.train.txt'))) {
 const minutes = Number(opt('minutes', '8'));
 const steps = Number(opt('steps', '6'));
 const qualityArch = opt('arch', 'lstm') as ModelConfig['arch'];
-const threads = 2;
+const threads = Number(opt('threads', '2'));
+const throughputOnly = args.includes('--throughput-only');
 
 const backend = await selectBackend('auto');
-console.log(`backend: ${backend.name} (${backend.reason})`);
+// wasm and cpu run one thread in Node; tfjs-node runs TensorFlow's own pool over every core.
+const lexflowThreads = backend.name === 'tensorflow' ? os.cpus().length : 1;
+console.log(`backend: ${backend.name} (${backend.reason}); lexflow threads: ${lexflowThreads}${backend.name === 'tensorflow' ? " (TensorFlow's pool)" : ''}`);
 console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared: figures taken under contention)`);
 
 // ---------------------------------------------------------------- data
@@ -131,27 +140,56 @@ if (args.includes('--data-parallel')) {
   disposeModel(m);
   await pool.destroy();
 }
-for (const [label, o] of [['full softmax', ours], ['class softmax', oursClass]] as const)
-  console.log(`lexflow ${backend.name}, ${label}: LSTM train ${o.lstm.train.toFixed(0)} tok/s, eval ${o.lstm.eval.toFixed(0)} tok/s; Transformer train ${o.transformer.train.toFixed(0)} tok/s, eval ${o.transformer.eval.toFixed(0)} tok/s`);
+for (const [label, o] of [['full softmax', ours], ['class softmax (no PyTorch peer: no ratio)', oursClass]] as const)
+  console.log(`lexflow ${backend.name} (${lexflowThreads} thread${lexflowThreads > 1 ? 's' : ''}), ${label}: LSTM train ${o.lstm.train.toFixed(0)} tok/s, eval ${o.lstm.eval.toFixed(0)} tok/s; Transformer train ${o.transformer.train.toFixed(0)} tok/s, eval ${o.transformer.eval.toFixed(0)} tok/s`);
 
-let torch: { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string } | undefined;
+type TorchFigures = { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string; threads: number };
 // Debian's python3-torch lives under /usr/bin/python3, which a pyenv python3 on PATH may hide.
 const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-if (python && !skipThroughput) {
+const runTorch = (n: number): TorchFigures => {
   const script = new URL('../../bench/lm-neural-torch.py', import.meta.url).pathname;
-  torch = JSON.parse(execFileSync(python, [script, String(threads), String(steps)], { encoding: 'utf8' }).trim().split('\n').at(-1)!);
-  console.log(`PyTorch ${torch!.torch} (${threads} threads): LSTM train ${torch!.lstm_train.toFixed(0)} tok/s, eval ${torch!.lstm_eval.toFixed(0)} tok/s; Transformer train ${torch!.transformer_train.toFixed(0)} tok/s, eval ${torch!.transformer_eval.toFixed(0)} tok/s`);
-} else console.log('PyTorch: not available (python3 -c "import torch" failed); torch_ratio is null');
+  const r = JSON.parse(execFileSync(python!, [script, String(n), String(steps)], { encoding: 'utf8' }).trim().split('\n').at(-1)!) as TorchFigures;
+  console.log(`PyTorch ${r.torch} (${n} thread${n > 1 ? 's' : ''}), full softmax: LSTM train ${r.lstm_train.toFixed(0)} tok/s, eval ${r.lstm_eval.toFixed(0)} tok/s; Transformer train ${r.transformer_train.toFixed(0)} tok/s, eval ${r.transformer_eval.toFixed(0)} tok/s`);
+  return r;
+};
+const torchRuns = python && !skipThroughput ? [...new Set([threads, 1])].map((n) => [n, runTorch(n)] as const) : [];
+if (!torchRuns.length) console.log('PyTorch: not available (python3 -c "import torch" failed); torch_ratio is null');
+const torch = torchRuns.find(([n]) => n === threads)?.[1];
+const torchOne = torchRuns.find(([n]) => n === 1)?.[1];
 const ratio = (a: number, b: number | undefined): number | null => (b ? a / b : null);
-const ratios = torch
-  ? {
-      lstm_train: ratio(ours.lstm.train, torch.lstm_train),
-      lstm_eval: ratio(ours.lstm.eval, torch.lstm_eval),
-      transformer_train: ratio(ours.transformer.train, torch.transformer_train),
-      transformer_eval: ratio(ours.transformer.eval, torch.transformer_eval),
-    }
-  : null;
-if (ratios) console.log(`ratio lexflow/PyTorch: ${Object.entries(ratios).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+const ratiosAgainst = (p: TorchFigures | undefined) =>
+  p
+    ? {
+        lstm_train: ratio(ours.lstm.train, p.lstm_train),
+        lstm_eval: ratio(ours.lstm.eval, p.lstm_eval),
+        transformer_train: ratio(ours.transformer.train, p.transformer_train),
+        transformer_eval: ratio(ours.transformer.eval, p.transformer_eval),
+      }
+    : null;
+const ratios = ratiosAgainst(torch);
+const ratiosOneThread = ratiosAgainst(torchOne);
+if (ratios) console.log(`ratio lexflow (${lexflowThreads} thread${lexflowThreads > 1 ? "s" : ""})/PyTorch (${threads} threads), full softmax: ${Object.entries(ratios).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+if (ratiosOneThread && threads !== 1) console.log(`ratio lexflow/PyTorch, both 1 thread, full softmax: ${Object.entries(ratiosOneThread).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+const throughputJson = {
+  torch_ratio_lstm: ratios ? ratios.lstm_train : null,
+  torch_ratio_transformer: ratios ? ratios.transformer_train : null,
+  torch_ratios: ratios,
+  torch_ratios_one_thread: ratiosOneThread,
+  lexflow_threads: lexflowThreads,
+  torch_threads: torch ? threads : null,
+  output_layer: 'full',
+  lexflow_tokens_per_s: ours,
+  lexflow_class_softmax_tokens_per_s: oursClass,
+  torch_tokens_per_s: torch ?? null,
+  torch_one_thread_tokens_per_s: torchOne ?? null,
+  backend: backend.name,
+  data_parallel: dataParallel,
+};
+if (throughputOnly) {
+  fs.rmSync(work, { recursive: true, force: true });
+  console.log(JSON.stringify(throughputJson));
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------- KN5 peer
 let kn5: number | null = null;
@@ -209,15 +247,9 @@ console.log(
     neural_ppl: testPpl.ppl,
     kn5_ppl: kn5,
     torch_ratio: ratios ? ratios.lstm_train : null,
-    torch_ratio_transformer: ratios ? ratios.transformer_train : null,
-    torch_ratios: ratios,
-    lexflow_tokens_per_s: ours,
-    lexflow_class_softmax_tokens_per_s: oursClass,
-    torch_tokens_per_s: torch ?? null,
+    ...throughputJson,
     quality_arch: qcfg.arch,
     quality_minutes: minutes,
     quality_epochs: epochFraction,
-    backend: backend.name,
-    data_parallel: dataParallel,
   }),
 );

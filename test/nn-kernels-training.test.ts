@@ -1,5 +1,5 @@
-// Training with lexflow's later wasm kernels (batched matMul, fused softmax
-// cross-entropy) gives the losses of the kernels before them: a few Adam steps
+// Training with lexflow's later wasm kernels (batched matMul, the wide weight
+// gradient by transpose, tiled transposes, fused softmax cross-entropy) gives the losses of the kernels before them: a few Adam steps
 // of the LSTM and the Transformer LM, each run twice in one process, the kernels
 // switched on and off (lib/nn/backend/switches.ts); losses equal to 1e-5 relative.
 
@@ -10,17 +10,23 @@ import { Optimizer } from '../lib/nn/optimizer.js';
 import { createModel } from '../stages/lm-neural/create.js';
 import { disposeModel, type Arch, type ModelConfig } from '../stages/lm-neural/model.js';
 
+/** Every switch on, or every one off (the kernels before them). */
+function switchAll(on: boolean): void {
+  for (const k of Object.keys(kernelSwitches) as (keyof typeof kernelSwitches)[]) kernelSwitches[k] = on;
+}
+
 function lossesOver(arch: Arch, on: boolean, steps: number): number[] {
-  Object.assign(kernelSwitches, { batchedMatMul: on, fusedSoftmaxXent: on });
-  const cfg: ModelConfig = { arch, vocab: 61, embed: 16, hidden: arch === 'lstm' ? 16 : 32, layers: 2, heads: 2, context: 8, dropout: 0.1, tie: false, softmax: 'full', seed: 3 };
+  switchAll(on);
+  const cfg: ModelConfig = { arch, vocab: 4099, embed: 16, hidden: arch === 'lstm' ? 16 : 32, layers: 2, heads: 2, context: 16, dropout: 0.1, tie: false, softmax: 'full', seed: 3 };
   const m = createModel(cfg);
   const o = new Optimizer('adam', m.params);
-  const [B, T] = [3, 8];
+  // 256 tokens over 4099 types: large enough for the wide weight-gradient path and the tiled transposes.
+  const [B, T] = [16, 16];
   const losses: number[] = [];
   for (let k = 0; k < steps; k++) {
     // The same batch every step (a learnable target); the LSTM carries its state across steps.
-    const inputs = Int32Array.from({ length: B * T }, (_, i) => 1 + ((i * 13) % 60));
-    const targets = Int32Array.from({ length: B * T }, (_, i) => 1 + ((i * 11 + 3) % 60));
+    const inputs = Int32Array.from({ length: B * T }, (_, i) => 1 + ((i * 13) % 4098));
+    const targets = Int32Array.from({ length: B * T }, (_, i) => 1 + ((i * 11 + 3) % 4098));
     const weights = Float32Array.from({ length: B * T }, (_, i) => (i % 7 === 6 ? 0 : 1));
     const { value, grads } = tf.variableGrads(() => m.trainLoss({ inputs, targets, weights, B, T }, k), m.params);
     losses.push(value.dataSync()[0]!);
@@ -31,7 +37,7 @@ function lossesOver(arch: Arch, on: boolean, steps: number): number[] {
   }
   o.dispose();
   disposeModel(m);
-  Object.assign(kernelSwitches, { batchedMatMul: true, fusedSoftmaxXent: true });
+  switchAll(true);
   return losses;
 }
 

@@ -79,6 +79,7 @@ export const F64_SQRT = [0x9f];
 export const f64Load = (offset = 0) => [0x2b, 0x03, ...uleb(offset)]; // align 2^3
 export const f64Store = (offset = 0) => [0x39, 0x03, ...uleb(offset)];
 export const i32Load = (offset = 0) => [0x28, 0x02, ...uleb(offset)]; // align 2^2
+export const i32Store = (offset = 0) => [0x36, 0x02, ...uleb(offset)];
 export const f32Load = (offset = 0) => [0x2a, 0x02, ...uleb(offset)];
 export const f32Store = (offset = 0) => [0x38, 0x02, ...uleb(offset)];
 // SIMD
@@ -118,6 +119,11 @@ export const ifThen = (body: number[]) => [0x04, 0x40, ...body, 0x0b];
 export const br = (depth: number) => [0x0c, ...uleb(depth)];
 export const brIf = (depth: number) => [0x0d, ...uleb(depth)];
 export const END = [0x0b];
+export const SELECT = [0x1b]; // a, b, cond -> cond ? a : b
+
+/** `while (local j < local end) { body; j += step }` (unsigned compare; `step` 0..63). */
+export const whileBelow = (j: number, end: number, step: number, body: number[]): number[] =>
+  block(loop([...localGet(j), ...localGet(end), ...I32_GE_U, ...brIf(1), ...body, ...localGet(j), ...i32Const(step), ...I32_ADD, ...localSet(j), ...br(0)]));
 
 /** A function body: local declarations as [count, type] pairs, then the code (ending with END). */
 export const funcBody = (locals: [number, number][], code: number[]): number[] => {

@@ -5,6 +5,10 @@
 export const kernelSwitches = {
   /** BatchMatMul with a batch through XNNPACK per slice (wasm-batched-matmul.ts) instead of the stock naive loop. */
   batchedMatMul: true,
+  /** A product aᵀ·b with few columns of a and a huge b (the output layer's weight gradient) computed as (bᵀ·a)ᵀ (wasm-matmul.ts). */
+  wideByTranspose: true,
+  /** Large explicit transposes in the matMul wrappers by 32×32 tiles (wasm-transpose.ts) instead of the stock Transpose. */
+  tiledTranspose: true,
   /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
   fusedSoftmaxXent: true,
 };

@@ -7,7 +7,7 @@
 // unregistered.
 
 import type * as tf from '@tensorflow/tfjs';
-import type { WasmMemory } from '../../wasm/asm.js';
+import { compileModule, instantiate, type WasmMemory, type WasmModule } from '../../wasm/asm.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type WasmBackend = any;
@@ -38,5 +38,23 @@ export function disposeView(backend: WasmBackend, id: number): void {
 export function heapMemory(backend: WasmBackend): WasmMemory | undefined {
   const m = backend?.wasm?.asm?.memory;
   return m && typeof m === 'object' && 'buffer' in m ? (m as WasmMemory) : undefined;
+}
+
+/**
+ * A module of lexflow kernels on the backend's heap: `bytes` assembled and compiled
+ * once, instantiated once per backend module. The getter gives null where the
+ * engine lacks WebAssembly SIMD or the heap is out of reach (then use tfjs's ops).
+ */
+export function heapKernels<T>(bytes: () => Uint8Array): (backend: WasmBackend) => T | null {
+  let compiled: WasmModule | null | undefined;
+  const instances = new WeakMap<object, T>();
+  return (backend) => {
+    if (compiled === undefined) compiled = compileModule(bytes());
+    const memory = heapMemory(backend);
+    if (!compiled || !memory) return null;
+    let k = instances.get(backend.wasm);
+    if (!k) instances.set(backend.wasm, (k = instantiate<T>(compiled, memory)));
+    return k;
+  };
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

@@ -14,12 +14,11 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import {
-  block, br, brIf, compileModule, F32, F32_ADD, F32_MAX, F32X4_ADD, F32X4_MAX, F32X4_MIN, F32X4_MUL, F32X4_NEAREST, F32X4_SPLAT, F32X4_SUB,
-  f32Load, f32Store, f32x4ExtractLane, funcBody, I32, I32_ADD, I32_GE_U, I32_SHL, I32_SHR_U, I32X4_ADD, I32X4_SHL, I32X4_TRUNC_SAT_F32X4_S,
-  i32Const, instantiate, localGet as get, localSet as set, loop, MAX_PAGES, moduleBytes, V128, V128_LOAD, V128_STORE, v128F32, v128I32,
-  type WasmModule,
+  F32, F32_ADD, F32_MAX, F32X4_ADD, F32X4_MAX, F32X4_MIN, F32X4_MUL, F32X4_NEAREST, F32X4_SPLAT, F32X4_SUB,
+  f32Load, f32Store, f32x4ExtractLane, funcBody, I32, I32_ADD, I32_SHL, I32_SHR_U, I32X4_ADD, I32X4_SHL, I32X4_TRUNC_SAT_F32X4_S,
+  i32Const, localGet as get, localSet as set, MAX_PAGES, moduleBytes, V128, V128_LOAD, V128_STORE, v128F32, v128I32, whileBelow,
 } from '../../wasm/asm.js';
-import { heapMemory, heapOffset, type WasmBackend } from './wasm-heap.js';
+import { heapKernels, heapOffset, type WasmBackend } from './wasm-heap.js';
 
 /** exp of the v128 in local `x`, left on the stack; clobbers x, fx and z. Inputs below −87.34 give 2^−126·e^r (≈ 1e−38), not 0. */
 function expOf(x: number, fx: number, z: number): number[] {
@@ -42,8 +41,6 @@ const hsum = (v: number): number[] => [...get(v), ...f32x4ExtractLane(0), ...get
 const hmax = (v: number): number[] => [...get(v), ...f32x4ExtractLane(0), ...get(v), ...f32x4ExtractLane(1), ...F32_MAX, ...get(v), ...f32x4ExtractLane(2), ...F32_MAX, ...get(v), ...f32x4ExtractLane(3), ...F32_MAX];
 const addTo = (l: number, n: number): number[] => [...get(l), ...i32Const(n), ...I32_ADD, ...set(l)];
 const addLocal = (l: number, by: number): number[] => [...get(l), ...get(by), ...I32_ADD, ...set(l)];
-/** while (j < end) { body; j += step } */
-const whileBelow = (j: number, end: number, step: number, body: number[]): number[] => block(loop([...get(j), ...get(end), ...I32_GE_U, ...brIf(1), ...body, ...addTo(j, step), ...br(0)]));
 const at = (base: number, off: number): number[] => [...get(base), ...get(off), ...I32_ADD];
 /** vB = 4·v (row bytes), vendB = 16·⌊v/4⌋ (bytes covered by whole vectors). */
 const rowBytes = (v: number, vB: number, vendB: number): number[] => [...get(v), ...i32Const(2), ...I32_SHL, ...set(vB), ...get(v), ...i32Const(2), ...I32_SHR_U, ...i32Const(4), ...I32_SHL, ...set(vendB)];
@@ -123,27 +120,16 @@ interface Exports {
   rowGrad(z: number, b: number, n: number, v: number, coef: number, dz: number, db: number): void;
 }
 
-let compiled: WasmModule | null | undefined;
-const instances = new WeakMap<object, Exports>();
-
-function kernels(backend: WasmBackend): Exports | null {
-  if (compiled === undefined)
-    compiled = compileModule(
-      moduleBytes(
-        [
-          { name: 'rowStats', params: [I32, I32, I32, I32, I32], results: [], body: rowStatsBody() },
-          { name: 'rowGrad', params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: rowGradBody() },
-        ],
-        MAX_PAGES,
-        'growable',
-      ),
-    );
-  const memory = heapMemory(backend);
-  if (!compiled || !memory) return null;
-  let k = instances.get(backend.wasm);
-  if (!k) instances.set(backend.wasm, (k = instantiate<Exports>(compiled, memory)));
-  return k;
-}
+const kernels = heapKernels<Exports>(() =>
+  moduleBytes(
+    [
+      { name: 'rowStats', params: [I32, I32, I32, I32, I32], results: [], body: rowStatsBody() },
+      { name: 'rowGrad', params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: rowGradBody() },
+    ],
+    MAX_PAGES,
+    'growable',
+  ),
+);
 
 /** Whether the fused kernels can run on this backend (wasm, SIMD, its heap reachable). */
 export function softmaxXentAvailable(backend: WasmBackend): boolean {
