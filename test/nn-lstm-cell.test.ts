@@ -1,9 +1,12 @@
 // The LSTM cell's gradients (lib/nn/lstm-cell.ts) against central differences
 // of the cell written out in float64 from its definition (Hochreiter &
-// Schmidhuber 1997; forget gate of Gers et al. 2000), gates in the order [i f g o].
+// Schmidhuber 1997; forget gate of Gers et al. 2000), gates in the order [i f g o]:
+// on wasm with the fused SIMD cell (lib/nn/backend/wasm-lstm-cell.ts) and with
+// tfjs's ops, and on cpu.
 
 import t from 'tap';
 import { selectBackend, tf } from '../lib/nn/backend/index.js';
+import { kernelSwitches } from '../lib/nn/backend/switches.js';
 import { lstmStep } from '../lib/nn/lstm-cell.js';
 import { centralDifferences, relativeDifference, uniformValues } from '../testkit/finite-differences.js';
 
@@ -27,10 +30,18 @@ function stepLoss(xw: ArrayLike<number>, h: ArrayLike<number>, c: ArrayLike<numb
   return loss;
 }
 
-for (const backend of ['wasm', 'cpu'] as const)
-  t.test(`${backend}: d/dxw, d/dh, d/dc, d/dwh of one step match central differences of the float64 cell`, async (t) => {
+for (const [backend, fused] of [
+  ['wasm', true],
+  ['wasm', false],
+  ['cpu', false],
+] as const)
+  t.test(`${backend}${backend === 'wasm' ? (fused ? ', fused cell' : ', tfjs ops') : ''}: d/dxw, d/dh, d/dc, d/dwh of one step match central differences of the float64 cell`, async (t) => {
     await selectBackend(backend);
+    kernelSwitches.fusedLstmCell = fused;
+    t.teardown(() => void (kernelSwitches.fusedLstmCell = true));
     const xw = uniformValues(B * 4 * H, 1, -1.5, 1.5);
+    xw[3] = 30; // saturated gates: σ and tanh must stay exact at their limits
+    xw[4 * H + 5] = -30;
     const h = uniformValues(B * H, 2);
     const c = uniformValues(B * H, 3, -2, 2);
     const wh = uniformValues(H * 4 * H, 4);

@@ -9,6 +9,8 @@ export const kernelSwitches = {
   wideByTranspose: true,
   /** Large explicit transposes in the matMul wrappers by 32×32 tiles (wasm-transpose.ts) instead of the stock Transpose. */
   tiledTranspose: true,
+  /** The LSTM cell's elementwise part as one SIMD kernel forward and one backward (wasm-lstm-cell.ts) instead of a dozen tfjs ops. */
+  fusedLstmCell: true,
   /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
   fusedSoftmaxXent: true,
 };

@@ -8,34 +8,15 @@
 //             written in the same pass (the label entries are corrected after, in JS).
 // Against tfjs's ops (logSoftmax, gather, oneHot, cast, exp, sub, mul, the bias's
 // add and its gradient's sum: about ten passes over [N, V]) that is three.
-// exp is Cephes' expf (Moshier 1989, "Methods and Programs for Mathematical
-// Functions"): x = n·ln 2 + r with ln 2 split in two for an exact reduction, a
-// degree-6 polynomial for e^r, 2^n put into the exponent bits; about 1 ulp.
+// exp is wasm-math.ts's (Cephes' expf).
 
 import type * as tf from '@tensorflow/tfjs';
 import {
-  F32, F32_ADD, F32_MAX, F32X4_ADD, F32X4_MAX, F32X4_MIN, F32X4_MUL, F32X4_NEAREST, F32X4_SPLAT, F32X4_SUB,
-  f32Load, f32Store, f32x4ExtractLane, funcBody, I32, I32_ADD, I32_SHL, I32_SHR_U, I32X4_ADD, I32X4_SHL, I32X4_TRUNC_SAT_F32X4_S,
-  i32Const, localGet as get, localSet as set, MAX_PAGES, moduleBytes, V128, V128_LOAD, V128_STORE, v128F32, v128I32, whileBelow,
+  F32, F32_ADD, F32_MAX, F32X4_ADD, F32X4_MAX, F32X4_MUL, F32X4_SPLAT, F32X4_SUB, f32Load, f32Store, f32x4ExtractLane, funcBody,
+  I32, I32_ADD, I32_SHL, I32_SHR_U, i32Const, localGet as get, localSet as set, MAX_PAGES, moduleBytes, V128, V128_LOAD, V128_STORE, v128F32, whileBelow,
 } from '../../wasm/asm.js';
 import { heapKernels, heapOffset, type WasmBackend } from './wasm-heap.js';
-
-/** exp of the v128 in local `x`, left on the stack; clobbers x, fx and z. Inputs below −87.34 give 2^−126·e^r (≈ 1e−38), not 0. */
-function expOf(x: number, fx: number, z: number): number[] {
-  const poly = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
-  return [
-    ...get(x), ...v128F32(-87.33654), ...F32X4_MAX, ...v128F32(88.37626), ...F32X4_MIN, ...set(x),
-    ...get(x), ...v128F32(Math.LOG2E), ...F32X4_MUL, ...F32X4_NEAREST, ...set(fx), // n = round(x / ln 2)
-    ...get(x), ...get(fx), ...v128F32(0.693359375), ...F32X4_MUL, ...F32X4_SUB,
-    ...get(fx), ...v128F32(-2.12194440e-4), ...F32X4_MUL, ...F32X4_SUB, ...set(x), // r = x − n·ln 2 (two parts)
-    ...get(x), ...get(x), ...F32X4_MUL, ...set(z), // r²
-    ...v128F32(poly[0]!),
-    ...poly.slice(1).flatMap((c) => [...get(x), ...F32X4_MUL, ...v128F32(c), ...F32X4_ADD]),
-    ...get(z), ...F32X4_MUL, ...get(x), ...F32X4_ADD, ...v128F32(1), ...F32X4_ADD, // e^r = 1 + r + r²·P(r)
-    ...get(fx), ...I32X4_TRUNC_SAT_F32X4_S, ...v128I32(127), ...I32X4_ADD, ...i32Const(23), ...I32X4_SHL, // 2^n as float bits
-    ...F32X4_MUL,
-  ];
-}
+import { expOf } from './wasm-math.js';
 
 const hsum = (v: number): number[] => [...get(v), ...f32x4ExtractLane(0), ...get(v), ...f32x4ExtractLane(1), ...F32_ADD, ...get(v), ...f32x4ExtractLane(2), ...F32_ADD, ...get(v), ...f32x4ExtractLane(3), ...F32_ADD];
 const hmax = (v: number): number[] => [...get(v), ...f32x4ExtractLane(0), ...get(v), ...f32x4ExtractLane(1), ...F32_MAX, ...get(v), ...f32x4ExtractLane(2), ...F32_MAX, ...get(v), ...f32x4ExtractLane(3), ...F32_MAX];
@@ -66,14 +47,14 @@ function rowStatsBody(): number[] {
         ...at(row, j), ...V128_LOAD, ...at(b, j), ...V128_LOAD, ...F32X4_ADD, ...set(X),
         ...get(xv), ...get(X), ...F32X4_ADD, ...set(xv),
         ...get(X), ...get(acc), ...F32X4_SUB, ...set(X),
-        ...get(sv), ...expOf(X, FX, Z), ...F32X4_ADD, ...set(sv),
+        ...get(sv), ...expOf({ x: X, fx: FX, z: Z }), ...F32X4_ADD, ...set(sv),
       ]),
       ...hsum(sv), ...set(s), ...hsum(xv), ...set(xs),
       ...whileBelow(j, vB, 4, [
         ...at(row, j), ...f32Load(), ...at(b, j), ...f32Load(), ...F32_ADD, ...set(e),
         ...get(xs), ...get(e), ...F32_ADD, ...set(xs),
         ...get(e), ...F32X4_SPLAT, ...get(acc), ...F32X4_SUB, ...set(X),
-        ...get(s), ...expOf(X, FX, Z), ...f32x4ExtractLane(0), ...F32_ADD, ...set(s),
+        ...get(s), ...expOf({ x: X, fx: FX, z: Z }), ...f32x4ExtractLane(0), ...F32_ADD, ...set(s),
       ]),
       ...get(stats), ...get(m), ...f32Store(0), ...get(stats), ...get(s), ...f32Store(4), ...get(stats), ...get(xs), ...f32Store(8),
       ...addTo(stats, 12), ...addLocal(row, vB),
@@ -90,7 +71,7 @@ function rowGradBody(): number[] {
   const [L, S, U, G, X, FX, Z] = [13, 14, 15, 16, 17, 18, 19];
   const grad = (load: number[]): number[] => [
     ...load, ...get(L), ...F32X4_SUB, ...set(X),
-    ...expOf(X, FX, Z), ...get(S), ...F32X4_MUL, ...get(U), ...F32X4_SUB, ...set(G),
+    ...expOf({ x: X, fx: FX, z: Z }), ...get(S), ...F32X4_MUL, ...get(U), ...F32X4_SUB, ...set(G),
   ];
   const code = [
     ...rowBytes(v, vB, vendB),
