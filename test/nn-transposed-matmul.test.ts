@@ -60,3 +60,20 @@ t.test('a wide weight gradient aᵀ·b equals the stock kernel and float64', asy
   t.equal(tf.memory().numTensors, before, 'no tensors left behind');
   tf.dispose([a, b, mine, stock, c, d, p1, p0]);
 });
+
+t.test('a kept transpose lives exactly as long as its operand', async (t) => {
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const x = tf.tensor2d(uniformValues(6 * 40, 5), [6, 40]);
+  const base = backend.numDataIds();
+  const w = tf.tidy(() => tf.variable(tf.tensor2d(uniformValues(30 * 40, 6), [30, 40]))); // the initial tensor freed
+  const first = tf.matMul(x, w, false, true);
+  const again = tf.tidy(() => tf.matMul(x, tf.clone(w), false, true)); // a clone shares the data, and so the transpose
+  t.same([...again.dataSync()], [...first.dataSync()], 'the same product from the kept transpose');
+  const want = tf.tidy(() => tf.matMul(x, tf.transpose(w)));
+  t.ok(relativeDifference(first.dataSync(), want.dataSync()) <= 1e-6, 'equal to the product with an explicit transpose');
+  tf.dispose([first, again, want]);
+  t.equal(backend.numDataIds(), base + 2, 'the weight and its kept transpose');
+  w.dispose();
+  t.equal(backend.numDataIds(), base, 'both freed with the weight');
+  x.dispose();
+});

@@ -11,6 +11,10 @@ export const kernelSwitches = {
   tiledTranspose: true,
   /** The LSTM cell's elementwise part as one SIMD kernel forward and one backward (wasm-lstm-cell.ts) instead of a dozen tfjs ops. */
   fusedLstmCell: true,
+  /** A 2-D right operand used transposed keeps its transpose until it is freed (wasm-matmul.ts), instead of one per product. */
+  keptTransposes: true,
+  /** Identity (the engine's clone of every tensor saved for backprop) shares the data instead of copying it (wasm-identity.ts). */
+  sharedIdentity: true,
   /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
   fusedSoftmaxXent: true,
 };

@@ -12,6 +12,11 @@
 // [2048, 10000]) ran at a third of the speed of the forward product. Such a
 // product is computed as its transpose (dzᵀ·h)ᵀ, where the small operand is
 // the packed one. Large explicit transposes use a tiled kernel (wasm-transpose.ts).
+//
+// A right operand used transposed is usually a weight used many times in a row
+// (the LSTM's recurrent dh·Whᵀ at every step of the backward pass): its
+// transpose is kept until the weight itself is freed, so it is made once per
+// step, and XNNPACK, which caches its packed operand by tensor, packs it once.
 
 import * as tf from '@tensorflow/tfjs';
 import { kernelSwitches } from './switches.js';
@@ -31,6 +36,38 @@ function transposeLast2(x: tf.TensorInfo, backend: any): tf.TensorInfo {
   perm[r - 2] = r - 1;
   perm[r - 1] = r - 2;
   return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } as never }) as tf.TensorInfo;
+}
+
+/** Per backend: a right operand's dataId -> its kept transpose. */
+const keptTransposes = new WeakMap<object, Map<object, tf.TensorInfo>>();
+
+/** The backend's kept transposes, its disposeData wrapped (once) to free a transpose with its source. */
+function transposeCache(backend: any): Map<object, tf.TensorInfo> {
+  let cache = keptTransposes.get(backend);
+  if (!cache) {
+    const kept = new Map<object, tf.TensorInfo>();
+    const dispose = backend.disposeData.bind(backend) as (dataId: object, force?: boolean) => boolean;
+    backend.disposeData = (dataId: object, force?: boolean): boolean => {
+      const freed = dispose(dataId, force);
+      const t = freed ? kept.get(dataId) : undefined;
+      if (t) {
+        kept.delete(dataId);
+        dispose(t.dataId, true);
+      }
+      return freed;
+    };
+    keptTransposes.set(backend, (cache = kept));
+  }
+  return cache;
+}
+
+/** bᵀ of a right operand, made once while b lives (2-D operands; others transposed each call). */
+function keptTranspose(b: tf.TensorInfo, backend: any): tf.TensorInfo | undefined {
+  if (!kernelSwitches.keptTransposes || b.shape.length !== 2) return undefined;
+  const cache = transposeCache(backend);
+  let t = cache.get(b.dataId);
+  if (!t) cache.set(b.dataId, (t = transposeLast2(b, backend)));
+  return t;
 }
 
 /** aᵀ·b with a [K, M], b [K, N] where M ≪ N and b is large: the shape XNNPACK runs slowly. */
@@ -64,7 +101,11 @@ function wrap(kernelName: 'BatchMatMul' | '_FusedMatMul'): void {
     const temps: tf.TensorInfo[] = [];
     const inputs = { ...args.inputs };
     if (transposeA) temps.push((inputs.a = transposeLast2(args.inputs.a!, args.backend)));
-    if (transposeB) temps.push((inputs.b = transposeLast2(args.inputs.b!, args.backend)));
+    if (transposeB) {
+      const kept = keptTranspose(args.inputs.b!, args.backend);
+      if (kept) inputs.b = kept;
+      else temps.push((inputs.b = transposeLast2(args.inputs.b!, args.backend)));
+    }
     const out = batched
       ? batchedMatMul(inputs.a!, inputs.b!, args.backend)
       : (stock.kernelFunc({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } } as never) as tf.TensorInfo);
