@@ -107,37 +107,58 @@ const ours = skipThroughput ? none : { lstm: throughput('lstm'), transformer: th
 // The same shapes with the class-factored output layer (lexflow's default; PyTorch's example has no equivalent).
 const oursClass = skipThroughput ? none : { lstm: throughput('lstm', 'class'), transformer: throughput('transformer', 'class') };
 
-// --data-parallel: the Transformer step at batch 32 and 64, one thread vs the pool (2 workers).
-// (Batch 128 × 64 × V 10k needs more than the wasm backend's heap for the output layer.)
+// --data-parallel: a gradient step of each model at the bench's shapes (and twice the
+// batch), in one thread vs split over 2 pool workers (lib/nn/data-parallel.ts), the
+// two alternating, median of --steps. The LSTM carries its state across batches,
+// which the stage's data-parallel path refuses; here both arms start every shard from
+// zero state, which changes the values but not the cost.
+// (Transformer batch 128 × 64 × V 10k needs more than the wasm backend's heap.)
 let dataParallel: Record<string, number> | null = null;
 if (args.includes('--data-parallel')) {
   const { createPool } = await import('../pipeline/pool.js');
-  const { dataParallelGradients } = await import('../stages/lm-neural/data-parallel.js');
+  const { dataParallelGradientsWith } = await import('../lib/nn/data-parallel.js');
+  const { TASKS } = await import('../stages/lm-neural/tasks.js');
   const pool = createPool(2);
-  const { cfg, T } = shapes.transformer;
-  const m = createModel({ ...cfg, vocab: V });
+  const workerBackend = backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu');
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   dataParallel = {};
-  for (const B of [32, 64]) {
-    const batches = new ContiguousBatches(data.train, B, T);
-    const local = async (b: ReturnType<typeof batches.batch>) => {
-      const { value, grads } = tf.variableGrads(() => m.trainLoss(b, 1), m.params);
-      value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
-    };
-    const dp = dataParallelGradients(pool, m, backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu'));
-    await dp(batches.batch(0), 1).then((r) => tf.dispose(r.grads)); // workers load their backend
-    const time = async (f: () => Promise<void>): Promise<number> => {
-      const t0 = performance.now();
-      for (let k = 1; k <= 2; k++) await f();
-      return (2 * B * T) / ((performance.now() - t0) / 1000);
-    };
-    const one = await time(() => local(batches.batch(1)));
-    const par = await time(() => dp(batches.batch(1), 1).then((r) => tf.dispose(r.grads)));
-    dataParallel[`b${B}_one_thread`] = one;
-    dataParallel[`b${B}_data_parallel`] = par;
-    console.log(`data-parallel Transformer, batch ${B}: one thread ${one.toFixed(0)} tok/s, 2 workers ${par.toFixed(0)} tok/s (${(par / one).toFixed(2)}x)`);
+  for (const name of ['lstm', 'transformer'] as const) {
+    const { cfg, B: B0, T } = shapes[name];
+    const m = createModel({ ...cfg, vocab: Math.max(V, cfg.vocab), softmax: 'full' });
+    for (const B of [B0, 2 * B0]) {
+      const batches = new ContiguousBatches(data.train, B, T);
+      const b = batches.batch(1);
+      const local = async (): Promise<void> => {
+        m.resetState?.();
+        const { value, grads } = tf.variableGrads(() => m.trainLoss(b, 1), m.params);
+        value.dataSync();
+        tf.dispose([value, ...Object.values(grads)]);
+      };
+      const dp = dataParallelGradientsWith(pool, m, workerBackend, TASKS.grad, (batch: typeof b, parts: number) =>
+        Array.from({ length: parts }, (_, k) => {
+          const r0 = Math.floor((k * batch.B) / parts);
+          const r1 = Math.floor(((k + 1) * batch.B) / parts);
+          return { batch: { inputs: batch.inputs.slice(r0 * T, r1 * T), targets: batch.targets.slice(r0 * T, r1 * T), B: r1 - r0, T }, weight: (r1 - r0) / batch.B };
+        }),
+      );
+      const parallel = async (): Promise<void> => dp(b, 1).then((r) => tf.dispose(r.grads));
+      await parallel(); // workers load their backend and build their replica
+      await local();
+      const times = { one: [] as number[], par: [] as number[] };
+      for (let k = 0; k < Math.max(3, steps); k++)
+        for (const [arm, f] of k % 2 ? ([['par', parallel], ['one', local]] as const) : ([['one', local], ['par', parallel]] as const)) {
+          const t0 = performance.now();
+          await f();
+          times[arm].push(performance.now() - t0);
+        }
+      const one = (B * T * 1000) / median(times.one);
+      const par = (B * T * 1000) / median(times.par);
+      dataParallel[`${name}_b${B}_one_thread`] = one;
+      dataParallel[`${name}_b${B}_data_parallel`] = par;
+      console.log(`data-parallel ${name}, batch ${B}: one thread ${one.toFixed(0)} tok/s, 2 workers ${par.toFixed(0)} tok/s (${(par / one).toFixed(2)}x; gradient steps, median of ${times.one.length})`);
+    }
+    disposeModel(m);
   }
-  disposeModel(m);
   await pool.destroy();
 }
 for (const [label, o] of [['full softmax', ours], ['class softmax (no PyTorch peer: no ratio)', oursClass]] as const)
