@@ -15,6 +15,8 @@ export const kernelSwitches = {
   keptTransposes: true,
   /** Identity (the engine's clone of every tensor saved for backprop) shares the data instead of copying it (wasm-identity.ts). */
   sharedIdentity: true,
+  /** GELU as one SIMD kernel each way (wasm-gelu.ts) instead of a dozen tfjs ops. */
+  fusedGelu: true,
   /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
   fusedSoftmaxXent: true,
 };
