@@ -10,6 +10,7 @@ import { registerScatterAdd } from './scatter-add.js';
 import { registerFastTransposedMatMul } from './wasm-matmul.js';
 import { registerFastSplits } from './wasm-split.js';
 import { registerSharedIdentity } from './wasm-identity.js';
+import { registerBlockGather } from './wasm-gather.js';
 import { UsageError } from '../../../pipeline/errors.js';
 
 export { tf };
@@ -32,7 +33,7 @@ let patched = false;
 
 /**
  * Register lexflow's kernels once: scatter-add on cpu and wasm; transpose-first and
- * batched matMul, copy-once Unpack/SplitV and copy-free Identity on wasm. (The fused softmax cross-entropy
+ * batched matMul, copy-once Unpack/SplitV, copy-free Identity and block-copy GatherV2 on wasm. (The fused softmax cross-entropy
  * and LSTM cell are not tfjs kernels: loss.ts and lstm-cell.ts call them on wasm.)
  */
 export function patchKernels(): void {
@@ -42,6 +43,7 @@ export function patchKernels(): void {
   registerFastTransposedMatMul();
   registerFastSplits();
   registerSharedIdentity();
+  registerBlockGather();
   patched = true;
 }
 

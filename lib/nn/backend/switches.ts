@@ -17,6 +17,8 @@ export const kernelSwitches = {
   sharedIdentity: true,
   /** GELU as one SIMD kernel each way (wasm-gelu.ts) instead of a dozen tfjs ops. */
   fusedGelu: true,
+  /** GatherV2 (embedding lookups, the class softmax's gathers) as block copies (wasm-gather.ts) instead of the stock strided loop. */
+  blockGather: true,
   /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
   fusedSoftmaxXent: true,
 };
