@@ -11,6 +11,7 @@ import { registerFastTransposedMatMul } from './wasm-matmul.js';
 import { registerFastSplits } from './wasm-split.js';
 import { registerSharedIdentity } from './wasm-identity.js';
 import { registerBlockGather } from './wasm-gather.js';
+import { registerColumnSum } from './wasm-column-sum.js';
 import { UsageError } from '../../../pipeline/errors.js';
 
 export { tf };
@@ -33,7 +34,7 @@ let patched = false;
 
 /**
  * Register lexflow's kernels once: scatter-add on cpu and wasm; transpose-first and
- * batched matMul, copy-once Unpack/SplitV, copy-free Identity and block-copy GatherV2 on wasm. (The fused softmax cross-entropy
+ * batched matMul, copy-once Unpack/SplitV, copy-free Identity, block-copy GatherV2 and row-summing Sum on wasm. (The fused softmax cross-entropy
  * and LSTM cell are not tfjs kernels: loss.ts and lstm-cell.ts call them on wasm.)
  */
 export function patchKernels(): void {
@@ -44,6 +45,7 @@ export function patchKernels(): void {
   registerFastSplits();
   registerSharedIdentity();
   registerBlockGather();
+  registerColumnSum();
   patched = true;
 }
 

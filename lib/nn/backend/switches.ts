@@ -19,6 +19,8 @@ export const kernelSwitches = {
   fusedGelu: true,
   /** GatherV2 (embedding lookups, the class softmax's gathers) as block copies (wasm-gather.ts) instead of the stock strided loop. */
   blockGather: true,
+  /** Sum over leading axes (bias gradients) adds rows in place (wasm-column-sum.ts) instead of transposing first. */
+  columnSum: true,
   /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
   fusedSoftmaxXent: true,
 };
