@@ -189,7 +189,7 @@ const ratiosAgainst = (p: TorchFigures | undefined) =>
     : null;
 const ratios = ratiosAgainst(torch);
 const ratiosOneThread = ratiosAgainst(torchOne);
-if (ratios) console.log(`ratio lexflow (${lexflowThreads} thread${lexflowThreads > 1 ? "s" : ""})/PyTorch (${threads} threads), full softmax: ${Object.entries(ratios).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+if (ratios) console.log(`ratio lexflow (${lexflowThreads} thread${lexflowThreads > 1 ? 's' : ''})/PyTorch (${threads} threads), full softmax: ${Object.entries(ratios).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
 if (ratiosOneThread && threads !== 1) console.log(`ratio lexflow/PyTorch, both 1 thread, full softmax: ${Object.entries(ratiosOneThread).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
 const throughputJson = {
   torch_ratio_lstm: ratios ? ratios.lstm_train : null,
