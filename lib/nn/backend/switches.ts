@@ -21,6 +21,8 @@ export const kernelSwitches = {
   blockGather: true,
   /** Sum over leading axes (bias gradients) adds rows in place (wasm-column-sum.ts) instead of transposing first. */
   columnSum: true,
+  /** An Adam update as one SIMD pass per parameter (wasm-adam.ts) instead of twelve tfjs ops. */
+  fusedAdam: true,
   /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
   fusedSoftmaxXent: true,
 };
