@@ -1,16 +1,22 @@
 // Benchmark of the lm-neural stage (issue 6):
 //   node dist/bench/lm-neural.js PTB_DIR [--minutes 8] [--steps 6] [--arch lstm] [--data-parallel]
-//     [--quality-only] [--softmax class|full] [--hidden 200] [--layers 2] [--batch 32] [--lr 0.004]
-//     [--epochs 6] [--decay cosine|step|none] [--dropout 0.1]
+//     [--quality-only | --throughput-only] [--threads 2] [--softmax class|full] [--hidden 200] [--layers 2]
+//     [--batch 32] [--lr 0.004] [--epochs 6] [--decay cosine|step|none] [--dropout 0.1]
 // 1. Throughput: training and evaluation tokens/s of the LSTM (emb 200, 2×200,
 //    V 10000, B 20, BPTT 35) and the Transformer (d 128, 4 heads, 2 layers, FFN
-//    512, context 64, B 32, V 10000) on PTB batches, beside PyTorch at the same
-//    shapes and threads (bench/lm-neural-torch.py) when `import torch` works.
+//    512, context 64, B 32, V 10000) on PTB batches, both with the full softmax,
+//    beside PyTorch at the same shapes and output layer (bench/lm-neural-torch.py)
+//    when `import torch` works, at --threads (the machine's cores: the issue's
+//    comparison) and at 1 thread (lexflow's wasm backend runs one). The
+//    class-factored softmax is measured too, for lexflow alone (PyTorch's models
+//    have no such layer, so it has no ratio). --throughput-only stops there
+//    (a few minutes: no KN5, no quality run).
 // 2. Quality: one model trained on PTB for --minutes, test perplexity with the
 //    n-gram conventions, beside a modified Kneser–Ney 5-gram from KenLM
 //    ($KENLM_BIN or PATH: lmplz, query) on the same split, and the curve.
 // 3. With --data-parallel: Transformer gradient steps in one thread vs split over 2 workers.
-// The last line is one JSON object: neural_ppl, kn5_ppl, torch_ratio, ...
+// The last line is one JSON object: neural_ppl, kn5_ppl, torch_ratio_lstm,
+// torch_ratio_transformer (train, against PyTorch at --threads), lexflow_threads, torch_threads, ...
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,10 +48,13 @@ if (!ptb || !fs.existsSync(path.join(ptb, 'ptb.train.txt'))) {
 const minutes = Number(opt('minutes', '8'));
 const steps = Number(opt('steps', '6'));
 const qualityArch = opt('arch', 'lstm') as ModelConfig['arch'];
-const threads = 2;
+const threads = Number(opt('threads', '2'));
+const throughputOnly = args.includes('--throughput-only');
 
 const backend = await selectBackend('auto');
-console.log(`backend: ${backend.name} (${backend.reason})`);
+// wasm and cpu run one thread in Node; tfjs-node runs TensorFlow's own pool over every core.
+const lexflowThreads = backend.name === 'tensorflow' ? os.cpus().length : 1;
+console.log(`backend: ${backend.name} (${backend.reason}); lexflow threads: ${lexflowThreads}${backend.name === 'tensorflow' ? " (TensorFlow's pool)" : ''}`);
 console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared: figures taken under contention)`);
 
 // ---------------------------------------------------------------- data
@@ -98,60 +107,110 @@ const ours = skipThroughput ? none : { lstm: throughput('lstm'), transformer: th
 // The same shapes with the class-factored output layer (lexflow's default; PyTorch's example has no equivalent).
 const oursClass = skipThroughput ? none : { lstm: throughput('lstm', 'class'), transformer: throughput('transformer', 'class') };
 
-// --data-parallel: the Transformer step at batch 32 and 64, one thread vs the pool (2 workers).
-// (Batch 128 × 64 × V 10k needs more than the wasm backend's heap for the output layer.)
+// --data-parallel: a gradient step of each model at the bench's shapes (and twice the
+// batch), in one thread vs split over 2 pool workers (lib/nn/data-parallel.ts), the
+// two alternating, median of --steps. The LSTM carries its state across batches,
+// which the stage's data-parallel path refuses; here both arms start every shard from
+// zero state, which changes the values but not the cost.
+// (Transformer batch 128 × 64 × V 10k needs more than the wasm backend's heap.)
 let dataParallel: Record<string, number> | null = null;
 if (args.includes('--data-parallel')) {
   const { createPool } = await import('../pipeline/pool.js');
-  const { dataParallelGradients } = await import('../stages/lm-neural/data-parallel.js');
+  const { dataParallelGradientsWith } = await import('../lib/nn/data-parallel.js');
+  const { TASKS } = await import('../stages/lm-neural/tasks.js');
   const pool = createPool(2);
-  const { cfg, T } = shapes.transformer;
-  const m = createModel({ ...cfg, vocab: V });
+  const workerBackend = backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu');
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   dataParallel = {};
-  for (const B of [32, 64]) {
-    const batches = new ContiguousBatches(data.train, B, T);
-    const local = async (b: ReturnType<typeof batches.batch>) => {
-      const { value, grads } = tf.variableGrads(() => m.trainLoss(b, 1), m.params);
-      value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
-    };
-    const dp = dataParallelGradients(pool, m, backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu'));
-    await dp(batches.batch(0), 1).then((r) => tf.dispose(r.grads)); // workers load their backend
-    const time = async (f: () => Promise<void>): Promise<number> => {
-      const t0 = performance.now();
-      for (let k = 1; k <= 2; k++) await f();
-      return (2 * B * T) / ((performance.now() - t0) / 1000);
-    };
-    const one = await time(() => local(batches.batch(1)));
-    const par = await time(() => dp(batches.batch(1), 1).then((r) => tf.dispose(r.grads)));
-    dataParallel[`b${B}_one_thread`] = one;
-    dataParallel[`b${B}_data_parallel`] = par;
-    console.log(`data-parallel Transformer, batch ${B}: one thread ${one.toFixed(0)} tok/s, 2 workers ${par.toFixed(0)} tok/s (${(par / one).toFixed(2)}x)`);
+  for (const name of ['lstm', 'transformer'] as const) {
+    const { cfg, B: B0, T } = shapes[name];
+    const m = createModel({ ...cfg, vocab: Math.max(V, cfg.vocab), softmax: 'full' });
+    for (const B of [B0, 2 * B0]) {
+      const batches = new ContiguousBatches(data.train, B, T);
+      const b = batches.batch(1);
+      const local = async (): Promise<void> => {
+        m.resetState?.();
+        const { value, grads } = tf.variableGrads(() => m.trainLoss(b, 1), m.params);
+        value.dataSync();
+        tf.dispose([value, ...Object.values(grads)]);
+      };
+      const dp = dataParallelGradientsWith(pool, m, workerBackend, TASKS.grad, (batch: typeof b, parts: number) =>
+        Array.from({ length: parts }, (_, k) => {
+          const r0 = Math.floor((k * batch.B) / parts);
+          const r1 = Math.floor(((k + 1) * batch.B) / parts);
+          return { batch: { inputs: batch.inputs.slice(r0 * T, r1 * T), targets: batch.targets.slice(r0 * T, r1 * T), B: r1 - r0, T }, weight: (r1 - r0) / batch.B };
+        }),
+      );
+      const parallel = async (): Promise<void> => dp(b, 1).then((r) => tf.dispose(r.grads));
+      await parallel(); // workers load their backend and build their replica
+      await local();
+      const times = { one: [] as number[], par: [] as number[] };
+      for (let k = 0; k < Math.max(3, steps); k++)
+        for (const [arm, f] of k % 2 ? ([['par', parallel], ['one', local]] as const) : ([['one', local], ['par', parallel]] as const)) {
+          const t0 = performance.now();
+          await f();
+          times[arm].push(performance.now() - t0);
+        }
+      const one = (B * T * 1000) / median(times.one);
+      const par = (B * T * 1000) / median(times.par);
+      dataParallel[`${name}_b${B}_one_thread`] = one;
+      dataParallel[`${name}_b${B}_data_parallel`] = par;
+      console.log(`data-parallel ${name}, batch ${B}: one thread ${one.toFixed(0)} tok/s, 2 workers ${par.toFixed(0)} tok/s (${(par / one).toFixed(2)}x; gradient steps, median of ${times.one.length})`);
+    }
+    disposeModel(m);
   }
-  disposeModel(m);
   await pool.destroy();
 }
-for (const [label, o] of [['full softmax', ours], ['class softmax', oursClass]] as const)
-  console.log(`lexflow ${backend.name}, ${label}: LSTM train ${o.lstm.train.toFixed(0)} tok/s, eval ${o.lstm.eval.toFixed(0)} tok/s; Transformer train ${o.transformer.train.toFixed(0)} tok/s, eval ${o.transformer.eval.toFixed(0)} tok/s`);
+for (const [label, o] of [['full softmax', ours], ['class softmax (no PyTorch peer: no ratio)', oursClass]] as const)
+  console.log(`lexflow ${backend.name} (${lexflowThreads} thread${lexflowThreads > 1 ? 's' : ''}), ${label}: LSTM train ${o.lstm.train.toFixed(0)} tok/s, eval ${o.lstm.eval.toFixed(0)} tok/s; Transformer train ${o.transformer.train.toFixed(0)} tok/s, eval ${o.transformer.eval.toFixed(0)} tok/s`);
 
-let torch: { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string } | undefined;
+type TorchFigures = { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string; threads: number };
 // Debian's python3-torch lives under /usr/bin/python3, which a pyenv python3 on PATH may hide.
 const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-if (python && !skipThroughput) {
+const runTorch = (n: number): TorchFigures => {
   const script = new URL('../../bench/lm-neural-torch.py', import.meta.url).pathname;
-  torch = JSON.parse(execFileSync(python, [script, String(threads), String(steps)], { encoding: 'utf8' }).trim().split('\n').at(-1)!);
-  console.log(`PyTorch ${torch!.torch} (${threads} threads): LSTM train ${torch!.lstm_train.toFixed(0)} tok/s, eval ${torch!.lstm_eval.toFixed(0)} tok/s; Transformer train ${torch!.transformer_train.toFixed(0)} tok/s, eval ${torch!.transformer_eval.toFixed(0)} tok/s`);
-} else console.log('PyTorch: not available (python3 -c "import torch" failed); torch_ratio is null');
+  const r = JSON.parse(execFileSync(python!, [script, String(n), String(steps)], { encoding: 'utf8' }).trim().split('\n').at(-1)!) as TorchFigures;
+  console.log(`PyTorch ${r.torch} (${n} thread${n > 1 ? 's' : ''}), full softmax: LSTM train ${r.lstm_train.toFixed(0)} tok/s, eval ${r.lstm_eval.toFixed(0)} tok/s; Transformer train ${r.transformer_train.toFixed(0)} tok/s, eval ${r.transformer_eval.toFixed(0)} tok/s`);
+  return r;
+};
+const torchRuns = python && !skipThroughput ? [...new Set([threads, 1])].map((n) => [n, runTorch(n)] as const) : [];
+if (!torchRuns.length) console.log('PyTorch: not available (python3 -c "import torch" failed); torch_ratio is null');
+const torch = torchRuns.find(([n]) => n === threads)?.[1];
+const torchOne = torchRuns.find(([n]) => n === 1)?.[1];
 const ratio = (a: number, b: number | undefined): number | null => (b ? a / b : null);
-const ratios = torch
-  ? {
-      lstm_train: ratio(ours.lstm.train, torch.lstm_train),
-      lstm_eval: ratio(ours.lstm.eval, torch.lstm_eval),
-      transformer_train: ratio(ours.transformer.train, torch.transformer_train),
-      transformer_eval: ratio(ours.transformer.eval, torch.transformer_eval),
-    }
-  : null;
-if (ratios) console.log(`ratio lexflow/PyTorch: ${Object.entries(ratios).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+const ratiosAgainst = (p: TorchFigures | undefined) =>
+  p
+    ? {
+        lstm_train: ratio(ours.lstm.train, p.lstm_train),
+        lstm_eval: ratio(ours.lstm.eval, p.lstm_eval),
+        transformer_train: ratio(ours.transformer.train, p.transformer_train),
+        transformer_eval: ratio(ours.transformer.eval, p.transformer_eval),
+      }
+    : null;
+const ratios = ratiosAgainst(torch);
+const ratiosOneThread = ratiosAgainst(torchOne);
+if (ratios) console.log(`ratio lexflow (${lexflowThreads} thread${lexflowThreads > 1 ? 's' : ''})/PyTorch (${threads} threads), full softmax: ${Object.entries(ratios).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+if (ratiosOneThread && threads !== 1) console.log(`ratio lexflow/PyTorch, both 1 thread, full softmax: ${Object.entries(ratiosOneThread).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+const throughputJson = {
+  torch_ratio_lstm: ratios ? ratios.lstm_train : null,
+  torch_ratio_transformer: ratios ? ratios.transformer_train : null,
+  torch_ratios: ratios,
+  torch_ratios_one_thread: ratiosOneThread,
+  lexflow_threads: lexflowThreads,
+  torch_threads: torch ? threads : null,
+  output_layer: 'full',
+  lexflow_tokens_per_s: ours,
+  lexflow_class_softmax_tokens_per_s: oursClass,
+  torch_tokens_per_s: torch ?? null,
+  torch_one_thread_tokens_per_s: torchOne ?? null,
+  backend: backend.name,
+  data_parallel: dataParallel,
+};
+if (throughputOnly) {
+  fs.rmSync(work, { recursive: true, force: true });
+  console.log(JSON.stringify(throughputJson));
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------- KN5 peer
 let kn5: number | null = null;
@@ -209,15 +268,9 @@ console.log(
     neural_ppl: testPpl.ppl,
     kn5_ppl: kn5,
     torch_ratio: ratios ? ratios.lstm_train : null,
-    torch_ratio_transformer: ratios ? ratios.transformer_train : null,
-    torch_ratios: ratios,
-    lexflow_tokens_per_s: ours,
-    lexflow_class_softmax_tokens_per_s: oursClass,
-    torch_tokens_per_s: torch ?? null,
+    ...throughputJson,
     quality_arch: qcfg.arch,
     quality_minutes: minutes,
     quality_epochs: epochFraction,
-    backend: backend.name,
-    data_parallel: dataParallel,
   }),
 );

@@ -4,8 +4,13 @@
 // directly as (softmax − onehot) · w / Σw (the standard result, e.g. Goodfellow
 // et al. 2016, §6.2.2.3) instead of being derived op by op. Adds 10–20% speed
 // where V is large (docs/ARCHITECTURE.md, "The neural backend").
+// On wasm the output layer's loss goes further: `softmaxCrossEntropyWithBias`
+// takes the scores before the bias and runs the whole loss and its gradient as
+// two SIMD passes over [N, V] (backend/wasm-softmax-xent.ts).
 
 import { tf } from './backend/index.js';
+import { kernelSwitches } from './backend/switches.js';
+import { softmaxRowGrad, softmaxRowStats, softmaxXentAvailable } from './backend/wasm-softmax-xent.js';
 
 /** Flat indices i·V + label[i] into a row-major [N, V] matrix. */
 function labelIndex(labels: Int32Array, vocab: number): tf.Tensor1D {
@@ -61,3 +66,100 @@ export function labelLogProbs(logits: tf.Tensor2D, labels: Int32Array): Float32A
   t.dispose();
   return out;
 }
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** The wasm backend when the fused kernels can run on it (and are switched on), else undefined. */
+function fusedBackend(): any {
+  if (!kernelSwitches.fusedSoftmaxXent || tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend() as any;
+  return softmaxXentAvailable(backend) ? backend : undefined;
+}
+
+/** ln Z of every row of z + b, in float64, from the kernel's row statistics; also each row's Σ x. */
+function rowLogZ(backend: any, z: tf.Tensor2D, b: tf.Tensor1D): { logZ: Float64Array; sumX: Float64Array } {
+  const n = z.shape[0];
+  const stats = softmaxRowStats(backend, z, b);
+  const sv = backend.typedArrayFromHeap(stats) as Float32Array;
+  const logZ = new Float64Array(n);
+  const sumX = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    logZ[i] = sv[3 * i]! + Math.log(sv[3 * i + 1]!);
+    sumX[i] = sv[3 * i + 2]!;
+  }
+  backend.disposeData(stats.dataId);
+  return { logZ, sumX };
+}
+
+/**
+ * `sparseSoftmaxCrossEntropy(z + b, ...)` for an output layer's scores z [N, V]
+ * before its bias b [V], with the same value and gradients (to float32 rounding).
+ * On wasm the sum never materializes: the loss is one SIMD pass over z, and its
+ * gradients dz (softmax − q, scaled) and db (Σ of dz's rows) one more.
+ */
+export function softmaxCrossEntropyWithBias(z: tf.Tensor2D, b: tf.Tensor1D, labels: Int32Array, weights?: Float32Array, smoothing = 0): tf.Scalar {
+  const backend = fusedBackend();
+  if (!backend) return sparseSoftmaxCrossEntropy(tf.add(z, b) as tf.Tensor2D, labels, weights, smoothing);
+  const [n, vocab] = z.shape;
+  if (labels.length !== n) throw new Error(`loss: ${labels.length} labels for ${n} rows`);
+  const w = weights ?? new Float32Array(n).fill(1);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w[i]!;
+  const denom = Math.max(total, 1);
+  const lossOf = tf.customGrad(((zz: tf.Tensor2D, bb: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const { logZ, sumX } = rowLogZ(backend, zz, bb);
+    const zv = backend.typedArrayFromHeap(zz) as Float32Array;
+    const bv = backend.typedArrayFromHeap(bb) as Float32Array;
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const y = labels[i]!;
+      const nll = logZ[i]! - (zv[i * vocab + y]! + bv[y]!);
+      loss += w[i]! * (smoothing > 0 ? (1 - smoothing) * nll + smoothing * (logZ[i]! - sumX[i]! / vocab) : nll);
+    }
+    save([zz, bb]);
+    return {
+      value: tf.scalar(loss / denom),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [zs, bs] = saved as [tf.Tensor2D, tf.Tensor1D];
+        const g = dy.dataSync()[0]! / denom;
+        // Row i: scale w_i·g on the softmax, minus ε/V of it everywhere and (1 − ε) of it at the label (below).
+        const coef = new Float32Array(3 * n);
+        for (let i = 0; i < n; i++) {
+          coef[3 * i] = logZ[i]!;
+          coef[3 * i + 1] = w[i]! * g;
+          coef[3 * i + 2] = (smoothing / vocab) * w[i]! * g;
+        }
+        const coefT = tf.tensor2d(coef, [n, 3]);
+        const { dz, db } = softmaxRowGrad(backend, zs, bs, coefT);
+        const dzv = backend.typedArrayFromHeap(dz) as Float32Array;
+        const dbv = backend.typedArrayFromHeap(db) as Float32Array;
+        for (let i = 0; i < n; i++) {
+          const c = (1 - smoothing) * w[i]! * g;
+          dzv[i * vocab + labels[i]!]! -= c;
+          dbv[labels[i]!]! -= c;
+        }
+        coefT.dispose();
+        return [tf.engine().makeTensorFromTensorInfo(dz), tf.engine().makeTensorFromTensorInfo(db)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return lossOf(z, b) as tf.Scalar;
+}
+
+/** `labelLogProbs(z + b, labels)` for scores before their bias; on wasm one SIMD pass, the sum never materialized. */
+export function labelLogProbsWithBias(z: tf.Tensor2D, b: tf.Tensor1D, labels: Int32Array): Float32Array {
+  const backend = fusedBackend();
+  if (!backend) {
+    const lg = tf.add(z, b) as tf.Tensor2D;
+    const out = labelLogProbs(lg, labels);
+    lg.dispose();
+    return out;
+  }
+  const [n, vocab] = z.shape;
+  const { logZ } = rowLogZ(backend, z, b);
+  const zv = backend.typedArrayFromHeap(z) as Float32Array;
+  const bv = backend.typedArrayFromHeap(b) as Float32Array;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = zv[i * vocab + labels[i]!]! + bv[labels[i]!]! - logZ[i]!;
+  return out;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */

@@ -1,9 +1,19 @@
 // Adam (Kingma & Ba 2015, Algorithm 1) and plain SGD over a list of tf.Variables,
 // written out so that their state is a list of arrays: a checkpoint saves it and
 // a resumed run continues bit for bit. Gradient clipping by global norm
-// (Pascanu et al. 2013) happens before the update.
+// (Pascanu et al. 2013) happens before the update. On wasm an Adam update is one
+// SIMD pass per parameter (backend/wasm-adam.ts).
 
 import { tf } from './backend/index.js';
+import { kernelSwitches } from './backend/switches.js';
+import { adamAvailable, adamUpdate } from './backend/wasm-adam.js';
+
+/* eslint-disable-next-line @typescript-eslint/no-explicit-any */
+function fusedAdamBackend(): any {
+  if (!kernelSwitches.fusedAdam || tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend();
+  return adamAvailable(backend) ? backend : undefined;
+}
 
 export type OptimizerKind = 'adam' | 'sgd';
 
@@ -54,8 +64,17 @@ export class Optimizer {
       const { beta1: b1, beta2: b2, eps, t } = this;
       // Bias corrections folded into the step size (Algorithm 1's efficient form).
       const step = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+      const backend = fusedAdamBackend();
       this.params.forEach((p, i) => {
         const g = grads[i]!;
+        if (backend) {
+          // One SIMD pass per parameter (backend/wasm-adam.ts), the same float32 operations.
+          const [po, mo, vo] = adamUpdate(backend, p, g, this.m[i]!, this.v[i]!, { beta1: b1, beta2: b2, eps, step }).map((t) => tf.engine().makeTensorFromTensorInfo(t));
+          this.m[i]!.assign(mo!);
+          this.v[i]!.assign(vo!);
+          p.assign(po!);
+          return;
+        }
         const m = tf.add(tf.mul(this.m[i]!, b1), tf.mul(g, 1 - b1));
         const v = tf.add(tf.mul(this.v[i]!, b2), tf.mul(tf.square(g), 1 - b2));
         this.m[i]!.assign(m);

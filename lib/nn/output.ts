@@ -15,7 +15,7 @@
 // The slots past V in the last class are masked out.
 
 import { tf } from './backend/index.js';
-import { labelLogProbs as fullLabelLogProbs, sparseSoftmaxCrossEntropy } from './loss.js';
+import { labelLogProbsWithBias, softmaxCrossEntropyWithBias } from './loss.js';
 import { makeParam } from './params.js';
 
 export type SoftmaxKind = 'full' | 'class';
@@ -67,17 +67,21 @@ class FullSoftmax implements OutputLayer {
     this.params = this.w ? [this.w, this.b] : [this.b];
     this.paramNames = this.w ? ['output_w', 'output_b'] : ['output_b'];
   }
+  /** h·U (N, V), before the bias. */
+  private scores(h: tf.Tensor2D): tf.Tensor2D {
+    return this.w ? tf.matMul(h, this.w) : tf.matMul(h, this.tied!, false, true);
+  }
   logits(h: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(this.w ? tf.matMul(h, this.w) : tf.matMul(h, this.tied!, false, true), this.b) as tf.Tensor2D;
+    return tf.add(this.scores(h), this.b) as tf.Tensor2D;
   }
   loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array, smoothing = 0): tf.Scalar {
-    return sparseSoftmaxCrossEntropy(this.logits(h), targets, weights, smoothing);
+    // The bias goes in with the loss: on wasm the (N, V) sum is never materialized (loss.ts).
+    return softmaxCrossEntropyWithBias(this.scores(h), this.b as tf.Tensor1D, targets, weights, smoothing);
   }
   labelLogProbs(h: tf.Tensor2D, targets: Int32Array): Float32Array {
-    // In a tidy: the (N, V) product before the bias would otherwise outlive the call.
-    const lg = tf.tidy(() => this.logits(h));
-    const out = fullLabelLogProbs(lg, targets);
-    lg.dispose();
+    const z = this.scores(h);
+    const out = labelLogProbsWithBias(z, this.b as tf.Tensor1D, targets);
+    z.dispose();
     return out;
   }
 }

@@ -1,6 +1,6 @@
 // A tiny WebAssembly assembler: the byte encodings that the hand-written SIMD
-// kernels (word2vec/simd.ts, glove/simd.ts) are spelled with, plus the shared
-// memory they run on. Only what those kernels use; see the WebAssembly core
+// kernels (word2vec/simd.ts, glove/simd.ts, lib/nn/backend/wasm-softmax-xent.ts)
+// are spelled with, plus the shared memory they run on. Only what those kernels use; see the WebAssembly core
 // spec (binary format) and the SIMD proposal's opcode table.
 
 // tsconfig's lib has no DOM, where TypeScript keeps the WebAssembly types: declare the few used here.
@@ -54,6 +54,7 @@ export const localSet = (i: number) => [0x21, ...uleb(i)];
 export const localTee = (i: number) => [0x22, ...uleb(i)];
 export const i32Const = (n: number) => [0x41, ...uleb(n)]; // constants 0..63 only (the immediate is signed LEB128)
 export const f64Const = (x: number): number[] => [0x44, ...new Uint8Array(Float64Array.of(x).buffer)];
+export const f32Const = (x: number): number[] => [0x43, ...new Uint8Array(Float32Array.of(x).buffer)];
 export const I32_ADD = [0x6a];
 export const I32_GE_U = [0x4f];
 export const I32_LT_U = [0x49];
@@ -62,7 +63,11 @@ export const I32_EQZ = [0x45];
 export const I32_MUL = [0x6c];
 export const I32_SHL = [0x74];
 export const I32_SHR_U = [0x76];
+export const I32_SUB = [0x6b];
 export const F32_ADD = [0x92];
+export const F32_SUB = [0x93];
+export const F32_MUL = [0x94];
+export const F32_MAX = [0x97];
 export const F64_EQ = [0x61];
 export const F64_ADD = [0xa0];
 export const F64_SUB = [0xa1];
@@ -74,6 +79,9 @@ export const F64_SQRT = [0x9f];
 export const f64Load = (offset = 0) => [0x2b, 0x03, ...uleb(offset)]; // align 2^3
 export const f64Store = (offset = 0) => [0x39, 0x03, ...uleb(offset)];
 export const i32Load = (offset = 0) => [0x28, 0x02, ...uleb(offset)]; // align 2^2
+export const i32Store = (offset = 0) => [0x36, 0x02, ...uleb(offset)];
+export const f32Load = (offset = 0) => [0x2a, 0x02, ...uleb(offset)];
+export const f32Store = (offset = 0) => [0x38, 0x02, ...uleb(offset)];
 // SIMD
 export const v128Load = (align = 4) => [0xfd, 0x00, align, 0x00]; // offset 0; align is log2 bytes (a hint: unaligned addresses still work)
 export const v128Store = (align = 4) => [0xfd, 0x0b, align, 0x00];
@@ -82,6 +90,20 @@ export const V128_STORE = v128Store();
 export const F32X4_SPLAT = [0xfd, 0x13];
 export const F32X4_ADD = [0xfd, 0xe4, 0x01];
 export const F32X4_MUL = [0xfd, 0xe6, 0x01];
+export const F32X4_SUB = [0xfd, 0xe5, 0x01];
+export const F32X4_DIV = [0xfd, 0xe7, 0x01];
+export const F32X4_NEG = [0xfd, 0xe1, 0x01];
+export const F32X4_SQRT = [0xfd, 0xe3, 0x01];
+export const F32X4_MAX = [0xfd, 0xe9, 0x01];
+export const F32X4_MIN = [0xfd, 0xe8, 0x01];
+export const F32X4_NEAREST = [0xfd, 0x6a]; // round half to even
+export const I32X4_TRUNC_SAT_F32X4_S = [0xfd, 0xf8, 0x01];
+export const I32X4_ADD = [0xfd, 0xae, 0x01];
+export const I32X4_SHL = [0xfd, 0xab, 0x01]; // v128, i32 shift -> v128
+/** v128.const of four equal f32 lanes. */
+export const v128F32 = (x: number): number[] => [0xfd, 0x0c, ...new Uint8Array(Float32Array.of(x, x, x, x).buffer)];
+/** v128.const of four equal i32 lanes. */
+export const v128I32 = (n: number): number[] => [0xfd, 0x0c, ...new Uint8Array(Int32Array.of(n, n, n, n).buffer)];
 export const f32x4ExtractLane = (l: number) => [0xfd, 0x1f, l];
 export const F64X2_SPLAT = [0xfd, 0x14];
 export const f64x2ExtractLane = (l: number) => [0xfd, 0x21, l];
@@ -100,6 +122,11 @@ export const ifThen = (body: number[]) => [0x04, 0x40, ...body, 0x0b];
 export const br = (depth: number) => [0x0c, ...uleb(depth)];
 export const brIf = (depth: number) => [0x0d, ...uleb(depth)];
 export const END = [0x0b];
+export const SELECT = [0x1b]; // a, b, cond -> cond ? a : b
+
+/** `while (local j < local end) { body; j += step }` (unsigned compare; `step` 0..63). */
+export const whileBelow = (j: number, end: number, step: number, body: number[]): number[] =>
+  block(loop([...localGet(j), ...localGet(end), ...I32_GE_U, ...brIf(1), ...body, ...localGet(j), ...i32Const(step), ...I32_ADD, ...localSet(j), ...br(0)]));
 
 /** A function body: local declarations as [count, type] pairs, then the code (ending with END). */
 export const funcBody = (locals: [number, number][], code: number[]): number[] => {
@@ -109,11 +136,14 @@ export const funcBody = (locals: [number, number][], code: number[]): number[] =
 
 /**
  * A module of functions (each with its own type) that all import one shared
- * memory (env.memory, 1 to `maxPages` pages) and are exported by name.
+ * memory (env.memory, 1 to `maxPages` pages) and are exported by name. With
+ * `memory: 'growable'` the import is an ordinary (unshared) memory of at least
+ * one page and no maximum: another module's heap, such as the tfjs wasm backend's.
  */
-export function moduleBytes(funcs: { name: string; params: number[]; results: number[]; body: number[] }[], maxPages = MAX_PAGES): Uint8Array {
+export function moduleBytes(funcs: { name: string; params: number[]; results: number[]; body: number[] }[], maxPages = MAX_PAGES, memory: 'shared' | 'growable' = 'shared'): Uint8Array {
   const types = vec(funcs.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec(f.results.map((r) => [r]))]));
-  const imports = vec([[...str('env'), ...str('memory'), 0x02, 0x03, ...uleb(1), ...uleb(maxPages)]]); // shared memory, min 1 page
+  const limits = memory === 'shared' ? [0x03, ...uleb(1), ...uleb(maxPages)] : [0x00, ...uleb(1)]; // shared: min 1 page, max; growable: min 1 page
+  const imports = vec([[...str('env'), ...str('memory'), 0x02, ...limits]]);
   const funcIdx = vec(funcs.map((_, k) => uleb(k)));
   const exports = vec(funcs.map((f, k) => [...str(f.name), 0x00, ...uleb(k)]));
   const code = vec(funcs.map((f) => f.body));

@@ -9,6 +9,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerScatterAdd } from './scatter-add.js';
 import { registerFastTransposedMatMul } from './wasm-matmul.js';
 import { registerFastSplits } from './wasm-split.js';
+import { registerSharedIdentity } from './wasm-identity.js';
+import { registerBlockGather } from './wasm-gather.js';
+import { registerColumnSum } from './wasm-column-sum.js';
 import { UsageError } from '../../../pipeline/errors.js';
 
 export { tf };
@@ -29,13 +32,20 @@ export interface SelectedBackend {
 let selected: SelectedBackend | undefined;
 let patched = false;
 
-/** Register lexflow's kernels once: scatter-add on cpu and wasm; transpose-first matMul and copy-once Unpack/SplitV on wasm. */
+/**
+ * Register lexflow's kernels once: scatter-add on cpu and wasm; transpose-first and
+ * batched matMul, copy-once Unpack/SplitV, copy-free Identity, block-copy GatherV2 and row-summing Sum on wasm. (The fused softmax cross-entropy
+ * and LSTM cell are not tfjs kernels: loss.ts and lstm-cell.ts call them on wasm.)
+ */
 export function patchKernels(): void {
   if (patched) return;
   registerScatterAdd('cpu');
   registerScatterAdd('wasm');
   registerFastTransposedMatMul();
   registerFastSplits();
+  registerSharedIdentity();
+  registerBlockGather();
+  registerColumnSum();
   patched = true;
 }
 
@@ -81,7 +91,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Sel
     if (!why) {
       const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
       const head = choice === 'wasm' ? 'forced by --backend wasm' : notes.join('; ');
-      return (selected = { name: 'wasm', reason: `${head}; wasm (${simd}, 1 thread) with lexflow's scatter-add and transposed-matMul kernels` });
+      return (selected = { name: 'wasm', reason: `${head}; wasm (${simd}, 1 thread) with lexflow's kernels (scatter-add, transposed and batched matMul, fused softmax cross-entropy and LSTM cell)` });
     }
     if (choice === 'wasm') throw new UsageError(`--backend wasm: ${why}. Use --backend cpu`);
     notes.push(why);

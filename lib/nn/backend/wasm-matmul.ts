@@ -3,15 +3,33 @@
 // and every backward matMul is transposed. This wrapper materializes the
 // transposed operand with the (fast) Transpose kernel and then calls the stock
 // kernel untransposed: one LSTM step's matMuls went from 4870 ms to 442 ms
-// (docs/ARCHITECTURE.md, "The neural backend").
+// (docs/ARCHITECTURE.md, "The neural backend"). A BatchMatMul with a batch then
+// goes through XNNPACK slice by slice (wasm-batched-matmul.ts).
+//
+// XNNPACK packs the right operand as its "weights" and streams all of it once
+// per few rows of the left one, so a product with few rows and a huge right
+// operand is slow: the output layer's weight gradient hᵀ·dz ([128, 2048] by
+// [2048, 10000]) ran at a third of the speed of the forward product. Such a
+// product is computed as its transpose (dzᵀ·h)ᵀ, where the small operand is
+// the packed one. Large explicit transposes use a tiled kernel (wasm-transpose.ts).
+//
+// A right operand used transposed is usually a weight used many times in a row
+// (the LSTM's recurrent dh·Whᵀ at every step of the backward pass): its
+// transpose is kept until the weight itself is freed, so it is made once per
+// step, and XNNPACK, which caches its packed operand by tensor, packs it once.
 
 import * as tf from '@tensorflow/tfjs';
+import { kernelSwitches } from './switches.js';
+import { batchedMatMul, takesBatchedPath } from './wasm-batched-matmul.js';
+import { transposeLastTwo } from './wasm-transpose.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: any; attrs: Record<string, unknown> };
 
-/** Swap the last two axes of `x` with the backend's own Transpose kernel. */
+/** Swap the last two axes of `x`: tiled where large, else with the backend's own Transpose kernel. */
 function transposeLast2(x: tf.TensorInfo, backend: any): tf.TensorInfo {
+  const tiled = kernelSwitches.tiledTranspose && x.shape.reduce((a, b) => a * b, 1) >= 1 << 16 ? transposeLastTwo(backend, x) : null;
+  if (tiled) return tiled;
   const transpose = tf.getKernel('Transpose', 'wasm')!;
   const r = x.shape.length;
   const perm = [...Array(r).keys()];
@@ -20,18 +38,77 @@ function transposeLast2(x: tf.TensorInfo, backend: any): tf.TensorInfo {
   return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } as never }) as tf.TensorInfo;
 }
 
+/** Per backend: a right operand's dataId -> its kept transpose. */
+const keptTransposes = new WeakMap<object, Map<object, tf.TensorInfo>>();
+
+/** The backend's kept transposes, its disposeData wrapped (once) to free a transpose with its source. */
+function transposeCache(backend: any): Map<object, tf.TensorInfo> {
+  let cache = keptTransposes.get(backend);
+  if (!cache) {
+    const kept = new Map<object, tf.TensorInfo>();
+    const dispose = backend.disposeData.bind(backend) as (dataId: object, force?: boolean) => boolean;
+    backend.disposeData = (dataId: object, force?: boolean): boolean => {
+      const freed = dispose(dataId, force);
+      const t = freed ? kept.get(dataId) : undefined;
+      if (t) {
+        kept.delete(dataId);
+        dispose(t.dataId, true);
+      }
+      return freed;
+    };
+    keptTransposes.set(backend, (cache = kept));
+  }
+  return cache;
+}
+
+/** bᵀ of a right operand, made once while b lives (2-D operands; others transposed each call). */
+function keptTranspose(b: tf.TensorInfo, backend: any): tf.TensorInfo | undefined {
+  if (!kernelSwitches.keptTransposes || b.shape.length !== 2) return undefined;
+  const cache = transposeCache(backend);
+  let t = cache.get(b.dataId);
+  if (!t) cache.set(b.dataId, (t = transposeLast2(b, backend)));
+  return t;
+}
+
+/** aᵀ·b with a [K, M], b [K, N] where M ≪ N and b is large: the shape XNNPACK runs slowly. */
+function isWideWeightGradient(a: tf.TensorInfo, b: tf.TensorInfo): boolean {
+  if (a.shape.length !== 2 || b.shape.length !== 2) return false;
+  const [K, M] = a.shape as [number, number];
+  const N = b.shape[1]!;
+  return 8 * M <= N && K * N >= 1 << 20;
+}
+
+/** aᵀ·b = (bᵀ·a)ᵀ: b transposed once, a (small) packed as the weights, the [N, M] product transposed back. */
+function wideByTranspose(a: tf.TensorInfo, b: tf.TensorInfo, backend: any, stock: tf.KernelConfig, attrs: Record<string, unknown>): tf.TensorInfo {
+  const bt = transposeLast2(b, backend); // [N, K]
+  const prod = stock.kernelFunc({ inputs: { a: bt, b: a }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } } as never) as tf.TensorInfo; // [N, M]
+  const out = transposeLast2(prod, backend); // [M, N]
+  backend.disposeData(bt.dataId);
+  backend.disposeData(prod.dataId);
+  return out;
+}
+
 function wrap(kernelName: 'BatchMatMul' | '_FusedMatMul'): void {
   const stock = tf.getKernel(kernelName, 'wasm');
   if (!stock) throw new Error(`wasm backend has no ${kernelName} kernel to wrap`);
   if ((stock.kernelFunc as { lexflowWrapped?: boolean }).lexflowWrapped) return;
   const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return stock.kernelFunc(args as never) as tf.TensorInfo;
+    if (kernelName === 'BatchMatMul' && kernelSwitches.wideByTranspose && transposeA && !transposeB && isWideWeightGradient(args.inputs.a!, args.inputs.b!))
+      return wideByTranspose(args.inputs.a!, args.inputs.b!, args.backend, stock, args.attrs);
+    const batched = kernelName === 'BatchMatMul' && kernelSwitches.batchedMatMul && takesBatchedPath(args.inputs.a!, args.inputs.b!);
+    if (!transposeA && !transposeB && !batched) return stock.kernelFunc(args as never) as tf.TensorInfo;
     const temps: tf.TensorInfo[] = [];
     const inputs = { ...args.inputs };
     if (transposeA) temps.push((inputs.a = transposeLast2(args.inputs.a!, args.backend)));
-    if (transposeB) temps.push((inputs.b = transposeLast2(args.inputs.b!, args.backend)));
-    const out = stock.kernelFunc({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } } as never) as tf.TensorInfo;
+    if (transposeB) {
+      const kept = keptTranspose(args.inputs.b!, args.backend);
+      if (kept) inputs.b = kept;
+      else temps.push((inputs.b = transposeLast2(args.inputs.b!, args.backend)));
+    }
+    const out = batched
+      ? batchedMatMul(inputs.a!, inputs.b!, args.backend)
+      : (stock.kernelFunc({ ...args, inputs, attrs: { ...args.attrs, transposeA: false, transposeB: false } } as never) as tf.TensorInfo);
     for (const t of temps) args.backend.disposeData(t.dataId);
     return out;
   };

@@ -1,0 +1,28 @@
+// Which of lexflow's later wasm kernels are in use. All on by default; the
+// benchmarks and the equality tests turn one off to run the previous kernel in
+// the same process (an A/B under the same load), and nothing else should.
+
+export const kernelSwitches = {
+  /** BatchMatMul with a batch through XNNPACK per slice (wasm-batched-matmul.ts) instead of the stock naive loop. */
+  batchedMatMul: true,
+  /** A product aᵀ·b with few columns of a and a huge b (the output layer's weight gradient) computed as (bᵀ·a)ᵀ (wasm-matmul.ts). */
+  wideByTranspose: true,
+  /** Large explicit transposes in the matMul wrappers by 32×32 tiles (wasm-transpose.ts) instead of the stock Transpose. */
+  tiledTranspose: true,
+  /** The LSTM cell's elementwise part as one SIMD kernel forward and one backward (wasm-lstm-cell.ts) instead of a dozen tfjs ops. */
+  fusedLstmCell: true,
+  /** A 2-D right operand used transposed keeps its transpose until it is freed (wasm-matmul.ts), instead of one per product. */
+  keptTransposes: true,
+  /** Identity (the engine's clone of every tensor saved for backprop) shares the data instead of copying it (wasm-identity.ts). */
+  sharedIdentity: true,
+  /** GELU as one SIMD kernel each way (wasm-gelu.ts) instead of a dozen tfjs ops. */
+  fusedGelu: true,
+  /** GatherV2 (embedding lookups, the class softmax's gathers) as block copies (wasm-gather.ts) instead of the stock strided loop. */
+  blockGather: true,
+  /** Sum over leading axes (bias gradients) adds rows in place (wasm-column-sum.ts) instead of transposing first. */
+  columnSum: true,
+  /** An Adam update as one SIMD pass per parameter (wasm-adam.ts) instead of twelve tfjs ops. */
+  fusedAdam: true,
+  /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
+  fusedSoftmaxXent: true,
+};
