@@ -6,16 +6,23 @@
 // pairs with two turns or more before the reply; how many of the paraphrases
 // (testkit/chat-paraphrases.ts) each encoder answers as their corpus question;
 // and the median answer latency of the best bot over 1000 questions. The
-// generative bot (the chatbot stage's --generative rnn, trained here within
-// --gen-minutes, 0 = skip): BLEU and distinct-1/2 of its greedy replies to the
-// held-out contexts, single-turn and with the largest --turns, their
-// perplexity, and its median answer latency (one message at a time).
-// Last line: JSON.
+// generative bot (the chatbot stage's --generative rnn with the stage's
+// defaults, trained here for a fixed number of epochs, so that its figures are
+// the same bytes on a loaded or a quiet machine; --gen-epochs 0 skips it): its
+// loss curve, BLEU and distinct-1/2 of its greedy replies to the held-out
+// contexts, single-turn and with the largest --turns, their perplexity, and,
+// apart (they depend on the machine's load), its training wall time and median
+// answer latency (one message at a time). Last line: JSON.
 //
 //   node dist/bench/chatbot.js [--corpus DIR] [--language english] [--vectors F1,F2]
 //        [--turns 1,2,3] [--decay 0.5] [--held-out 0.2] [--threads 2] [--no-peers]
-//        [--gen-minutes 10] [--gen-hidden 128] [--gen-embed 64]
-// DIR defaults to $LEXFLOW_DATA/dialog/chatterbot-corpus. Peer: python3 on PATH.
+//        [--gen-epochs N] [--gen-steps N] [--gen-minutes M]
+//        [--gen-hidden H] [--gen-embed E] [--gen-lr LR] [--gen-batch-tokens T]
+//        [--gen-dropout D] [--gen-min-count C] [--gen-valid F] [--gen-decode greedy|beam|sample]
+// The --gen-* defaults are the chatbot stage's. --gen-steps N trains N batches
+// instead of epochs; --gen-minutes M adds a time budget (its figures then depend
+// on the machine). DIR defaults to $LEXFLOW_DATA/dialog/chatterbot-corpus.
+// Peer: python3 on PATH.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,8 +39,10 @@ import { TASKS } from '../stages/chatbot/tasks.js';
 import { PARAPHRASES } from '../testkit/chat-paraphrases.js';
 import { createLogger } from '../pipeline/log.js';
 import { createProgress } from '../pipeline/progress.js';
-import { DEFAULT_DECODE } from '../lib/chat/decoding.js';
+import { DEFAULT_DECODE, type DecoderKind } from '../lib/chat/decoding.js';
 import type { GenerativeFigures } from '../lib/chat/generative-eval.js';
+import chatbotStage from '../stages/chatbot/index.js';
+import { isGenerativeValidation } from '../stages/chatbot/generative-split.js';
 
 const data = dataDir();
 const corpus = arg('corpus', data ? path.join(data, 'dialog', 'chatterbot-corpus') : '');
@@ -50,9 +59,11 @@ const threads = Number(arg('threads', '2'));
 const evalK = Number(arg('eval-k', '5'));
 const queryWeight = Number(arg('query-weight', '0.5'));
 const peers = !flag('no-peers');
-const genMinutes = Number(arg('gen-minutes', '10'));
-const genHidden = Number(arg('gen-hidden', '128'));
-const genEmbed = Number(arg('gen-embed', '64'));
+const stageDefault = (name: keyof typeof chatbotStage.params): string => String(chatbotStage.params[name].default);
+const gen = (name: keyof typeof chatbotStage.params, flagName: string = name): number => Number(arg(flagName, stageDefault(name)));
+const genEpochs = gen('epochs', 'gen-epochs');
+const genSteps = Number(arg('gen-steps', '0'));
+const genMinutes = Number(arg('gen-minutes', '0'));
 
 const { conversations, warnings } = readConversations(filesOfLanguage(listDialog('chatterbot', corpus).files, language));
 for (const w of warnings) console.log(`corpus: ${w}`);
@@ -153,39 +164,79 @@ times.sort((a, b) => a - b);
 const median = (times[499]! + times[500]!) / 2;
 console.log(`\nlatency (${best.bot}, ${best.turns} turns, k 5, 1000 questions): median ${median.toFixed(3)} ms, p95 ${times[949]!.toFixed(3)} ms, max ${times[999]!.toFixed(3)} ms`);
 // The generative bot, trained as the chatbot stage trains it (its defaults), in a scratch folder.
-let generative: { figures: Omit<GenerativeFigures, 'replies'>[]; latencyMedianMs: number; trainSteps: number; stopReason: string; trainTokensPerS: number; backend: string } | null = null;
-if (genMinutes > 0) {
-  const { trainGenerative } = await import('../stages/chatbot/generative.js');
+let generative: Record<string, unknown> | null = null;
+if (genEpochs > 0) {
+  const { trainGenerative, epochCurve } = await import('../stages/chatbot/generative.js');
   const { loadSeq2Seq } = await import('../lib/seq2seq/artifacts.js');
   const { GenerativeBot } = await import('../lib/chat/generative.js');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lexflow-chatbench-gen-'));
   const turns = Math.max(...turnsList);
-  const g = await trainGenerative(
-    work,
-    path.join(work, 'checkpoints'),
-    trainPairs,
-    heldPairs,
-    { arch: 'rnn', turns, maxVocab: 8000, minCount: 1, maxLen: 40, embed: genEmbed, hidden: genHidden, attention: 'general', dropout: 0.1, lr: 0.003, epochs: 100, maxMinutes: genMinutes, maxSteps: 0, batchTokens: 4000, seed: 1, backend: 'auto', decode: DEFAULT_DECODE },
-    createLogger('normal'),
-    createProgress({ mode: 'plain', plainEvery: 30 }),
-  );
+  const validShare = gen('gen-valid');
+  const genTrain = train.filter((c) => !isGenerativeValidation(c, validShare));
+  const genValid = train.filter((c) => isGenerativeValidation(c, validShare));
+  const decodeKind = arg('gen-decode', stageDefault('decode')) as DecoderKind;
+  const recipe = {
+    arch: 'rnn' as const,
+    turns,
+    maxVocab: gen('gen-max-vocab'),
+    minCount: gen('gen-min-count'),
+    maxLen: gen('max-len'),
+    embed: gen('gen-embed'),
+    hidden: gen('gen-hidden'),
+    attention: stageDefault('gen-attention') as 'general',
+    dropout: gen('gen-dropout'),
+    lr: gen('gen-lr'),
+    epochs: genEpochs,
+    patience: gen('gen-patience'),
+    maxMinutes: genMinutes > 0 ? genMinutes : 1e9,
+    maxSteps: genSteps,
+    batchTokens: gen('gen-batch-tokens'),
+    seed: gen('gen-seed'),
+    backend: 'auto' as const,
+    decode: { ...DEFAULT_DECODE, kind: decodeKind },
+  };
+  console.log(`\ngenerative-rnn: ${genTrain.length} training conversations, ${genValid.length} for validation; recipe ${JSON.stringify({ ...recipe, decode: decodeKind })}`);
+  const t0 = performance.now();
+  const g = await trainGenerative(work, path.join(work, 'checkpoints'), pairsOf(genTrain), pairsOf(genValid), heldPairs, recipe, createLogger('normal'), createProgress({ mode: 'plain', plainEvery: 60 }));
+  const wallS = (performance.now() - t0) / 1000;
   const s = loadSeq2Seq(path.join(work, g.meta.dir));
-  const gbot = new GenerativeBot({ model: s.model, src: s.src, tgt: s.tgt, shape: g.meta.shape });
+  const gbot = new GenerativeBot({ model: s.model, src: s.src, tgt: s.tgt, shape: g.meta.shape }, recipe.decode);
   const gtimes: number[] = [];
   for (let i = 0; i < 200; i++) {
-    const t0 = performance.now();
+    const t1 = performance.now();
     gbot.answer([questions[i % questions.length]!], 0);
-    gtimes.push(performance.now() - t0);
+    gtimes.push(performance.now() - t1);
   }
   gtimes.sort((a, b) => a - b);
   fs.rmSync(work, { recursive: true, force: true });
-  console.log(`\ngenerative-rnn (${g.train.backend}, ${g.train.steps} steps, ${g.train.stopReason}, ${g.train.tokensPerS.toFixed(0)} tok/s; greedy):`);
-  console.log('  turns   BLEU    distinct-1  distinct-2  ppl');
-  for (const f of g.figures) console.log(`  ${String(f.turns).padStart(5)}   ${f.bleu.toFixed(2).padStart(5)}   ${f.distinct1.toFixed(3).padStart(10)}  ${f.distinct2.toFixed(3).padStart(10)}  ${f.ppl.toFixed(1)}`);
+  const curve = epochCurve(g.history);
+  console.log(`  ${g.train.pairs} training pairs (${g.train.dropped} left out), ${g.train.validPairs} validation pairs; vocabularies ${g.train.srcVocab} / ${g.train.tgtVocab}; ${g.train.steps} steps, ${g.train.epochs} epochs: ${g.train.stopReason}`);
+  console.log(`  curve (epoch, step, mean train loss of the epoch with dropout, valid ppl after it); the weights kept: train loss ${g.train.trainLoss.toFixed(3)} nats without dropout, valid ppl ${g.train.validPpl.toFixed(1)}`);
+  for (const c of curve) console.log(`    ${String(c.epoch).padStart(3)} ${String(c.step).padStart(6)}  ${c.trainLoss.toFixed(3)}  ${Number.isFinite(c.validPpl) ? c.validPpl.toFixed(1) : '-'}`);
+  console.log(`  held-out (${decodeKind}):  turns   BLEU    distinct-1  distinct-2  ppl`);
+  for (const f of g.figures) console.log(`                   ${String(f.turns).padStart(5)}   ${f.bleu.toFixed(2).padStart(5)}   ${f.distinct1.toFixed(3).padStart(10)}  ${f.distinct2.toFixed(3).padStart(10)}  ${f.ppl.toFixed(1)}`);
+  const shown = g.figures.at(-1)!;
+  const distinctReplies = new Set(shown.replies).size;
+  console.log(`  ${distinctReplies} distinct replies to ${shown.pairs} held-out contexts; the first ones:`);
+  for (let i = 0; i < Math.min(8, heldPairs.length); i++) console.log(`    ${JSON.stringify(heldPairs[i]!.context.at(-1))} -> ${JSON.stringify(shown.replies[i])} (true: ${JSON.stringify(heldPairs[i]!.reply.slice(0, 80))})`);
   const gmedian = (gtimes[99]! + gtimes[100]!) / 2;
-  console.log(`  latency (1 turn, 200 questions): median ${gmedian.toFixed(1)} ms, p95 ${gtimes[189]!.toFixed(1)} ms`);
-  generative = { figures: g.figures.map(({ replies: _r, ...f }) => f), latencyMedianMs: gmedian, trainSteps: g.train.steps, stopReason: g.train.stopReason, trainTokensPerS: g.train.tokensPerS, backend: g.train.backend };
-} else console.log('\ngenerative: --gen-minutes 0; skipped');
+  console.log(`  time (depends on the machine's load, ${os.loadavg()[0]!.toFixed(2)} now): training ${wallS.toFixed(0)} s (${g.train.tokensPerS.toFixed(0)} target tok/s, ${g.train.backend}); answer latency (1 turn, 200 questions) median ${gmedian.toFixed(1)} ms, p95 ${gtimes[189]!.toFixed(1)} ms`);
+  generative = {
+    recipe: { ...recipe, decode: decodeKind, maxMinutes: genMinutes },
+    trainPairs: g.train.pairs,
+    validPairs: g.train.validPairs,
+    vocab: { src: g.train.srcVocab, tgt: g.train.tgtVocab },
+    trainSteps: g.train.steps,
+    trainEpochs: g.train.epochs,
+    stopReason: g.train.stopReason,
+    trainLoss: g.train.trainLoss,
+    validPpl: g.train.validPpl,
+    curve,
+    figures: g.figures.map(({ replies: _r, msPerReply: _m, ...f }) => f),
+    distinctReplies,
+    timing: { trainWallS: wallS, trainTokensPerS: g.train.tokensPerS, latencyMedianMs: gmedian, msPerReply: g.figures.map((f) => f.msPerReply), load: os.loadavg()[0], backend: g.train.backend },
+  };
+} else console.log('\ngenerative: --gen-epochs 0; skipped');
 
 if (bestMatch) console.log(`Recall@1: best lexflow (${best.bot}, ${best.turns} turns) ${best.all.recall1.toFixed(3)} vs BestMatch ${bestMatch.recall1.toFixed(3)}: ${((best.all.recall1 - bestMatch.recall1) * 100).toFixed(1)} points`);
 if (multi) {

@@ -11,6 +11,12 @@ interface Base<T> {
   default: T;
   /** False for knobs that cannot change the result (memory budgets, checkpoint intervals): left out of the fingerprint. */
   fingerprint?: false;
+  /**
+   * The knob enters the fingerprint only when this holds for the stage's params:
+   * a knob of a part that is switched off (a chatbot's generative training when
+   * it has none) cannot change the result.
+   */
+  fingerprintWhen?: (params: Readonly<Record<string, unknown>>) => boolean;
 }
 export interface IntParam extends Base<number> { type: 'int'; min?: number; max?: number }
 export interface FloatParam extends Base<number> { type: 'float'; min?: number; max?: number; exclusiveMin?: boolean }

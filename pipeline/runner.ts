@@ -89,10 +89,10 @@ export function stageParams(def: StageDef, given: Record<string, unknown> | unde
   return resolveParams(def.params as ParamSchema, given ?? {}, `stage ${def.name}`) as Record<string, unknown>;
 }
 
-/** Params that enter the fingerprint (those not marked `fingerprint: false`). */
+/** Params that enter the fingerprint (those not marked `fingerprint: false`, and whose `fingerprintWhen` holds). */
 export function fingerprintParams(def: StageDef, params: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, spec] of Object.entries(def.params)) if (spec.fingerprint !== false) out[k] = params[k];
+  for (const [k, spec] of Object.entries(def.params)) if (spec.fingerprint !== false && (spec.fingerprintWhen?.(params) ?? true)) out[k] = params[k];
   return out;
 }
 

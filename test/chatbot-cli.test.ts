@@ -144,3 +144,16 @@ t.test('the fingerprint covers the content of the --vectors file: retrained vect
   t.match(status.stdout.split('\n').find((l) => l.startsWith('chatbot ')), /stale/, 'status says so before the rerun');
   t.match(run(), /ran \(stale\)/, 'and the run rebuilds the bot');
 });
+
+t.test('the fingerprint of a retrieval-only bot leaves out the generative knobs: changing them keeps it up to date', async (t) => {
+  const o = path.join(tmpDir(t), 'run');
+  const run = (...extra: string[]): string => {
+    const r = lexflow(['run', '--dataset', `chatterbot=${FIXTURE}`, '--out', o, '--threads', '1', ...extra]);
+    t.equal(r.code, 0, r.stderr);
+    return r.stdout.split('\n').find((l) => l.startsWith('chatbot '))!;
+  };
+  t.match(run(), /ran \(new\)/);
+  t.match(run('--chatbot.gen-lr', '0.01', '--chatbot.decode', 'beam', '--chatbot.epochs', '3', '--chatbot.max-minutes', '1', '--chatbot.gen-valid', '0'), /up to date/, '--generative none: its knobs change nothing');
+  t.match(lexflow(['status', '--out', o]).stdout.split('\n').find((l) => l.startsWith('chatbot ')), /done/, 'status agrees');
+  t.match(run('--chatbot.turns', '2'), /ran \(stale\)/, 'a retrieval knob still does');
+});

@@ -43,6 +43,8 @@ t.before(async () => {
     'run', '--dataset', `dialog=${corpus}`, '--out', path.join(out, 'run'), '--threads', '1', '--quiet',
     '--chatbot.held-out', String(HELD_OUT), '--chatbot.generative', 'rnn', '--chatbot.max-steps', '100', '--chatbot.epochs', '200',
     '--chatbot.gen-embed', '16', '--chatbot.gen-hidden', '48', '--chatbot.gen-lr', '0.02', '--chatbot.gen-dropout', '0',
+    // Every word of a ten-conversation corpus is rare, and every conversation is needed: no <unk>, no validation split.
+    '--chatbot.gen-min-count', '1', '--chatbot.gen-valid', '0',
   ]);
   if (r.code !== 0) throw new Error(`run failed: ${r.stderr}`);
 });
@@ -130,4 +132,20 @@ t.test("metrics.arrow: the generative bot's BLEU, distinct-1/2 and perplexity ne
   t.equal(rows['generative-rnn:distinct-1:3'], distinctN([text], 1).score);
   t.equal(rows['generative-rnn:distinct-2:1'], distinctN([text], 2).score);
   t.ok(rows['generative-rnn:ppl:3']! > 1 && Number.isFinite(rows['generative-rnn:ppl:3']), 'a perplexity above 1 on an unseen reply');
+});
+
+t.test('the fingerprint: a generative bot goes stale when a --gen-* or decoding param changes', async (t) => {
+  const o = path.join(out, 'fp');
+  const run = (...extra: string[]): string => {
+    const r = lexflow([
+      'run', '--dataset', `dialog=${corpus}`, '--out', o, '--threads', '1', '--chatbot.held-out', String(HELD_OUT),
+      '--chatbot.generative', 'rnn', '--chatbot.max-steps', '2', '--chatbot.gen-embed', '8', '--chatbot.gen-hidden', '8', '--chatbot.gen-min-count', '1', ...extra,
+    ]);
+    t.equal(r.code, 0, r.stderr);
+    return r.stdout.split('\n').find((l) => l.startsWith('chatbot '))!;
+  };
+  t.match(run(), /ran \(new\)/);
+  t.match(run(), /up to date/, 'the same params: nothing to do');
+  t.match(run('--chatbot.gen-lr', '0.01'), /ran \(stale\)/, '--gen-lr retrains it');
+  t.match(run('--chatbot.gen-lr', '0.01', '--chatbot.decode', 'beam'), /ran \(stale\)/, '--decode changes its replies');
 });

@@ -2,7 +2,8 @@
 // reply) pairs writes its answer token by token (Sutskever, Vinyals & Le 2014;
 // as a conversation model, Vinyals & Le 2015, "A Neural Conversational Model").
 // The source is the last N turns joined by <sep> (generative-data.ts); the
-// reply is decoded greedily, by beam search or by sampling. Its confidence is
+// reply is decoded greedily, by beam search or by sampling, never with <unk>
+// (generative-ban-unk.ts). Its confidence is
 // the geometric mean of the probabilities of the tokens it wrote, </s>
 // included: in (0, 1], 1 when the model was sure of every token.
 
@@ -14,6 +15,7 @@ import { noAnswer, type Bot, type Candidate, type Reply } from './bot.js';
 import { encodeSource, turnTokens, type GenerativeShape } from './generative-data.js';
 import { lastTurns } from './retrieval.js';
 import { DEFAULT_DECODE, type DecodeOptions } from './decoding.js';
+import { withoutUnk } from './generative-ban-unk.js';
 
 export interface GenerativeModel {
   model: Seq2SeqModel;
@@ -34,10 +36,14 @@ export const NOTHING_TO_SAY = "Sorry, I don't know what to say to that.";
 export class GenerativeBot implements Bot {
   readonly mode = 'generative' as const;
   private replies = 0;
+  /** The model as decoding sees it: <unk> banned. */
+  private readonly decoder: Seq2SeqModel;
   constructor(
     readonly m: GenerativeModel,
     readonly decoding: DecodeOptions = DEFAULT_DECODE,
-  ) {}
+  ) {
+    this.decoder = withoutUnk(m.model);
+  }
 
   get turns(): number {
     return this.m.shape.turns;
@@ -47,11 +53,11 @@ export class GenerativeBot implements Bot {
   generate(contexts: readonly (readonly string[])[]): Translation[] {
     const sources = contexts.map((c) => encodeSource(this.m.src, c, this.m.shape));
     const d = this.decoding;
-    if (d.kind === 'beam') return sources.map((s) => beamTranslate(this.m.model, s, d.beam, d.lengthPenalty)[0]!);
+    if (d.kind === 'beam') return sources.map((s) => beamTranslate(this.decoder, s, d.beam, d.lengthPenalty)[0]!);
     const out: Translation[] = [];
     for (let i = 0; i < sources.length; i += 64) {
       const sampling = d.kind === 'sample' ? { sampling: { temperature: d.temperature, topK: d.topK, topP: d.topP, seed: d.seed + this.replies++ } } : {};
-      out.push(...greedyTranslate(this.m.model, sources.slice(i, i + 64), sampling));
+      out.push(...greedyTranslate(this.decoder, sources.slice(i, i + 64), sampling));
     }
     return out;
   }
@@ -73,7 +79,7 @@ export class GenerativeBot implements Bot {
     if (k > 0) {
       const src = encodeSource(this.m.src, context, this.m.shape);
       const width = Math.min(Math.max(k, this.decoding.beam), this.m.tgt.tokens.length);
-      candidates = beamTranslate(this.m.model, src, width, this.decoding.lengthPenalty)
+      candidates = beamTranslate(this.decoder, src, width, this.decoding.lengthPenalty)
         .slice(0, k)
         .map((h, i) => ({ id: `beam-${i + 1}`, context: read, text: this.text(h), score: meanProb(h) }));
     }

@@ -195,7 +195,7 @@ export async function trainLoop<B, V>(
     // End of an epoch: validate, keep the best weights, maybe stop early.
     const ppl = validate();
     pushHistory(ppl, lr);
-    log.info(`${o.name}: epoch ${pos.epoch + 1}: train loss ${pos.history.at(-1)!.trainLoss.toFixed(3)}, valid ppl ${ppl.toFixed(2)}`);
+    log.info(`${o.name}: epoch ${pos.epoch + 1}: train loss ${pos.history.at(-1)!.trainLoss.toFixed(3)}, ${validateOnce ? `valid ppl ${ppl.toFixed(2)}` : 'no validation split'}`);
     pos.epoch++;
     pos.stepInEpoch = 0;
     if (ppl < pos.bestValidPpl) {

@@ -1,7 +1,9 @@
 // The chatbot stage's generative part, loaded only when --generative is not
 // none (TensorFlow.js loads with it): train an encoder–decoder of lib/seq2seq
-// on the training conversations' (last N turns -> next turn) pairs, write it
-// to generative/ in the stage folder, and evaluate it on the held-out pairs,
+// on the training conversations' (last N turns -> next turn) pairs, validating
+// after each epoch on the pairs of a few training conversations set apart
+// (--gen-valid: early stopping, the best epoch's weights kept), write it to
+// generative/ in the stage folder, and evaluate it on the held-out pairs,
 // single-turn and with N turns (BLEU, distinct-1/2, perplexity).
 
 import path from 'node:path';
@@ -10,9 +12,10 @@ import type { Progress } from '../../pipeline/progress.js';
 import { UsageError } from '../../pipeline/errors.js';
 import { selectBackend, tf, type BackendChoice } from '../../lib/nn/backend/index.js';
 import type { Decay } from '../../lib/nn/schedule.js';
+import type { HistoryRow } from '../../lib/nn/checkpoint.js';
 import { createSeq2Seq, saveSeq2Seq } from '../../lib/seq2seq/artifacts.js';
 import { validateConfig, type AttentionScore, type Seq2SeqConfig } from '../../lib/seq2seq/model.js';
-import { trainPairs } from '../../lib/seq2seq/train.js';
+import { perplexityOf, trainPairs } from '../../lib/seq2seq/train.js';
 import type { ContextPair } from '../../lib/chat/evaluate.js';
 import { GenerativeBot } from '../../lib/chat/generative.js';
 import type { DecodeOptions } from '../../lib/chat/decoding.js';
@@ -42,6 +45,8 @@ export interface GenerativeParams {
   dropout: number;
   lr: number;
   epochs: number;
+  /** Epochs without a better validation perplexity before training stops. */
+  patience: number;
   maxMinutes: number;
   maxSteps: number;
   batchTokens: number;
@@ -53,7 +58,25 @@ export interface GenerativeParams {
 export interface GenerativeResult {
   meta: GenerativeMeta;
   figures: GenerativeFigures[];
-  train: { pairs: number; dropped: number; steps: number; stopReason: string; tokensPerS: number; srcVocab: number; tgtVocab: number; backend: string };
+  train: {
+    pairs: number;
+    dropped: number;
+    validPairs: number;
+    steps: number;
+    epochs: number;
+    stopReason: string;
+    /** Validation perplexity of the weights kept (NaN without a validation split). */
+    validPpl: number;
+    /** Training loss of the weights kept: nats per target token (</s> included) of the training replies, teacher forcing, no dropout. */
+    trainLoss: number;
+    wallS: number;
+    tokensPerS: number;
+    srcVocab: number;
+    tgtVocab: number;
+    backend: string;
+  };
+  /** The loop's history: a row every 20 steps and at each epoch end (with its validation perplexity). */
+  history: HistoryRow[];
   /** Why a rerun may give other bytes (a wall-clock budget). */
   notReproducible?: string;
 }
@@ -62,6 +85,7 @@ export async function trainGenerative(
   outDir: string,
   checkpointDir: string,
   trainSet: readonly ContextPair[],
+  validSet: readonly ContextPair[],
   heldSet: readonly ContextPair[],
   g: GenerativeParams,
   log: Logger,
@@ -72,17 +96,20 @@ export async function trainGenerative(
   const { data, dropped } = pairIds(trainSet, vocabs, shape, g.maxLen);
   if (dropped) log.info(`chatbot: generative: left out ${dropped} training pairs whose reply is empty or longer than --max-len ${g.maxLen} tokens`);
   if (data.src.length === 0) throw new UsageError(`chatbot: generative: no training pair has a reply of at most --max-len ${g.maxLen} tokens; raise --max-len`);
+  // Validated on what it trains on: replies of at most --max-len tokens.
+  const valid = pairIds(validSet, vocabs, shape, g.maxLen).data;
+  if (valid.src.length === 0) log.info('chatbot: generative: no validation pair (--gen-valid 0, or a small corpus): training the whole budget and keeping the last weights');
   const cfg: Seq2SeqConfig = { arch: g.arch, srcVocab: vocabs.src.tokens.length, tgtVocab: vocabs.tgt.tokens.length, embed: g.embed, hidden: g.hidden, attention: g.attention, softmax: 'full', dropout: g.dropout, seed: g.seed };
   const bad = validateConfig(cfg);
   if (bad) throw new UsageError(`chatbot: generative: ${bad} (the corpus is too small; lower --min-count)`);
   if (g.decode.kind === 'beam' && g.decode.beam > cfg.tgtVocab) throw new UsageError(`chatbot: --beam ${g.decode.beam} is wider than the reply vocabulary (${cfg.tgtVocab} types); use at most ${cfg.tgtVocab}`);
   const backend = await selectBackend(g.backend);
-  log.info(`chatbot: generative: backend ${backend.name} (${backend.reason}); ${data.src.length} pairs, vocabularies ${cfg.srcVocab} (source, with ${SEP}) and ${cfg.tgtVocab} (reply)`);
+  log.info(`chatbot: generative: backend ${backend.name} (${backend.reason}); ${data.src.length} training pairs, ${valid.src.length} validation pairs, vocabularies ${cfg.srcVocab} (source, with ${SEP}) and ${cfg.tgtVocab} (reply)`);
   const model = createSeq2Seq(cfg);
   const result = await trainPairs(
     model,
     data,
-    { src: [], tgt: [] },
+    valid,
     {
       name: 'chatbot-generative',
       optimizer: 'adam',
@@ -96,9 +123,9 @@ export async function trainGenerative(
       // A step budget replaces the clock, so that the run is reproducible.
       maxMinutes: g.maxSteps > 0 ? 0 : g.maxMinutes,
       maxSteps: g.maxSteps,
-      // No validation split (every held-out conversation is for the evaluation): train the
-      // whole budget, keep the last weights; the loop counts an unvalidated epoch as not better.
-      patience: g.epochs + 1,
+      // Without a validation split, train the whole budget and keep the last weights
+      // (the loop counts an unvalidated epoch as not better).
+      patience: valid.src.length > 0 ? g.patience : g.epochs + 1,
       checkpointEvery: 200,
       logEvery: 20,
       seed: g.seed,
@@ -110,7 +137,11 @@ export async function trainGenerative(
     progress,
   );
   const tokensPerS = result.tokensSeen / Math.max(result.elapsedS, 1e-9);
-  log.info(`chatbot: generative: ${result.stopReason} after ${result.globalStep} steps, ${result.elapsedS.toFixed(0)} s (${tokensPerS.toFixed(0)} tok/s)`);
+  const validPpl = valid.src.length > 0 ? result.bestValidPpl : NaN;
+  const trainLoss = Math.log(perplexityOf(model, data));
+  log.info(
+    `chatbot: generative: ${result.stopReason} after ${result.globalStep} steps (${result.epoch} epochs), ${result.elapsedS.toFixed(0)} s (${tokensPerS.toFixed(0)} tok/s); the weights kept: train loss ${trainLoss.toFixed(3)} nats${Number.isFinite(validPpl) ? `, valid ppl ${validPpl.toFixed(1)}` : ''}`,
+  );
   await saveSeq2Seq(path.join(outDir, GENERATIVE_DIR), model, vocabs.src, vocabs.tgt, { source: 'context', target: 'reply' });
 
   const bot = new GenerativeBot({ model, ...vocabs, shape }, g.decode);
@@ -121,11 +152,58 @@ export async function trainGenerative(
     step.done(figures.map((f) => `${f.turns} turn${f.turns > 1 ? 's' : ''}: BLEU ${f.bleu.toFixed(2)}, distinct-1/2 ${f.distinct1.toFixed(3)}/${f.distinct2.toFixed(3)}, ppl ${f.ppl.toFixed(1)}`).join('; '));
   }
   tf.dispose(model.params);
-  const timed = g.maxSteps === 0;
+  // The clock decided only when it stopped the training: epochs, early stopping and steps are machine-independent.
+  const timed = result.stopReason.startsWith('time budget');
   return {
     meta: { arch: g.arch, dir: GENERATIVE_DIR, separator: SEP, shape, decode: g.decode },
     figures,
-    train: { pairs: data.src.length, dropped, steps: result.globalStep, stopReason: result.stopReason, tokensPerS, srcVocab: cfg.srcVocab, tgtVocab: cfg.tgtVocab, backend: backend.name },
-    ...(timed ? { notReproducible: 'the generative model trained on a wall-clock budget (--max-minutes): how far it got depends on the machine; --max-steps N gives the same bytes on every run' } : {}),
+    train: {
+      pairs: data.src.length,
+      dropped,
+      validPairs: valid.src.length,
+      steps: result.globalStep,
+      epochs: result.epoch,
+      stopReason: result.stopReason,
+      validPpl,
+      trainLoss,
+      wallS: result.elapsedS,
+      tokensPerS,
+      srcVocab: cfg.srcVocab,
+      tgtVocab: cfg.tgtVocab,
+      backend: backend.name,
+    },
+    history: result.history,
+    ...(timed ? { notReproducible: `the generative model's training was stopped by its wall-clock budget (--max-minutes ${g.maxMinutes}): how far it got depends on the machine; raise --max-minutes, or give --max-steps N, for the same bytes on every run` } : {}),
   };
+}
+
+export interface EpochPoint {
+  /** 1-based. */
+  epoch: number;
+  /** Optimizer steps at its end. */
+  step: number;
+  /** Mean training loss (nats per target token, dropout on) over the epoch's steps. */
+  trainLoss: number;
+  /** Validation perplexity after it (NaN without a validation split). */
+  validPpl: number;
+}
+
+/** The loss curve by epoch, from the loop's history (rows every few steps, each the mean of its window). */
+export function epochCurve(history: readonly HistoryRow[]): EpochPoint[] {
+  const out: EpochPoint[] = [];
+  let prevStep = 0;
+  let sum = 0;
+  let steps = 0;
+  for (let i = 0; i < history.length; i++) {
+    const h = history[i]!;
+    const n = h.step - prevStep;
+    prevStep = h.step;
+    if (n > 0 && Number.isFinite(h.trainLoss)) (sum += h.trainLoss * n), (steps += n);
+    const last = i + 1 === history.length || history[i + 1]!.epoch !== h.epoch;
+    if (last) {
+      out.push({ epoch: h.epoch + 1, step: h.step, trainLoss: steps ? sum / steps : NaN, validPpl: h.validPpl });
+      sum = steps = 0;
+    }
+  }
+  return out;
 }

@@ -8,8 +8,9 @@
 //   4. rank the replies of the held-out conversations for each of their contexts,
 //      on the pool, single-turn and with N turns: Recall@1, Recall@5, MRR -> metrics.arrow
 //   5. --generative rnn: train an encoder–decoder on the (last N turns joined by
-//      <sep> -> next turn) pairs within --max-minutes (generative.ts, loaded only
-//      then), and score its replies to the held-out contexts: BLEU, distinct-1/2,
+//      <sep> -> next turn) pairs (generative.ts, loaded only then), validated on a
+//      few training conversations set apart (--gen-valid, generative-split.ts),
+//      and score its replies to the held-out contexts: BLEU, distinct-1/2,
 //      perplexity -> metrics.arrow
 //   6. write the model folder (model-files.ts) that `lexflow chat --model` opens
 
@@ -30,11 +31,15 @@ import { buildEncoder, buildIndex } from '../../lib/chat/build.js';
 import { candidatesOf, longContext, meanFigures, pairsOf, rankHeldOut, similarityMatrix, type EvalFigures } from '../../lib/chat/evaluate.js';
 import { writeModel, MODEL_FORMAT, type ModelJson } from './model-files.js';
 import { TASKS } from './tasks.js';
+import { isGenerativeValidation } from './generative-split.js';
 import chatCommand from './chat-command.js';
 import type { GenerativeMeta } from './generative.js';
 import type { GenerativeFigures } from '../../lib/chat/generative-eval.js';
 
 const EMBEDDING_STAGES = ['svd', 'word2vec', 'glove'];
+
+/** The generative training and decoding knobs change nothing of a retrieval-only bot: they enter its fingerprint only with --generative. */
+const generativeOnly = (p: Readonly<Record<string, unknown>>): boolean => p.generative !== 'none';
 
 /** The --vectors file: an embedding stage of this run, or a path. */
 function vectorsPath(vectors: string, runDir: string): string {
@@ -54,7 +59,7 @@ export interface ChatMetricRow {
 export default defineStage({
   name: 'chatbot',
   describe: 'chatbot over a dialog dataset: retrieval (TF-IDF, BM25 or SIF word vectors) and optionally generative (seq2seq); single- or multi-turn',
-  version: 2,
+  version: 3,
   source: true,
   datasetKinds: ['dialog'],
   inputs: [],
@@ -75,26 +80,28 @@ export default defineStage({
     'held-out': { type: 'float', default: 0.2, min: 0, max: 0.9, describe: 'share of conversations held out for evaluation (by a hash of their turns)' },
     'eval-k': { type: 'int', default: 5, min: 1, describe: 'evaluation: best rows whose replies make the reply the candidates are compared with' },
     'query-weight': { type: 'float', default: 0.5, min: 0, describe: 'evaluation: weight of the message itself in that reply vector' },
-    generative: { type: 'enum', choices: ['none', 'rnn'] as const, default: 'none', describe: 'generative bot: rnn = an attentional encoder-decoder (Luong 2015) trained on (last N turns -> reply) pairs within --max-minutes; none = retrieval only (fast)' },
-    'max-minutes': { type: 'float', default: 10, min: 0, exclusiveMin: true, describe: 'generative: training time budget' },
-    'max-steps': { type: 'int', default: 0, min: 0, describe: 'generative: train this many batches instead of a time budget (0 = use --max-minutes); reproducible to the byte' },
-    epochs: { type: 'int', default: 100, min: 1, describe: 'generative: passes over the training pairs at most' },
-    'max-len': { type: 'int', default: 40, min: 2, describe: 'generative: source tokens kept (the last ones); training replies longer than this are left out' },
-    'gen-max-vocab': { type: 'int', default: 8000, min: 10, describe: 'generative: types per side (the most frequent training tokens); rarer ones become <unk>' },
-    'gen-min-count': { type: 'int', default: 1, min: 1, describe: 'generative: a training token needs this many occurrences to get an id' },
-    'gen-embed': { type: 'int', default: 64, min: 1, describe: 'generative: embedding size' },
-    'gen-hidden': { type: 'int', default: 128, min: 1, describe: 'generative: LSTM units (per encoder direction, and the decoder)' },
-    'gen-attention': { type: 'enum', choices: ['additive', 'dot', 'general'] as AttentionScore[], default: 'general' as AttentionScore, describe: 'generative: attention score, additive (Bahdanau 2015), dot or general (Luong 2015)' },
-    'gen-dropout': { type: 'float', default: 0.1, min: 0, max: 0.95, describe: 'generative: dropout on embeddings and attentional states' },
-    'gen-lr': { type: 'float', default: 0.003, min: 0, exclusiveMin: true, describe: 'generative: Adam learning rate' },
-    'gen-batch-tokens': { type: 'int', default: 4000, min: 10, describe: 'generative: padded tokens per batch (at most 256 pairs); larger batches cost little more time per step' },
-    'gen-seed': { type: 'int', default: 1, describe: 'generative: seed for initialization, batch order, dropout and sampling' },
-    decode: { type: 'enum', choices: DECODERS as unknown as DecoderKind[], default: 'greedy' as DecoderKind, describe: 'generative: how replies are decoded: greedy, beam (--beam, --length-penalty) or sample (--temperature, --top-k, --top-p); `lexflow chat --decode` overrides it' },
-    beam: { type: 'int', default: 4, min: 1, max: 64, describe: 'generative: beam width' },
-    'length-penalty': { type: 'float', default: 0.6, min: 0, describe: 'generative: GNMT length penalty α of beam search (Wu et al. 2016); 0 = none' },
-    temperature: { type: 'float', default: 1, min: 0, exclusiveMin: true, describe: 'generative, sample: divide log-probabilities by this' },
-    'top-k': { type: 'int', default: 0, min: 0, describe: 'generative, sample: keep the k most probable tokens (0 = all)' },
-    'top-p': { type: 'float', default: 1, min: 0, max: 1, exclusiveMin: true, describe: 'generative, sample: keep the smallest set of tokens whose probability reaches p' },
+    generative: { type: 'enum', choices: ['none', 'rnn'] as const, default: 'none', describe: 'generative bot: rnn = an attentional encoder-decoder (Luong 2015) trained on (last N turns -> reply) pairs for --epochs (early stopping on --gen-valid) within --max-minutes; none = retrieval only (fast)' },
+    'max-minutes': { type: 'float', default: 30, min: 0, exclusiveMin: true, describe: 'generative: training time budget, a safety cap (the manifest says the bot is not reproducible when it stopped the training)', fingerprintWhen: generativeOnly },
+    'max-steps': { type: 'int', default: 0, min: 0, describe: 'generative: train at most this many batches, and no time budget (0 = --epochs within --max-minutes); reproducible to the byte', fingerprintWhen: generativeOnly },
+    epochs: { type: 'int', default: 60, min: 1, describe: 'generative: passes over the training pairs at most (early stopping may end sooner)', fingerprintWhen: generativeOnly },
+    'gen-valid': { type: 'float', default: 0.1, min: 0, max: 0.5, describe: 'generative: share of the training conversations set apart (by a hash of their turns) to validate each epoch: early stopping and the best epoch kept; 0 = none (train every epoch, keep the last)', fingerprintWhen: generativeOnly },
+    'gen-patience': { type: 'int', default: 5, min: 1, describe: 'generative: epochs without a better validation perplexity before training stops', fingerprintWhen: generativeOnly },
+    'max-len': { type: 'int', default: 40, min: 2, describe: 'generative: source tokens kept (the last ones); training replies longer than this are left out', fingerprintWhen: generativeOnly },
+    'gen-max-vocab': { type: 'int', default: 8000, min: 10, describe: 'generative: types per side (the most frequent training tokens); rarer ones become <unk>', fingerprintWhen: generativeOnly },
+    'gen-min-count': { type: 'int', default: 2, min: 1, describe: 'generative: a training token needs this many occurrences to get an id; rarer ones train <unk>, which replies never say', fingerprintWhen: generativeOnly },
+    'gen-embed': { type: 'int', default: 64, min: 1, describe: 'generative: embedding size', fingerprintWhen: generativeOnly },
+    'gen-hidden': { type: 'int', default: 128, min: 1, describe: 'generative: LSTM units (per encoder direction, and the decoder)', fingerprintWhen: generativeOnly },
+    'gen-attention': { type: 'enum', choices: ['additive', 'dot', 'general'] as AttentionScore[], default: 'general' as AttentionScore, describe: 'generative: attention score, additive (Bahdanau 2015), dot or general (Luong 2015)', fingerprintWhen: generativeOnly },
+    'gen-dropout': { type: 'float', default: 0.1, min: 0, max: 0.95, describe: 'generative: dropout on embeddings and attentional states', fingerprintWhen: generativeOnly },
+    'gen-lr': { type: 'float', default: 0.003, min: 0, exclusiveMin: true, describe: 'generative: Adam learning rate', fingerprintWhen: generativeOnly },
+    'gen-batch-tokens': { type: 'int', default: 500, min: 10, describe: 'generative: padded tokens per batch (at most 256 pairs); on a corpus of a few hundred pairs small batches give the optimizer its steps', fingerprintWhen: generativeOnly },
+    'gen-seed': { type: 'int', default: 1, describe: 'generative: seed for initialization, batch order, dropout and sampling', fingerprintWhen: generativeOnly },
+    decode: { type: 'enum', choices: DECODERS as unknown as DecoderKind[], default: 'greedy' as DecoderKind, describe: 'generative: how replies are decoded: greedy, beam (--beam, --length-penalty) or sample (--temperature, --top-k, --top-p); `lexflow chat --decode` overrides it', fingerprintWhen: generativeOnly },
+    beam: { type: 'int', default: 4, min: 1, max: 64, describe: 'generative: beam width', fingerprintWhen: generativeOnly },
+    'length-penalty': { type: 'float', default: 0.6, min: 0, describe: 'generative: GNMT length penalty α of beam search (Wu et al. 2016); 0 = none', fingerprintWhen: generativeOnly },
+    temperature: { type: 'float', default: 1, min: 0, exclusiveMin: true, describe: 'generative, sample: divide log-probabilities by this', fingerprintWhen: generativeOnly },
+    'top-k': { type: 'int', default: 0, min: 0, describe: 'generative, sample: keep the k most probable tokens (0 = all)', fingerprintWhen: generativeOnly },
+    'top-p': { type: 'float', default: 1, min: 0, max: 1, exclusiveMin: true, describe: 'generative, sample: keep the smallest set of tokens whose probability reaches p', fingerprintWhen: generativeOnly },
     backend: { type: 'enum', choices: BACKEND_CHOICES as BackendChoice[], default: 'auto' as BackendChoice, describe: 'generative: tfjs backend (auto = tfjs-node if installed, else wasm, else cpu)', fingerprint: false },
   },
   // The vectors file's content is part of what the bot is: retrained vectors rebuild it.
@@ -183,10 +190,13 @@ export default defineStage({
     let notReproducible: string | undefined;
     if (p.generative !== 'none') {
       const { trainGenerative } = await import('./generative.js');
+      const genTrain = train.filter((c) => !isGenerativeValidation(c, p['gen-valid']));
+      if (genTrain.length === 0) throw new UsageError(`chatbot: generative: all ${train.length} training conversations fell into the validation share; lower --gen-valid`);
       const g = await trainGenerative(
         ctx.outDir,
         ctx.checkpointDir,
-        trainPairs,
+        pairsOf(genTrain),
+        pairsOf(train.filter((c) => isGenerativeValidation(c, p['gen-valid']))),
         heldPairs,
         {
           arch: 'rnn',
@@ -200,6 +210,7 @@ export default defineStage({
           dropout: p['gen-dropout'],
           lr: p['gen-lr'],
           epochs: p.epochs,
+          patience: p['gen-patience'],
           maxMinutes: p['max-minutes'],
           maxSteps: p['max-steps'],
           batchTokens: p['gen-batch-tokens'],
@@ -220,6 +231,9 @@ export default defineStage({
       }
       rows.push({ metric: 'train-pairs', split: 'train', value: g.train.pairs, bot: gbot, turns: p.turns, subset: 'all', queries: 0 });
       rows.push({ metric: 'train-steps', split: 'train', value: g.train.steps, bot: gbot, turns: p.turns, subset: 'all', queries: 0 });
+      rows.push({ metric: 'train-epochs', split: 'train', value: g.train.epochs, bot: gbot, turns: p.turns, subset: 'all', queries: 0 });
+      rows.push({ metric: 'train-loss', split: 'train', value: g.train.trainLoss, bot: gbot, turns: p.turns, subset: 'all', queries: 0 });
+      if (g.train.validPairs > 0) rows.push({ metric: 'ppl', split: 'valid', value: g.train.validPpl, bot: gbot, turns: p.turns, subset: 'all', queries: g.train.validPairs });
     }
 
     const meta: ModelJson = {
