@@ -182,6 +182,8 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
       await store.remove(result.output);
       return decodeMessage(bytes, store) as R;
     },
+    // The workers' machines keep their pools (`lexflow worker` outlives runs); the threads here end.
+    recycle: () => opts.local.recycle(),
     async destroy() {
       closing = true;
       const where = Object.entries(placement).map(([m, n]) => `${m.replace(/^dist\/stages\//, '').replace(/\.task\.js$/, '')} ${n.remote} on workers${n.local ? `, ${n.local} here (shared memory)` : ''}`);

@@ -1,0 +1,25 @@
+// Handing a finished stage's memory back before the next stage starts
+// (docs/ARCHITECTURE.md, "The pool"). V8 collects the main thread's garbage
+// only when that thread allocates: a stage that ran its heavy part here
+// (lm-ngram's estimate) leaves its dead typed arrays resident while the next
+// stage works in pool threads, and the two add up in one process's peak.
+
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+let gc: (() => void) | undefined;
+
+/** A full, synchronous collection of the main thread's heap (a few ms on a small heap). */
+export function collectGarbage(): void {
+  if (!gc) {
+    const exposed = (globalThis as { gc?: () => void }).gc;
+    if (typeof exposed === 'function') gc = exposed;
+    else {
+      // Without the command-line flag: a context made after --expose-gc is set
+      // has `gc`, and it collects the whole isolate (the main thread's heap).
+      v8.setFlagsFromString('--expose-gc');
+      gc = vm.runInNewContext('gc') as () => void;
+    }
+  }
+  gc();
+}
