@@ -162,7 +162,8 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
       const id = String(++seq).padStart(6, '0');
       const input = `${jobsPrefix}/${id}.in`;
       await store.put(input, chunks);
-      const name = path.basename(module, '.js');
+      // The stage and task (`ngrams/count.task`), as worker logs and BullMQ show the job: cooccur and ngrams both have a count task.
+      const name = module.replace(/^dist\/stages\//, '').replace(/\.js$/, '');
       const job = await q.add(name, { module, input, sharedDir: store.description }, {
         jobId: id,
         attempts: ATTEMPTS,
