@@ -103,6 +103,9 @@ interface RunFigures {
   load_end: number[];
 }
 
+/** The environment the `lexflow` command gives itself (its shebang line, pipeline/cli/main.ts), and plain progress. */
+const lexflowEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_MMAP_THRESHOLD_: '131072', CI: '1' });
+
 function lexflowRun(out: string, dataset: string, memory: string, order: number, threads: number, extra: string[] = [], only: readonly string[] = STAGES): RunFigures {
   const args = [
     cliPath,
@@ -129,7 +132,7 @@ function lexflowRun(out: string, dataset: string, memory: string, order: number,
     ...extra,
   ];
   const load_start = load();
-  const t = timed(process.execPath, args, { env: { ...process.env, CI: '1' } });
+  const t = timed(process.execPath, args, { env: lexflowEnv() });
   return { wall: t.wall, rssMB: t.rssMB, ok: t.ok, stderr: t.stderr, load_start, load_end: load() };
 }
 
@@ -264,7 +267,7 @@ async function remote(work: string, dataset: string, memory: string, order: numb
     const per = Math.max(1, Math.floor(threads / 2));
     for (const file of logs) {
       const log = fs.openSync(file, 'w');
-      workers.push(spawn(process.execPath, [cliPath, 'worker', '--redis', redis.url, '--threads', String(per)], { stdio: ['ignore', log, log] }));
+      workers.push(spawn(process.execPath, [cliPath, 'worker', '--redis', redis.url, '--threads', String(per)], { stdio: ['ignore', log, log], env: lexflowEnv() }));
     }
     const out = path.join(shared, 'run');
     const r = lexflowRun(out, dataset, memory, order, threads, ['--executor', redis.url, '--shared-dir', shared]);
