@@ -24,7 +24,8 @@ t.test("a finished stage's pool threads and main-thread garbage do not reach the
   const first = read('probe-first');
   const second = read('probe-second');
   t.equal(first.tasks.length, 2);
-  t.equal(new Set(first.tasks.map((x) => x.threadId)).size, 2, 'the first stage used both threads');
+  // Not asserted: that the first stage's two tasks used two threads (on a loaded machine the
+  // second thread may start after the first is free again); either way none may serve the second stage.
   const earlier = new Set(first.tasks.map((x) => x.threadId));
   t.same(second.tasks.filter((x) => earlier.has(x.threadId)).map((x) => x.threadId), [], "no thread of the first stage runs the second stage's tasks");
   t.same(second.tasks.map((x) => x.inherited), [0, 0], 'the second stage starts with nothing held in its threads');
