@@ -32,6 +32,8 @@ export interface Manifest {
   reproducible?: boolean;
   reproducibleReason?: string;
   warnings: string[];
+  /** Wall seconds of each progress step, in order (pipeline/step-times.ts). Absent in older manifests. */
+  steps?: { name: string; seconds: number }[];
   started: string;
   ended: string;
   wallSeconds: number;

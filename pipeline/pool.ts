@@ -14,6 +14,13 @@ export interface Pool {
   readonly threads: number;
   /** Run `task` in the module at `taskFile` (a file URL); its default export receives the task. */
   run<R = unknown>(taskFile: string, task: unknown, transferList?: TransferListItem[]): Promise<R>;
+  /**
+   * End the worker threads; the next `run` starts fresh ones. The runner calls it after each
+   * stage, so what a finished stage's tasks left in their threads (heaps not yet collected,
+   * WebAssembly memories, which never shrink, module-level tables) is handed back before the
+   * next stage starts, instead of adding to its peak.
+   */
+  recycle(): Promise<void>;
   destroy(): Promise<void>;
   /** Set by the distributed executor (pipeline/remote/executor.ts): where its jobs go, for run.json and `lexflow status`. */
   readonly remote?: { redis: string; queue: string; sharedDir: string };
@@ -41,31 +48,38 @@ export function withoutLoaderHooks(argv: readonly string[]): string[] {
 }
 
 export function createPool(threads = defaultThreads()): Pool {
-  const piscina = new Piscina({
-    minThreads: threads,
-    maxThreads: threads,
-    // One task per thread at a time: tasks are CPU-bound.
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 60_000,
-    // Callers bound their own in-flight work; piscina's 'auto' limit (threads²)
-    // refused a stage's tasks with one thread ("Task queue is at limit").
-    maxQueue: Infinity,
-    // Workers run compiled JS: drop loader hooks a test runner put on the main
-    // thread (tap's TypeScript loader costs seconds per worker start).
-    execArgv: withoutLoaderHooks(process.execArgv),
-  });
+  const start = (): Piscina =>
+    new Piscina({
+      minThreads: threads,
+      maxThreads: threads,
+      // One task per thread at a time: tasks are CPU-bound.
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      // Callers bound their own in-flight work; piscina's 'auto' limit (threads²)
+      // refused a stage's tasks with one thread ("Task queue is at limit").
+      maxQueue: Infinity,
+      // Workers run compiled JS: drop loader hooks a test runner put on the main
+      // thread (tap's TypeScript loader costs seconds per worker start).
+      execArgv: withoutLoaderHooks(process.execArgv),
+    });
+  // Started at the first task, so a stage without pool tasks (or a recycle before one) starts no threads.
+  let piscina: Piscina | undefined;
+  const end = async (): Promise<void> => {
+    const p = piscina;
+    piscina = undefined;
+    await p?.destroy();
+  };
   return {
     threads,
     async run<R>(taskFile: string, task: unknown, transferList?: TransferListItem[]): Promise<R> {
       try {
-        return (await piscina.run(task, { filename: taskFile, transferList: transferList as never })) as R;
+        return (await (piscina ??= start()).run(task, { filename: taskFile, transferList: transferList as never })) as R;
       } catch (e) {
         throw reviveWorkerError(e);
       }
     },
-    async destroy() {
-      await piscina.destroy();
-    },
+    recycle: end,
+    destroy: end,
   };
 }
 

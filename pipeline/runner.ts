@@ -12,6 +12,7 @@ import { describeOutputs, readManifest, verifyOutputs, writeManifest, type Manif
 import { resolveParams, type ParamSchema } from './params.js';
 import { checkExecutor, createExecutorPool, type ExecutorSpec } from './executor.js';
 import { defaultThreads, type Pool } from './pool.js';
+import { collectGarbage } from './memory.js';
 import { createProgress, type Progress } from './progress.js';
 import { allStages, downstreamOf, getStage, topoOrder } from './registry.js';
 import {
@@ -26,6 +27,7 @@ import {
   writeRunJson,
 } from './rundir.js';
 import type { StageContext, StageDef, StageOutput } from './stage.js';
+import { timingSteps, type StepTime } from './step-times.js';
 import { LEXFLOW_VERSION } from './version.js';
 import { resolveDataset } from '../datasets/index.js';
 import type { DatasetKind, DatasetSource } from '../datasets/source.js';
@@ -396,6 +398,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       const ckpt = checkpointDir(runDir, def.name, fingerprint);
       current = { stage: def.name, tmp, ckpt };
       const warnings: string[] = [];
+      const steps: StepTime[] = [];
       const ctx: StageContext<ParamSchema> = {
         params: params as never,
         runDir,
@@ -408,7 +411,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
         },
         dataset: def.source ? dataset : undefined,
         pool,
-        progress,
+        progress: timingSteps(progress, steps),
         log,
         warn(message) {
           warnings.push(message);
@@ -445,6 +448,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
         reproducible: result.notReproducible === undefined,
         ...(result.notReproducible !== undefined ? { reproducibleReason: result.notReproducible } : {}),
         warnings,
+        steps,
         started: started.toISOString(),
         ended: new Date().toISOString(),
         wallSeconds: Math.round(wallSeconds * 1000) / 1000,
@@ -459,6 +463,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunReport> {
       removeCheckpoints(runDir, def.name);
       const rows = Object.values(manifest.rows).reduce((s, n) => s + n, 0);
       recordStage(def.name);
+      // One process runs every stage: what this one allocated goes back before the next starts,
+      // so a run's peak is its largest stage's, not their sum (docs/ARCHITECTURE.md, "The pool").
+      // A pool given by the caller (tests) is the caller's to keep.
+      if (ownPool) await pool.recycle();
+      collectGarbage();
       reports.push({ stage: def.name, status: 'ran', fingerprint, wallSeconds, peakRssMB, rows, reason: forced(def.name) ? 'forced' : existing ? 'stale' : 'new' });
     }
   } finally {

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node
+// The threshold (glibc's default, held fixed; pipeline/memory.ts says why) is set here
+// because glibc reads it only at process start; other C libraries ignore it.
 // lexflow's command line. Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.
 
 import yargs from 'yargs';

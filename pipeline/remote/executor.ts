@@ -99,7 +99,8 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
   const redis = await connectRedis(opts.redis, '--executor', 'start redis-server there, or run with --executor local');
   const token = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   const lockKey = KEYS.coordinator(queue);
-  const taken = await redis.set(lockKey, JSON.stringify({ token, host: os.hostname(), pid: process.pid, started: new Date().toISOString(), runDir: path.resolve(opts.runDir) }), 'PX', COORDINATOR_TTL_MS, 'NX');
+  const coordinatorValue = JSON.stringify({ token, host: os.hostname(), pid: process.pid, started: new Date().toISOString(), runDir: path.resolve(opts.runDir) });
+  const taken = await redis.set(lockKey, coordinatorValue, 'PX', COORDINATOR_TTL_MS, 'NX');
   if (taken !== 'OK') {
     const held = JSON.parse((await redis.get(lockKey)) ?? '{}') as { host?: string; pid?: number; started?: string };
     redis.disconnect();
@@ -115,6 +116,7 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
   // A fresh run starts from an empty queue (the previous run's jobs stayed for `lexflow status`).
   await q.obliterate({ force: true });
   await redis.del(KEYS.workers(queue));
+  await redis.set(KEYS.epoch(queue), token);
   await events.waitUntilReady();
   await redis.sadd(KEYS.runs, queue);
 
@@ -132,8 +134,21 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
   const renew = setInterval(async () => {
     try {
       // Renew only our own key: gone or someone else's means Redis lost the run (a restart without persistence).
-      const ok = await redis.eval(`if redis.call('get', KEYS[1]) and string.find(redis.call('get', KEYS[1]), ARGV[1], 1, true) then return redis.call('pexpire', KEYS[1], ARGV[2]) else return -1 end`, 1, lockKey, token, String(COORDINATOR_TTL_MS));
+      // An expired key with our epoch still there: this process was busy past the TTL; take the key back unless another coordinator has.
+      const ok = await redis.eval(
+        `local v = redis.call('get', KEYS[1])
+         if v then if string.find(v, ARGV[1], 1, true) then return redis.call('pexpire', KEYS[1], ARGV[2]) else return -2 end end
+         if redis.call('get', KEYS[2]) ~= ARGV[1] then return -1 end
+         return redis.call('set', KEYS[1], ARGV[3], 'PX', ARGV[2]) and 1 or -2`,
+        2,
+        lockKey,
+        KEYS.epoch(queue),
+        token,
+        String(COORDINATOR_TTL_MS),
+        coordinatorValue,
+      );
       if (ok === -1) loseRun('the run\'s coordinator key is gone: Redis restarted or was flushed');
+      if (ok === -2) loseRun('another coordinator took the run while this one was busy');
     } catch (e) {
       loseRun((e as Error).message);
     }
@@ -162,7 +177,8 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
       const id = String(++seq).padStart(6, '0');
       const input = `${jobsPrefix}/${id}.in`;
       await store.put(input, chunks);
-      const name = path.basename(module, '.js');
+      // The stage and task (`ngrams/count.task`), as worker logs and BullMQ show the job: cooccur and ngrams both have a count task.
+      const name = module.replace(/^dist\/stages\//, '').replace(/\.js$/, '');
       const job = await q.add(name, { module, input, sharedDir: store.description }, {
         jobId: id,
         attempts: ATTEMPTS,
@@ -182,6 +198,8 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
       await store.remove(result.output);
       return decodeMessage(bytes, store) as R;
     },
+    // The workers' machines keep their pools (`lexflow worker` outlives runs); the threads here end.
+    recycle: () => opts.local.recycle(),
     async destroy() {
       closing = true;
       const where = Object.entries(placement).map(([m, n]) => `${m.replace(/^dist\/stages\//, '').replace(/\.task\.js$/, '')} ${n.remote} on workers${n.local ? `, ${n.local} here (shared memory)` : ''}`);
@@ -190,6 +208,7 @@ export async function createRedisPool(opts: RedisPoolOptions): Promise<RedisPool
       const release = async (): Promise<void> => {
         await redis.srem(KEYS.runs, queue);
         await redis.eval(`if redis.call('get', KEYS[1]) and string.find(redis.call('get', KEYS[1]), ARGV[1], 1, true) then return redis.call('del', KEYS[1]) else return 0 end`, 1, lockKey, token);
+        await redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`, 1, KEYS.epoch(queue), token);
       };
       // With Redis gone this gives up after a moment; the coordinator key expires by itself.
       await within(2000, release().catch(() => {}));

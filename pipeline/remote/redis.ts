@@ -51,6 +51,12 @@ export const KEYS = {
   runs: 'lexflow:runs',
   /** The coordinator holding a run: SET NX with a TTL it renews. */
   coordinator: (queue: string) => `lexflow:${queue}:coordinator`,
+  /**
+   * The coordinator's token without a TTL, for as long as it drives the run: if only the key
+   * above is gone, the coordinator's event loop was blocked past the TTL (lm-ngram estimates on
+   * the main thread for minutes) and it takes the key back; if both are gone, Redis lost the run.
+   */
+  epoch: (queue: string) => `lexflow:${queue}:epoch`,
   /** Hash worker name -> JSON {host, pid, threads, jobs, lastSeen}: the workers that took the run's jobs. */
   workers: (queue: string) => `lexflow:${queue}:workers`,
 };

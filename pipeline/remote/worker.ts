@@ -36,6 +36,12 @@ export interface RunningWorker {
 
 /** How often the list of active runs is read. */
 const DISCOVER_MS = 500;
+/**
+ * Idle this long, the worker's threads end (Pool.recycle): a stage's tasks follow each other
+ * within milliseconds, so a pause this long is a stage boundary or a step on the coordinator,
+ * and what the finished tasks left in the threads goes back to the machine.
+ */
+const RECYCLE_IDLE_MS = 2000;
 
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const redis: Redis = await connectRedis(opts.redis, '--redis', 'start redis-server there, or point --redis at it');
@@ -53,7 +59,21 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   /** Jobs this worker took, by queue (for `lexflow status`). */
   const taken = new Map<string, number>();
 
+  let running = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
   const runJob = async (queue: string, job: Job<JobData, JobResult>): Promise<JobResult> => {
+    running++;
+    clearTimeout(idleTimer);
+    try {
+      return await runJobNow(queue, job);
+    } finally {
+      if (--running === 0) {
+        idleTimer = setTimeout(() => void (running === 0 && pool.recycle()), RECYCLE_IDLE_MS);
+        idleTimer.unref();
+      }
+    }
+  };
+  const runJobNow = async (queue: string, job: Job<JobData, JobResult>): Promise<JobResult> => {
     const t0 = performance.now();
     const { module, input, sharedDir } = job.data;
     if (module.startsWith('..') || path.isAbsolute(module)) throw new UnrecoverableError(`task module ${module} is outside the lexflow install`);
@@ -123,6 +143,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     async close() {
       stopped = true;
       clearInterval(timer);
+      clearTimeout(idleTimer);
       await Promise.allSettled([...workers.values()].map((w) => w.close()));
       redis.disconnect();
       await pool.destroy();
