@@ -308,3 +308,14 @@ export function workDir(name: string): { dir: string; done: () => void } {
     },
   };
 }
+
+/** n token ids in [1, V) from a fixed linear congruential sequence (the neural benches' synthetic batches). */
+export function randomIds(n: number, V: number, seed: number): Int32Array {
+  const out = new Int32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = 1 + (s % (V - 1));
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import { kernelSwitches } from '../lib/nn/backend/switches.js';
 import { createModel } from '../stages/lm-neural/create.js';
 import type { ModelConfig } from '../stages/lm-neural/model.js';
 import type { SoftmaxKind } from '../lib/nn/output.js';
-import { arg } from './common.js';
+import { arg, randomIds as ids } from './common.js';
 
 const rounds = Number(arg('rounds', '5'));
 const which = arg('arch', 'both');
@@ -37,15 +37,6 @@ const arms: { name: string; set: Switches }[] = [
   { name: 'old', set: all(false) },
 ];
 
-function ids(n: number, V: number, seed: number): Int32Array {
-  const out = new Int32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = 1 + (s % (V - 1));
-  }
-  return out;
-}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -12,7 +12,7 @@ import { selectBackend, tf } from '../lib/nn/backend/index.js';
 import { createModel } from '../stages/lm-neural/create.js';
 import type { ModelConfig } from '../stages/lm-neural/model.js';
 import type { SoftmaxKind } from '../lib/nn/output.js';
-import { arg } from './common.js';
+import { arg, randomIds as ids } from './common.js';
 
 const steps = Number(arg('steps', '2'));
 const which = arg('arch', 'both');
@@ -26,16 +26,6 @@ const shapes: Record<'lstm' | 'transformer', { cfg: ModelConfig; B: number; T: n
   transformer: { cfg: { arch: 'transformer', vocab: 10000, embed: 128, hidden: 512, layers: 2, heads: 4, context: 64, dropout: 0, tie: false, seed: 1, softmax }, B: 32, T: 64 },
 };
 
-/** Random ids in [1, V) from a fixed linear congruential sequence. */
-function ids(n: number, V: number, seed: number): Int32Array {
-  const out = new Int32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = 1 + (s % (V - 1));
-  }
-  return out;
-}
 
 const report: Record<string, unknown> = { backend: backend.name };
 for (const name of which === 'both' ? (['lstm', 'transformer'] as const) : [which as 'lstm' | 'transformer']) {
