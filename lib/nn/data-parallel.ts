@@ -9,6 +9,7 @@
 import { Piscina } from 'piscina';
 import type { Pool } from '../../pipeline/pool.js';
 import { selectBackend, tf, type BackendChoice } from './backend/index.js';
+import { assignArrays } from './params.js';
 import { mixSeed } from './random.js';
 import type { TrainableModel } from './train-loop.js';
 
@@ -38,15 +39,10 @@ export function shardGradientsWith<C, B>(create: (config: C) => TrainableModel<B
     const { model } = replica;
     const all = new Float32Array(task.weights);
     let off = 0;
-    // assign() shares the new tensor's data, so the tensor must be disposed (tidy) or
-    // every step leaks a copy of the weights: at 30 MB of weights the wasm heap hit its
-    // 4 GB limit after ~60 Transformer steps.
-    tf.tidy(() => {
-      for (const p of model.params) {
-        p.assign(tf.tensor(all.subarray(off, off + p.size), p.shape));
-        off += p.size;
-      }
-    });
+    assignArrays(
+      model.params,
+      model.params.map((p) => all.subarray(off, (off += p.size))),
+    );
     const { value, grads } = tf.variableGrads(() => model.trainLoss(task.batch, task.seed), model.params);
     const loss = value.dataSync()[0]!;
     const flat = new Float32Array(off + 1);

@@ -5,6 +5,7 @@
 // SIMD pass per parameter (backend/wasm-adam.ts).
 
 import { tf } from './backend/index.js';
+import { assignArrays } from './params.js';
 import { kernelSwitches } from './backend/switches.js';
 import { adamAvailable, adamUpdate } from './backend/wasm-adam.js';
 
@@ -93,11 +94,9 @@ export class Optimizer {
     if (s.kind !== this.kind) throw new Error(`optimizer state is ${s.kind}, this run uses ${this.kind}`);
     this.t = s.t;
     if (this.kind === 'adam')
-      tf.tidy(() =>
-        this.params.forEach((p, i) => {
-          this.m[i]!.assign(tf.tensor(s.slots[2 * i]!, p.shape));
-          this.v[i]!.assign(tf.tensor(s.slots[2 * i + 1]!, p.shape));
-        }),
+      assignArrays(
+        [...this.m, ...this.v],
+        [...this.params.map((_, i) => s.slots[2 * i]!), ...this.params.map((_, i) => s.slots[2 * i + 1]!)],
       );
   }
 

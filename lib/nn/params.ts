@@ -1,6 +1,7 @@
 // Parameters as plain tf.Variables (so checkpoints, data-parallel weight
-// sharing and tied embeddings need no framework), and the two tensor helpers
-// every model uses: seeded dropout and embedding lookup.
+// sharing and tied embeddings need no framework), setting them from arrays
+// without a leak, and the two tensor helpers every model uses: seeded dropout
+// and embedding lookup.
 
 import { tf } from './backend/index.js';
 
@@ -12,6 +13,16 @@ export function makeParam(name: string, shape: number[], values: Float32Array): 
 }
 
 /** Dropout on `x` with a fixed seed, or `x` itself when rate is 0. */
+/**
+ * Set each variable to the matching array (its shape). assign() shares the new
+ * tensor's data, so the tensors are made inside tf.tidy: made outside, each call
+ * leaks a copy of the values (a data-parallel worker hit the wasm heap's 4 GB
+ * after ~60 steps that way).
+ */
+export function assignArrays(vars: readonly tf.Variable[], arrays: readonly Float32Array[]): void {
+  tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(arrays[i]!, v.shape))));
+}
+
 export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): T {
   return rate > 0 ? (tf.dropout(x, rate, undefined, seed) as T) : x;
 }

@@ -10,6 +10,7 @@ import { UsageError } from '../../pipeline/errors.js';
 import type { Logger } from '../../pipeline/log.js';
 import type { Progress } from '../../pipeline/progress.js';
 import { tf } from './backend/index.js';
+import { assignArrays } from './params.js';
 import { loadCheckpoint, saveCheckpoint, type HistoryRow, type TrainPosition } from './checkpoint.js';
 import { Optimizer, type OptimizerKind } from './optimizer.js';
 import { mixSeed } from './random.js';
@@ -97,7 +98,7 @@ export async function trainLoop<B, V>(
   const ck = loadCheckpoint(o.checkpointDir, model.config);
   if (ck) {
     const { meta, arrays } = ck;
-    tf.tidy(() => model.params.forEach((p, i) => p.assign(tf.tensor(arrays.params[i]!, p.shape))));
+    assignArrays(model.params, arrays.params);
     opt.setState({ kind: meta.optimizer.kind, t: meta.optimizer.t, slots: arrays.slots });
     model.setState?.(arrays.state);
     best = arrays.best;
@@ -221,7 +222,7 @@ export async function trainLoop<B, V>(
     }
   }
   // Finish with the weights that scored best on the validation split.
-  if (best.length === model.params.length) tf.tidy(() => model.params.forEach((p, i) => p.assign(tf.tensor(best[i]!, p.shape))));
+  if (best.length === model.params.length) assignArrays(model.params, best);
   save();
   bar.done(`${pos.globalStep} batches, ${stopReason}`);
   opt.dispose();
