@@ -1,8 +1,16 @@
 # PyTorch peer for bench/lm-neural.ts: training and evaluation tokens/s of an
 # LSTM LM and a pre-LN causal Transformer LM at the same shapes as lexflow's,
 # on random ids (throughput does not depend on the data). Prints one JSON line.
-# Usage: python3 lm-neural-torch.py THREADS STEPS
-import json, sys, time
+# Usage: python3 lm-neural-torch.py THREADS STEPS [BLAS_THREADS]
+import json, os, sys, time
+# Debian's torch runs its GEMMs in OpenBLAS (pthreads), whose own pool defaults to every
+# core whatever torch.set_num_threads says: "1 thread" is then 2 for the matMuls, and
+# set_num_threads(2) puts 2 OpenMP and 2 OpenBLAS threads on 2 cores. Both pools are set
+# here before torch loads: THREADS for torch's own (OpenMP) ops, BLAS_THREADS (default
+# THREADS) for OpenBLAS.
+blas_threads = sys.argv[3] if len(sys.argv) > 3 else sys.argv[1]
+os.environ["OMP_NUM_THREADS"] = sys.argv[1]
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = blas_threads
 import torch
 import torch.nn as nn
 
@@ -65,4 +73,4 @@ def bench(model, B, T, lstm):
 
 lt, le = bench(LSTMLM(), 20, 35, True)
 tt, te = bench(TransformerLM(), 32, 64, False)
-print(json.dumps({"torch": torch.__version__, "threads": threads, "lstm_train": lt, "lstm_eval": le, "transformer_train": tt, "transformer_eval": te}))
+print(json.dumps({"torch": torch.__version__, "threads": threads, "blas_threads": int(blas_threads), "lstm_train": lt, "lstm_eval": le, "transformer_train": tt, "transformer_eval": te}))

@@ -9,6 +9,15 @@
 # Usage: python3 seq2seq-torch.py rnn THREADS STEPS VS VT E H B S T
 #        python3 seq2seq-torch.py transformer THREADS STEPS VS VT D HEADS LAYERS FFN B S T SHARE LS
 import json, math, sys, time
+import os
+# Debian's torch runs its GEMMs in OpenBLAS (pthreads), whose own pool defaults to every
+# core whatever torch.set_num_threads says: "1 thread" is then 2 for the matMuls, and
+# set_num_threads(2) puts 2 OpenMP and 2 OpenBLAS threads on 2 cores. Both pools are set
+# here before torch loads: THREADS for torch's own (OpenMP) ops, $BLAS_THREADS (default
+# THREADS) for OpenBLAS.
+blas_threads = os.environ.get("BLAS_THREADS", sys.argv[2])
+os.environ["OMP_NUM_THREADS"] = sys.argv[2]
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = blas_threads
 import torch
 import torch.nn as nn
 
