@@ -109,8 +109,9 @@ export default defineStage({
       const sentDoc = new Uint32Array(r.sentDoc.length);
       if (r.docSplit.length > 0) for (let i = 0; i < sentDoc.length; i++) sentDoc[i] = docs + r.sentDoc[i]!;
       else sentDoc.fill(fileDoc);
-      for (const s of r.docSplit) stats[s]!.documents++;
-      for (const s of r.sentSplit) sentencesBySplit[s]!++;
+      for (let i = 0; i < r.docSplit.length; i++) stats[r.docSplit[i]!]!.documents++;
+      const sentSplit = r.sentSplit;
+      for (let i = 0; i < sentSplit.length; i++) sentencesBySplit[sentSplit[i]!]!++;
       docs += r.docSplit.length;
       replaced += r.replaced;
       store.put({ ids: r.ids, remap, sentEnds: r.sentEnds, sentDoc, sentSplit: r.sentSplit });
