@@ -3,8 +3,8 @@
 // to a corpus never moves the ones already there. Files that ship their own
 // split (ptb.train.txt, ...) keep it.
 
-import crypto from 'node:crypto';
 import { UsageError } from '../pipeline/errors.js';
+import { md5Prefix48 } from '../lib/hash/md5.js';
 import { SPLITS, type SourceFile, type Split } from './source.js';
 
 /** Index of a split in SPLITS: 0 train, 1 valid, 2 test. */
@@ -28,8 +28,7 @@ export function parseSplitFractions(parts: readonly number[]): SplitFractions {
 
 /** A uniform number in [0, 1) from the first 48 bits of md5(id): well mixed, identical on every platform. */
 export function idUniform(id: string): number {
-  const d = crypto.createHash('md5').update(id, 'utf8').digest();
-  return d.readUIntBE(0, 6) / 2 ** 48;
+  return md5Prefix48(id) / 2 ** 48;
 }
 
 /** The split of a document by the hash of its id. */

@@ -20,11 +20,16 @@ export interface TokenizerOptions {
   onInvalid: 'error' | 'replace';
 }
 
-export interface BlockTask {
+/** One block of whole lines of a file. */
+export interface BlockBytes {
   bytes: Uint8Array;
   /** Byte offset and first line of the block in its file (for error messages). */
   offset: number;
   firstLine: number;
+}
+
+/** What every block of a file shares. */
+interface FileTask {
   /** The file's path (errors name it) and id (jsonl record ids derive from it). */
   path: string;
   fileId: string;
@@ -36,8 +41,19 @@ export interface BlockTask {
   options: TokenizerOptions;
 }
 
+export type BlockTask = BlockBytes & FileTask;
+
+/**
+ * Consecutive blocks of one file, tokenized into one type table: the main
+ * thread merges one table per group instead of one per block, and a type
+ * that recurs across the group's blocks is merged once (the serial part of
+ * the stage; see index.ts). Each block is still tokenized on its own, so a
+ * block end still ends a sentence and the output does not depend on grouping.
+ */
+export type GroupTask = FileTask & { blocks: BlockBytes[] };
+
 /** Line number of byte `at` of the block. */
-function lineAt(task: BlockTask, at: number): number {
+function lineAt(task: BlockBytes, at: number): number {
   let line = task.firstLine;
   for (let i = 0; i < at; i++) if (task.bytes[i] === 10) line++;
   return line;
@@ -62,20 +78,32 @@ function stripTags(text: string, spans: TokenSpans): void {
 // Reused by every block this thread tokenizes (a task runs to the end before the next starts).
 const spans = new TokenSpans();
 const bounds = new SentenceBounds();
+const encoders = [new BlockEncoder(false), new BlockEncoder(true)];
 
 export function tokenizeBlock(task: BlockTask): EncodedBlock {
+  const { bytes, offset, firstLine, ...file } = task;
+  return tokenizeBlocks({ ...file, blocks: [{ bytes, offset, firstLine }] });
+}
+
+export function tokenizeBlocks(task: GroupTask): EncodedBlock {
+  const enc = encoders[task.options.lowercase ? 1 : 0]!;
+  enc.reset();
+  for (const block of task.blocks) encodeBlock(task, block, enc);
+  return enc.finish();
+}
+
+function encodeBlock(task: FileTask, block: BlockBytes, enc: BlockEncoder): void {
   const { options } = task;
-  const decoded = decodeUtf8(task.bytes, options.onInvalid === 'replace');
+  const decoded = decodeUtf8(block.bytes, options.onInvalid === 'replace');
   if (decoded.invalidAt >= 0) {
-    const at = task.offset + decoded.invalidAt;
+    const at = block.offset + decoded.invalidAt;
     throw new InputError(
       task.path,
-      `invalid UTF-8 at byte offset ${at} (line ${lineAt(task, decoded.invalidAt)})`,
+      `invalid UTF-8 at byte offset ${at} (line ${lineAt(block, decoded.invalidAt)})`,
       'Convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), or pass --on-invalid replace to replace and count bad bytes',
     );
   }
-  const enc = new BlockEncoder(options.lowercase);
-  enc.replaced = decoded.replaced;
+  enc.replaced += decoded.replaced;
   const split = preTokenizer(options.tokenizer);
 
   const addText = (raw: string, mode: SentenceMode, doc: number, docSplit: number, brown: boolean): void => {
@@ -97,7 +125,7 @@ export function tokenizeBlock(task: BlockTask): EncodedBlock {
     const lines = decoded.text.split('\n');
     for (let k = 0; k < lines.length; k++) {
       if (lines[k]!.trim() === '') continue;
-      const docSplit = splitOfId(recordId(task.fileId, task.firstLine + k), task.fractions);
+      const docSplit = splitOfId(recordId(task.fileId, block.firstLine + k), task.fractions);
       addText(lines[k]!, mode, enc.startDocument(docSplit), docSplit, brown);
     }
   };
@@ -116,7 +144,7 @@ export function tokenizeBlock(task: BlockTask): EncodedBlock {
       for (let k = 0; k < lines.length; k++) {
         const line = lines[k]!;
         if (line.trim() === '') continue;
-        const lineNo = task.firstLine + k;
+        const lineNo = block.firstLine + k;
         let rec: unknown;
         try {
           rec = JSON.parse(line);
@@ -137,5 +165,4 @@ export function tokenizeBlock(task: BlockTask): EncodedBlock {
       break;
     }
   }
-  return enc.finish();
 }

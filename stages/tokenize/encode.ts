@@ -62,7 +62,7 @@ function sameRange(tok: string, s: string, start: number, end: number): boolean 
 }
 
 export class BlockEncoder {
-  private readonly types: string[] = [];
+  private types: string[] = [];
   private hashes = new Int32Array(1024);
   private slots = new Int32Array(1 << 12); // type id + 1; 0 = empty
   private counts = new Uint32Array(3 * 1024);
@@ -76,6 +76,17 @@ export class BlockEncoder {
   replaced = 0;
 
   constructor(private readonly lowercase: boolean) {}
+
+  /** Forget the block, keep the grown arrays: a worker encodes block after block with one encoder. */
+  reset(): void {
+    this.counts.fill(0, 0, 3 * this.types.length);
+    this.types = [];
+    this.slots.fill(0);
+    this.idCount = 0;
+    this.sentCount = 0;
+    this.docSplits.length = 0;
+    this.replaced = 0;
+  }
 
   /** Start a document (a jsonl record) in split `split`; returns its local index. */
   startDocument(split: number): number {

@@ -1,9 +1,12 @@
 // The tokenize stage: the dataset's text -> vocab.arrow + tokens/<split>-NNNNN.arrow.
 //
 //   1/3 tokenizing   the main thread reads blocks of whole lines and sends
-//                    them to the pool; workers decode, normalize, split and
-//                    encode with block-local ids; results merge in block order
-//                    into the global type table (train counts).
+//                    them to the pool in groups of consecutive blocks;
+//                    workers decode, normalize, split and encode with ids
+//                    local to the group; results merge in order into the
+//                    global type table (train counts). The merge is the one
+//                    serial part of the pass, so a group is made large enough
+//                    that a type recurring in its blocks is merged once.
 //   2/3 vocabulary   count cut, tie order, specials (vocab.ts).
 //   3/3 writing      local -> final ids, sentences into bounded shards.
 //
@@ -17,7 +20,7 @@ import { SPECIALS } from '../../lib/formats/tokens.js';
 import { readBlocks } from '../../datasets/read.js';
 import { parseSplitFractions, splitOfFile, type SplitIndex } from '../../datasets/split.js';
 import { SPLITS, type DatasetHints, type SourceFile } from '../../datasets/source.js';
-import type { BlockTask, TokenizerOptions } from './block.js';
+import type { BlockBytes, GroupTask, TokenizerOptions } from './block.js';
 import type { EncodedBlock } from './encode.js';
 import { tokenizeParams } from './params.js';
 import { ShardWriter } from './shards.js';
@@ -37,6 +40,15 @@ export function tokenizerOptions(p: Ctx['params'], hints: DatasetHints): Tokeniz
     sentences: p.sentences === 'auto' ? (hints.sentences ?? 'punct') : p.sentences,
     onInvalid: p['on-invalid'],
   };
+}
+
+/**
+ * Bytes of text per pool task: about six tasks per thread for the file, so the
+ * last ones finish close together; at least one block, at most 8 MiB, and the
+ * tasks in flight (two per thread) within a quarter of --memory.
+ */
+export function groupBytes(fileBytes: number, blockBytes: number, threads: number, memory: number): number {
+  return Math.max(blockBytes, Math.min(fileBytes / (6 * threads), 8 << 20, memory / (8 * threads)));
 }
 
 interface SplitStats {
@@ -97,8 +109,9 @@ export default defineStage({
       const sentDoc = new Uint32Array(r.sentDoc.length);
       if (r.docSplit.length > 0) for (let i = 0; i < sentDoc.length; i++) sentDoc[i] = docs + r.sentDoc[i]!;
       else sentDoc.fill(fileDoc);
-      for (const s of r.docSplit) stats[s]!.documents++;
-      for (const s of r.sentSplit) sentencesBySplit[s]!++;
+      for (let i = 0; i < r.docSplit.length; i++) stats[r.docSplit[i]!]!.documents++;
+      const sentSplit = r.sentSplit;
+      for (let i = 0; i < sentSplit.length; i++) sentencesBySplit[sentSplit[i]!]!++;
       docs += r.docSplit.length;
       replaced += r.replaced;
       store.put({ ids: r.ids, remap, sentEnds: r.sentEnds, sentDoc, sentSplit: r.sentSplit });
@@ -120,26 +133,30 @@ export default defineStage({
       for (const file of files) {
         const split: SplitIndex | -1 = (file.format === 'jsonl' && !file.split) || byLines ? -1 : splitOfFile(file, fractions);
         queue.push({ kind: 'file', file, split });
-        for await (const block of readBlocks(file, { blockBytes: p['block-bytes'], maxLineBytes: p['max-line-bytes'] })) {
-          const task: BlockTask = {
-            bytes: block.data,
-            offset: block.offset,
-            firstLine: block.firstLine,
-            path: file.path,
-            fileId: file.id,
-            format: file.format,
-            split,
-            fractions,
-            textField: dataset.textField,
-            options,
-          };
-          const result = ctx.pool.run<EncodedBlock>(TASKS.block, task, [block.data.buffer as ArrayBuffer]);
+        const target = groupBytes(file.bytes, p['block-bytes'], ctx.pool.threads, p.memory);
+        let group: BlockBytes[] = [];
+        let bytesInGroup = 0;
+        const send = async (): Promise<void> => {
+          const task: GroupTask = { blocks: group, path: file.path, fileId: file.id, format: file.format, split, fractions, textField: dataset.textField, options };
+          const result = ctx.pool.run<EncodedBlock>(
+            TASKS.block,
+            task,
+            group.map((b) => b.bytes.buffer as ArrayBuffer),
+          );
           result.catch(() => {}); // awaited in order by mergeHead; this only keeps an early failure from being "unhandled"
           queue.push({ kind: 'block', result });
           inFlight++;
-          reading.set(bytesBefore + block.sourceBytesRead);
+          group = [];
+          bytesInGroup = 0;
           while (inFlight >= maxInFlight) await mergeHead();
+        };
+        for await (const block of readBlocks(file, { blockBytes: p['block-bytes'], maxLineBytes: p['max-line-bytes'] })) {
+          group.push({ bytes: block.data, offset: block.offset, firstLine: block.firstLine });
+          bytesInGroup += block.data.length;
+          reading.set(bytesBefore + block.sourceBytesRead);
+          if (bytesInGroup >= target) await send();
         }
+        if (group.length > 0) await send();
         bytesBefore += file.bytes;
       }
       while (queue.length) await mergeHead();

@@ -81,7 +81,9 @@ export class TypeTable {
       a.set(this.arena.subarray(0, this.used));
       this.arena = a;
     }
-    this.arena.set(src.subarray(from, to), this.used);
+    // A byte loop: a subarray per new type cost more than the copy (types are short).
+    const arena = this.arena;
+    for (let k = 0, at = this.used; k < len; k++) arena[at + k] = src[from + k]!;
     this.entries[2 * id] = this.used;
     this.entries[2 * id + 1] = len;
     this.arena[this.used + len] = 10;
