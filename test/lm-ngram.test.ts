@@ -7,7 +7,7 @@ import path from 'node:path';
 import t from 'tap';
 import ngrams from '../stages/ngrams/index.js';
 import lmNgram from '../stages/lm-ngram/index.js';
-import { readCounts } from '../stages/lm-ngram/counts.js';
+import { readCounts, suffixRows } from '../stages/lm-ngram/counts.js';
 import { estimateKneserNey, kneserNeyDiscounts } from '../stages/lm-ngram/kneser-ney.js';
 import { firstAppearanceRanks } from '../stages/lm-ngram/first-appearance.js';
 import { readArpa, writeArpa } from '../stages/lm-ngram/arpa.js';
@@ -353,4 +353,28 @@ t.test('progress: scoring counts the valid and test sentences; estimating says w
   t.ok(lines.some((l) => l.startsWith(`2/4 estimating kneser-ney: from ${counted} n-grams of orders 1-3 (`)), 'estimating says what it estimated from');
   t.notOk(lines.some((l) => l.startsWith('3/4 writing add-k')), 'add-k has no model files to write');
   t.notOk(lines.some((l) => /: done \(/.test(l)), 'no summary that says only "done"');
+});
+
+t.test('suffix rows found through the sorted tables are the hash index answers, with and without pruning', async (t) => {
+  for (const prune of [
+    [0, 0, 0, 0],
+    [0, 1, 1, 2],
+  ]) {
+    const dir = tmpDir();
+    await writeTokenShards(path.join(dir, 'tokenize'), { train: randomCorpus(1500, 21, 150) });
+    await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tokenize') }, outDir: path.join(dir, 'ngrams'), params: { order: 4, prune }, pool: testPool() });
+    const orders = await readCounts(path.join(dir, 'ngrams'), 4);
+    for (let n = 2; n <= 4; n++) {
+      const got = suffixRows(orders, n);
+      const o = orders[n - 1]!;
+      let differ = 0;
+      let absent = 0;
+      for (let r = 0; r < o.rows; r++) {
+        const want = orders[n - 2]!.index.find(o.words, r * n + 1);
+        if (got[r] !== want) differ++;
+        if (want < 0) absent++;
+      }
+      t.equal(differ, 0, `order ${n}, --prune ${prune.join(' ')}: ${o.rows} rows, ${absent} suffixes absent`);
+    }
+  }
 });
