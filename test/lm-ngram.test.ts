@@ -7,10 +7,11 @@ import path from 'node:path';
 import t from 'tap';
 import ngrams from '../stages/ngrams/index.js';
 import lmNgram from '../stages/lm-ngram/index.js';
-import { readCounts } from '../stages/lm-ngram/counts.js';
+import { readCounts, suffixRows } from '../stages/lm-ngram/counts.js';
 import { estimateKneserNey, kneserNeyDiscounts } from '../stages/lm-ngram/kneser-ney.js';
 import { firstAppearanceRanks } from '../stages/lm-ngram/first-appearance.js';
-import { readArpa, writeArpa, ByteSink } from '../stages/lm-ngram/arpa.js';
+import { readArpa, writeArpa } from '../stages/lm-ngram/arpa.js';
+import { formatLog10 } from '../stages/lm-ngram/arpa-writer.js';
 import { estimateAbsolute, estimateMle } from '../stages/lm-ngram/simple-models.js';
 import { estimateKatz } from '../stages/lm-ngram/katz.js';
 import { estimateJelinekMercer, fitLambdas } from '../stages/lm-ngram/jelinek-mercer.js';
@@ -275,16 +276,14 @@ t.test('ARPA round trip, and corrupt or truncated ARPA names the line', async (t
 });
 
 t.test('ARPA numbers: 8 significant digits, parsed back exactly enough', async (t) => {
-  const sink = new ByteSink(-1);
+  const buf = new Uint8Array(64);
   const rnd = seededRandom(9);
   const xs = [0, -99, -Infinity, 0.5, -0.0045374703, -1.4998643, 1000, -0.001, 2.5e-7, -12.25];
   for (let i = 0; i < 2000; i++) xs.push(-Math.pow(10, rnd() * 6 - 4) * (rnd() < 0.9 ? 1 : -1));
   let worst = 0;
   const badFormat: string[] = [];
   for (const x of xs) {
-    sink.pos = 0;
-    sink.number(Math.fround(x));
-    const text = new TextDecoder().decode(sink.buf.subarray(0, sink.pos));
+    const text = new TextDecoder().decode(buf.subarray(0, formatLog10(buf, 0, Math.fround(x))));
     if (!/^-?\d+(\.\d+)?(e[-+]\d+)?$/.test(text)) badFormat.push(text);
     const back = Number(text);
     const want = x === -Infinity || x < -99 ? -99 : Math.fround(x);
@@ -292,6 +291,31 @@ t.test('ARPA numbers: 8 significant digits, parsed back exactly enough', async (
   }
   t.same(badFormat, [], 'plain decimal numbers');
   t.ok(worst < 1e-7, `worst relative error ${worst}`);
+});
+
+// Eight digits are what lmplz-compatible files have always held here; they are
+// within 1e-7 relative (above) but not always the same float32 (that takes nine).
+t.test('ARPA numbers: digit by digit, the same text as toPrecision(8) without its trailing zeros, for every kind of float32', async (t) => {
+  const buf = new Uint8Array(64);
+  const rnd = seededRandom(17);
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  const xs: number[] = [];
+  // Random bit patterns over the exponents ARPA values take (|x| from 1e-5 to 1e7),
+  // each decade's edges, and log10 of probabilities as the estimates make them.
+  for (let i = 0; i < 200_000; i++) {
+    u32[0] = ((rnd() < 0.9 ? 0x80000000 : 0) | ((100 + Math.floor(rnd() * 50)) << 23) | Math.floor(rnd() * 0x800000)) >>> 0;
+    xs.push(f32[0]!);
+  }
+  for (let e = -5; e <= 7; e++) for (const m of [1, 0.99999999, 1.0000001, 9.9999999, 0.5]) xs.push(Math.fround(m * 10 ** e), Math.fround(-m * 10 ** e));
+  for (let i = 0; i < 100_000; i++) xs.push(Math.fround(Math.log10(rnd())));
+  const reference = (x: number): string => (x === -Infinity || x < -99 ? '-99' : x === 0 ? '0' : Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(8))) : x.toPrecision(8));
+  const differ: string[] = [];
+  for (const x of xs) {
+    const got = new TextDecoder().decode(buf.subarray(0, formatLog10(buf, 0, x)));
+    if (got !== reference(x) && differ.length < 5) differ.push(`${x}: ${got} vs ${reference(x)}`);
+  }
+  t.same(differ, [], `${xs.length} values`);
 });
 
 t.test('bad input: a one-word vocabulary', async (t) => {
@@ -329,4 +353,28 @@ t.test('progress: scoring counts the valid and test sentences; estimating says w
   t.ok(lines.some((l) => l.startsWith(`2/4 estimating kneser-ney: from ${counted} n-grams of orders 1-3 (`)), 'estimating says what it estimated from');
   t.notOk(lines.some((l) => l.startsWith('3/4 writing add-k')), 'add-k has no model files to write');
   t.notOk(lines.some((l) => /: done \(/.test(l)), 'no summary that says only "done"');
+});
+
+t.test('suffix rows found through the sorted tables are the hash index answers, with and without pruning', async (t) => {
+  for (const prune of [
+    [0, 0, 0, 0],
+    [0, 1, 1, 2],
+  ]) {
+    const dir = tmpDir();
+    await writeTokenShards(path.join(dir, 'tokenize'), { train: randomCorpus(1500, 21, 150) });
+    await runStageDirect(ngrams, { inputs: { tokenize: path.join(dir, 'tokenize') }, outDir: path.join(dir, 'ngrams'), params: { order: 4, prune }, pool: testPool() });
+    const orders = await readCounts(path.join(dir, 'ngrams'), 4);
+    for (let n = 2; n <= 4; n++) {
+      const got = suffixRows(orders, n);
+      const o = orders[n - 1]!;
+      let differ = 0;
+      let absent = 0;
+      for (let r = 0; r < o.rows; r++) {
+        const want = orders[n - 2]!.index.find(o.words, r * n + 1);
+        if (got[r] !== want) differ++;
+        if (want < 0) absent++;
+      }
+      t.equal(differ, 0, `order ${n}, --prune ${prune.join(' ')}: ${o.rows} rows, ${absent} suffixes absent`);
+    }
+  }
 });

@@ -2,134 +2,28 @@
 //   \data\  ngram n=<rows> ...  \n-grams:  <log10 p> TAB w1 .. wn [TAB <log10 backoff>]  ...  \end\
 // Written as lmplz writes it (every n-gram below the highest order carries a
 // backoff, 0 when it is no context), so KenLM's query and build_binary load it;
-// read leniently (spaces or tabs) with errors that name the line.
+// read leniently (spaces or tabs) with errors that name the line. The bytes are
+// written by arpa-writer.ts.
 
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { InputError } from '../../pipeline/errors.js';
 import { makeBackoffOrder, BackoffModel, type BackoffOrder } from './backoff-model.js';
-
-function fmt(x: number): string {
-  if (x === -Infinity || x < -99) return '-99';
-  if (x === 0) return '0';
-  // Float32 values: 8 significant digits round-trip them.
-  return x.toPrecision(8);
-}
-
-/** Bytes to a file through one reusable buffer (string concatenation of millions of lines is far slower). */
-export class ByteSink {
-  readonly buf = new Uint8Array(1 << 22);
-  pos = 0;
-  constructor(private readonly fd: number) {}
-  room(n: number): void {
-    if (this.pos + n > this.buf.length) this.flush();
-  }
-  bytes(b: Uint8Array): void {
-    const n = b.length;
-    this.room(n);
-    // Words are short: a loop beats TypedArray.set's per-call cost.
-    if (n < 32) for (let i = 0; i < n; i++) this.buf[this.pos++] = b[i]!;
-    else {
-      this.buf.set(b, this.pos);
-      this.pos += n;
-    }
-  }
-  /** ASCII text (numbers, keywords). */
-  ascii(s: string): void {
-    this.room(s.length);
-    for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
-  }
-  /**
-   * A log10 value with 8 significant digits (float32 round-trips), written as
-   * digits straight into the buffer: toPrecision() per number is the cost of
-   * writing a large model otherwise.
-   */
-  number(x: number): void {
-    const a = Math.abs(x);
-    if (x === 0 || x === -Infinity || x < -99 || !(a >= 1e-4 && a < 1e6)) {
-      this.ascii(fmt(x));
-      return;
-    }
-    let e = Math.floor(Math.log10(a));
-    let digits = Math.round(a * POW10[7 - e + 8]!);
-    if (digits >= 1e8) {
-      e++;
-      digits = Math.round(a * POW10[7 - e + 8]!);
-    }
-    const decimals = 7 - e; // digits after the point (>= 2 here since e <= 5)
-    this.room(20);
-    const buf = this.buf;
-    if (x < 0) buf[this.pos++] = 45; // '-'
-    // Integer part, then the fraction without trailing zeros.
-    const scale = POW10[decimals + 8]!;
-    const intPart = Math.floor(digits / scale);
-    let frac = digits - intPart * scale;
-    const s = String(intPart);
-    for (let i = 0; i < s.length; i++) buf[this.pos++] = s.charCodeAt(i);
-    if (frac === 0) return;
-    let d = decimals;
-    while (frac % 10 === 0) {
-      frac /= 10;
-      d--;
-    }
-    buf[this.pos++] = 46; // '.'
-    const f = String(frac);
-    for (let i = f.length; i < d; i++) buf[this.pos++] = 48;
-    for (let i = 0; i < f.length; i++) buf[this.pos++] = f.charCodeAt(i);
-  }
-
-  byte(c: number): void {
-    this.room(1);
-    this.buf[this.pos++] = c;
-  }
-  flush(): void {
-    let off = 0;
-    while (off < this.pos) off += fs.writeSync(this.fd, this.buf, off, this.pos - off);
-    this.pos = 0;
-  }
-}
-
-/** POW10[k + 8] = 10^k for k = -8..16. */
-const POW10 = Float64Array.from({ length: 25 }, (_, i) => Math.pow(10, i - 8));
-
-const TAB = 9;
-const SPACE = 32;
-const NL = 10;
+import { ArpaWriter } from './arpa-writer.js';
 
 /** Write `model` as ARPA text; `tokens[id]` spells word id. */
 export async function writeArpa(file: string, model: BackoffModel, tokens: readonly string[]): Promise<void> {
-  const enc = new TextEncoder();
-  const spelled = tokens.map((t) => enc.encode(t));
-  const fd = fs.openSync(file, 'w');
+  const out = ArpaWriter.open(file, tokens, model.orders.map((o) => o.rows));
   try {
-    const out = new ByteSink(fd);
-    const N = model.orders.length;
-    out.ascii('\\data\\\n');
-    for (const o of model.orders) out.ascii(`ngram ${o.n}=${o.rows}\n`);
     for (const o of model.orders) {
-      out.ascii(`\n\\${o.n}-grams:\n`);
-      const withBackoff = o.n < N;
-      const n = o.n;
-      for (let r = 0; r < o.rows; r++) {
-        out.number(o.logprob[r]!);
-        out.byte(TAB);
-        out.bytes(spelled[o.words[r * n]!]!);
-        for (let k = 1; k < n; k++) {
-          out.byte(SPACE);
-          out.bytes(spelled[o.words[r * n + k]!]!);
-        }
-        if (withBackoff) {
-          out.byte(TAB);
-          out.number(o.backoff[r]!);
-        }
-        out.byte(NL);
-      }
+      await out.section(o.n);
+      await out.lines(o.n, o.words, o.logprob, o.backoff, 0, o.rows);
     }
-    out.ascii('\n\\end\\\n');
-    out.flush();
-  } finally {
-    fs.closeSync(fd);
+  } catch (e) {
+    await out.abandon();
+    throw e;
   }
+  await out.end();
 }
 
 export interface ArpaModel {

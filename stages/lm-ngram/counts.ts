@@ -18,15 +18,108 @@ export interface OrderCounts {
   suffix?: { lower: OrderCounts; rows: Int32Array };
 }
 
-/** Row in order n-1 of the suffix of every order-n row (-1 when absent, e.g. pruned). */
+/**
+ * Row in order n-1 of the suffix (words 2..n) of every order-n row (-1 when
+ * absent, e.g. pruned). Found without hashing, as the sorted tables allow: the
+ * suffix of h w is a child of the suffix of h (known one order down), and the
+ * children of one row are contiguous and sorted by their last word, so a
+ * binary search over a short range finds it. Any row it misses is looked up in
+ * the hash index, so the answer is the index's in every case.
+ */
 export function suffixRows(orders: OrderCounts[], n: number): Int32Array {
   const o = orders[n - 1]!;
   const lower = orders[n - 2]!;
   // Cached per lower table: withUnk() may have put a row before every unigram.
   if (o.suffix?.lower === lower) return o.suffix.rows;
   const out = new Int32Array(o.rows);
-  for (let r = 0; r < o.rows; r++) out[r] = lower.index.find(o.words, r * n + 1);
+  const last = n - 1;
+  if (n === 2) {
+    const rowOf = rowsByWord(lower);
+    for (let r = 0; r < o.rows; r++) {
+      const w = o.words[r * n + last]!;
+      const s = w >= 0 && w < rowOf.length ? rowOf[w]! : -1;
+      out[r] = s >= 0 ? s : lower.index.find(o.words, r * n + 1);
+    }
+  } else {
+    const ctx = contextRows(o, lower);
+    const lowerSuffix = suffixRows(orders, n - 1);
+    // Children of each order n-2 row among the order n-1 rows: [begin, end).
+    const lowerCtx = contextRows(lower, orders[n - 3]!);
+    const begin = new Int32Array(orders[n - 3]!.rows);
+    const end = new Int32Array(orders[n - 3]!.rows);
+    for (let r = 0; r < lower.rows; ) {
+      const q = lowerCtx[r]!;
+      const start = r;
+      while (r < lower.rows && lowerCtx[r] === q) r++;
+      if (q >= 0) {
+        begin[q] = start;
+        end[q] = r;
+      }
+    }
+    const lw = lower.words;
+    const ln = n - 1;
+    for (let r = 0; r < o.rows; r++) {
+      const c = ctx[r]!;
+      const q = c >= 0 ? lowerSuffix[c]! : -1;
+      let found = -1;
+      if (q >= 0) {
+        const w = o.words[r * n + last]!;
+        let lo = begin[q]!;
+        let hi = end[q]!;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          const m = lw[mid * ln + ln - 1]!;
+          if (m < w) lo = mid + 1;
+          else if (m > w) hi = mid;
+          else {
+            found = mid;
+            break;
+          }
+        }
+      }
+      out[r] = found >= 0 ? found : lower.index.find(o.words, r * n + 1);
+    }
+  }
   o.suffix = { lower, rows: out };
+  return out;
+}
+
+/** Row of each word id in the unigram table (-1 where it has none). */
+function rowsByWord(uni: OrderCounts): Int32Array {
+  let maxId = -1;
+  for (let r = 0; r < uni.rows; r++) maxId = Math.max(maxId, uni.words[r]!);
+  const rowOf = new Int32Array(maxId + 1).fill(-1);
+  for (let r = 0; r < uni.rows; r++) if (uni.words[r]! >= 0) rowOf[uni.words[r]!] = r;
+  return rowOf;
+}
+
+/**
+ * Row in order n-1 of every order-n row's context (its first n-1 words), -1
+ * where absent: one walk down both tables, which are sorted by w1..wn.
+ */
+export function contextRows(o: OrderCounts, lower: OrderCounts): Int32Array {
+  const n = o.n;
+  const out = new Int32Array(o.rows);
+  const lw = lower.words;
+  const ow = o.words;
+  let j = 0;
+  let r = 0;
+  while (r < o.rows) {
+    const start = r;
+    do r++;
+    while (r < o.rows && sameContext(ow, start, r, n));
+    // Advance j to the first lower row not below the context.
+    let cmp = -1;
+    while (j < lower.rows) {
+      cmp = 0;
+      const pa = j * (n - 1);
+      const pb = start * n;
+      for (let k = 0; k < n - 1 && cmp === 0; k++) cmp = lw[pa + k]! - ow[pb + k]!;
+      if (cmp >= 0) break;
+      j++;
+    }
+    out.fill(j < lower.rows && cmp === 0 ? j : -1, start, r);
+  }
   return out;
 }
 

@@ -87,35 +87,35 @@ export function adjustCounts(orders: OrderCounts[], rank?: Float64Array): Omit<K
     // and is extended leftwards by the highest-ranked predecessor at each order.
     const uni = orders[0]!;
     const bestRow = highestRankedUnigram(uni, rank);
-    let suffix = Int32Array.of(uni.words[bestRow]!);
-    for (let n = 1; n < N && bestRow >= 0; n++) {
+    let maxId = 0;
+    for (let r = 0; r < uni.rows; r++) maxId = Math.max(maxId, uni.words[r]!);
+    const isUnigram = new Uint8Array(maxId + 1);
+    for (let r = 0; r < uni.rows; r++) if (uni.words[r]! >= 0 && uni.words[r]! < isUnigram.length) isUnigram[uni.words[r]!] = 1;
+    // `row` is the row of the current suffix in order n.
+    let row = bestRow;
+    for (let n = 1; n < N && row >= 0; n++) {
       const o = orders[n - 1]!;
-      const row = n === 1 ? bestRow : o.index.find(suffix, 0);
-      if (row < 0 || o.words[row * n] === BOS) break;
+      if (o.words[row * n] === BOS) break;
       const raw = o.counts[row]!;
       const adj = adjusted[n - 1]![row]!;
       const t = countsOfCounts[n - 1]!;
       if (adj < 5) t[adj]!--;
       if (raw < 5) t[raw]!++;
-      // Extend: among (n+1)-grams x suffix, the x of highest rank.
+      // Extend: among the (n+1)-grams x suffix, the x of highest rank (the lowest id among equals).
       const up = orders[n]!;
-      let bx = -1;
+      const upSuffix = suffixRows(orders, n + 1);
+      let next = -1;
       let bxRank = -Infinity;
-      const q = new Int32Array(n + 1);
-      q.set(suffix, 1);
-      for (let r = 0; r < uni.rows; r++) {
-        const x = uni.words[r]!;
+      for (let r = 0; r < up.rows; r++) {
+        if (upSuffix[r] !== row) continue;
+        const x = up.words[r * (n + 1)]!;
+        if (!(x >= 0 && x < isUnigram.length && isUnigram[x] === 1)) continue;
         const rk = x === BOS ? 1 : (rank[x] ?? -1);
         if (rk <= bxRank) continue;
-        q[0] = x;
-        if (up.index.find(q, 0) >= 0) {
-          bx = x;
-          bxRank = rk;
-        }
+        next = r;
+        bxRank = rk;
       }
-      if (bx < 0) break;
-      q[0] = bx;
-      suffix = q;
+      row = next;
     }
   }
   return { adjusted, countsOfCounts };

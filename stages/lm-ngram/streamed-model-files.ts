@@ -8,15 +8,12 @@ import path from 'node:path';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, primitiveData } from '../../pipeline/arrow.js';
 import { chunks } from '../../lib/spill/flat-file.js';
-import { ByteSink } from './arpa.js';
+import { ArpaWriter } from './arpa-writer.js';
 import { modelSchema } from './model-files.js';
 import type { StreamedOrder } from './kneser-ney-stream.js';
 
 /** writeModelArrow's batch size, so the files are the same bytes. */
 const BATCH = 1 << 16;
-const TAB = 9;
-const SPACE = 32;
-const NL = 10;
 
 /** KenLM clamps log10 p at 0 for numerical noise ("Take that IRST"); stored as float32. */
 export function logprobOf(p: number): number {
@@ -27,18 +24,13 @@ export function logprobOf(p: number): number {
 export async function writeStreamedModel(dir: string, orders: StreamedOrder[], arpaTokens?: readonly string[], onRows: (n: number) => void = () => {}): Promise<Record<string, number>> {
   fs.mkdirSync(dir, { recursive: true });
   const rows: Record<string, number> = {};
-  const N = orders.length;
-  let sink: ByteSink | undefined;
-  let fd: number | undefined;
-  let spelled: Uint8Array[] = [];
-  if (arpaTokens) {
-    const enc = new TextEncoder();
-    spelled = arpaTokens.map((t) => enc.encode(t));
-    fd = fs.openSync(path.join(dir, 'model.arpa'), 'w');
-    sink = new ByteSink(fd);
-    sink.ascii('\\data\\\n');
-    for (const o of orders) sink.ascii(`ngram ${o.n}=${o.rows}\n`);
-  }
+  const arpa = arpaTokens
+    ? ArpaWriter.open(
+        path.join(dir, 'model.arpa'),
+        arpaTokens,
+        orders.map((o) => o.rows),
+      )
+    : undefined;
   try {
     for (const o of orders) {
       const n = o.n;
@@ -47,7 +39,7 @@ export async function writeStreamedModel(dir: string, orders: StreamedOrder[], a
       // The columns in chunks of the same rows as the words'.
       const prob = chunks(o.prob, Float64Array, 1, BATCH);
       const backoff = o.backoff ? chunks(o.backoff, Float32Array, 1, BATCH) : undefined;
-      sink?.ascii(`\n\\${n}-grams:\n`);
+      await arpa?.section(n);
       for (const c of chunks(o.words, Int32Array, n, BATCH)) {
         const cols: A.Data[] = [];
         for (let k = 0; k < n; k++) {
@@ -62,33 +54,16 @@ export async function writeStreamedModel(dir: string, orders: StreamedOrder[], a
         cols.push(primitiveData(new A.Float32(), lp), primitiveData(new A.Float32(), bo));
         await w.writeColumns(cols);
         onRows(c.rows);
-        if (sink) {
-          for (let r = 0; r < c.rows; r++) {
-            sink.number(lp[r]!);
-            sink.byte(TAB);
-            sink.bytes(spelled[c.data[r * n]!]!);
-            for (let k = 1; k < n; k++) {
-              sink.byte(SPACE);
-              sink.bytes(spelled[c.data[r * n + k]!]!);
-            }
-            if (n < N) {
-              sink.byte(TAB);
-              sink.number(bo[r]!);
-            }
-            sink.byte(NL);
-          }
-        }
+        await arpa?.lines(n, c.data, lp, bo, 0, c.rows);
       }
       prob.return(undefined);
       backoff?.return(undefined);
       rows[file] = await w.close();
     }
-    if (sink) {
-      sink.ascii('\n\\end\\\n');
-      sink.flush();
-    }
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+  } catch (e) {
+    await arpa?.abandon();
+    throw e;
   }
+  await arpa?.end();
   return rows;
 }

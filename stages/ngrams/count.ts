@@ -77,8 +77,13 @@ export function countShards(task: CountTask): CountResult {
   // rarely grow, but never past what the budget allows (a tiny budget stays tiny).
   let estTokens = 0;
   for (const f of task.shards) estTokens += fs.statSync(f).size / 4;
-  const rowBytes = (order * (order + 1) * 2 + order) * 4; // one entry in every table
-  const initialFor = (n: number): number => Math.max(16, Math.min(Math.floor(memoryBytes / rowBytes), n < order ? 1 << 12 : Math.ceil(estTokens * 1.4)));
+  // Only the highest order's table grows with the text (the others hold sentence
+  // ends); it may start at up to half its share, since its capacity rounds up to
+  // a power of two. Sizing it by every order's entries made it double (and rehash)
+  // twice per task at the default budget.
+  const lowerBytes = order * (order + 1) * 4 * (1 << 12) * 2;
+  const topSlots = Math.floor(Math.max(0, memoryBytes - lowerBytes) / (2 * (order + 1) * 4));
+  const initialFor = (n: number): number => Math.max(16, n < order ? Math.min(1 << 12, Math.floor(memoryBytes / ((order + 1) * 8 * order))) : Math.min(topSlots, Math.ceil(estTokens * 1.4)));
   let tables = [...Array(order)].map((_, k) => new NgramCounter(k + 1, initialFor(k + 1)));
   const runs: string[][] = [...Array(order)].map(() => []);
   let spills = 0;
