@@ -31,6 +31,7 @@ export const MAX_PAGES = 65536;
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const F64 = 0x7c;
+export const I64 = 0x7e;
 export const V128 = 0x7b;
 
 export function uleb(n: number): number[] {
@@ -42,6 +43,18 @@ export function uleb(n: number): number[] {
     out.push(b);
   } while (n);
   return out;
+}
+
+/** Signed LEB128 (the immediates of i32.const and i64.const). */
+export function sleb(n: bigint): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(n & 0x7fn);
+    n >>= 7n;
+    const done = (n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0);
+    out.push(done ? b : b | 0x80);
+    if (done) return out;
+  }
 }
 
 export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
@@ -76,6 +89,30 @@ export const F64_DIV = [0xa3];
 export const F64_MIN = [0xa4];
 export const F64_MAX = [0xa5];
 export const F64_SQRT = [0x9f];
+/** i32.const of any 32-bit integer (signed LEB128 immediate). */
+export const i32ConstS = (n: number): number[] => [0x41, ...sleb(BigInt(n | 0))];
+/** i64.const of any 64-bit integer (signed LEB128 immediate). */
+export const i64Const = (n: bigint): number[] => [0x42, ...sleb(BigInt.asIntN(64, n))];
+export const I32_EQ = [0x46];
+export const I32_NE = [0x47];
+export const I32_LT_S = [0x48];
+export const I32_GT_S = [0x4a];
+export const I32_GE_S = [0x4e];
+export const I64_ADD = [0x7c];
+export const I64_MUL = [0x7e];
+export const I64_REM_U = [0x82];
+export const I64_SHR_U = [0x88];
+export const I64_EXTEND_I32_U = [0xad];
+export const I32_WRAP_I64 = [0xa7];
+export const F64_GT = [0x64];
+export const F64_LT = [0x63];
+export const F64_PROMOTE_F32 = [0xbb];
+export const F32_DEMOTE_F64 = [0xb6];
+export const I32_TRUNC_F64_S = [0xaa];
+/** Truncation that never traps: NaN is 0, out of range saturates (as JS `x | 0` gives 0 for NaN). */
+export const I32_TRUNC_SAT_F64_S = [0xfc, 0x02];
+export const i64Load = (offset = 0) => [0x29, 0x03, ...uleb(offset)]; // align 2^3
+export const i64Store = (offset = 0) => [0x37, 0x03, ...uleb(offset)];
 export const f64Load = (offset = 0) => [0x2b, 0x03, ...uleb(offset)]; // align 2^3
 export const f64Store = (offset = 0) => [0x39, 0x03, ...uleb(offset)];
 export const i32Load = (offset = 0) => [0x28, 0x02, ...uleb(offset)]; // align 2^2
@@ -85,6 +122,9 @@ export const f32Store = (offset = 0) => [0x38, 0x02, ...uleb(offset)];
 // SIMD
 export const v128Load = (align = 4) => [0xfd, 0x00, align, 0x00]; // offset 0; align is log2 bytes (a hint: unaligned addresses still work)
 export const v128Store = (align = 4) => [0xfd, 0x0b, align, 0x00];
+/** v128.load / v128.store at a constant byte offset from the address (16-byte aligned). */
+export const v128LoadAt = (offset: number) => [0xfd, 0x00, 4, ...uleb(offset)];
+export const v128StoreAt = (offset: number) => [0xfd, 0x0b, 4, ...uleb(offset)];
 export const V128_LOAD = v128Load();
 export const V128_STORE = v128Store();
 export const F32X4_SPLAT = [0xfd, 0x13];
@@ -119,6 +159,7 @@ export const F64X2_PMAX = [0xfd, 0xf7, 0x01]; // a < b ? b : a
 export const block = (body: number[]) => [0x02, 0x40, ...body, 0x0b];
 export const loop = (body: number[]) => [0x03, 0x40, ...body, 0x0b];
 export const ifThen = (body: number[]) => [0x04, 0x40, ...body, 0x0b];
+export const ifElse = (then: number[], otherwise: number[]) => [0x04, 0x40, ...then, 0x05, ...otherwise, 0x0b];
 export const br = (depth: number) => [0x0c, ...uleb(depth)];
 export const brIf = (depth: number) => [0x0d, ...uleb(depth)];
 export const END = [0x0b];

@@ -16,7 +16,8 @@ import { Lcg } from '../../lib/random/lcg.js';
 import { sharedMemory } from '../../lib/wasm/asm.js';
 import { simdModule } from './simd.js';
 import { unigramTableSize, word2vecParams } from './params.js';
-import type { Word2VecShared, Word2VecThreadResult, Word2VecThreadTask } from './train.js';
+import { align16, threadScratchBytes, type Word2VecShared, type Word2VecThreadResult, type Word2VecThreadTask } from './train.js';
+import { EXP_TABLE_SIZE, expTable } from './kernels.js';
 import { writeVectorFiles } from '../../lib/formats/vector-files.js';
 import { SENTENCE_END, buildTrainingVocab, subsampleThresholds, unigramTable } from './vocab.js';
 import { TASKS } from './tasks.js';
@@ -37,7 +38,7 @@ function initInputVectors(syn0: Float32Array, dim: number, seed: number): void {
 export default defineStage({
   name: 'word2vec',
   describe: 'word2vec skip-gram / CBOW vectors (negative sampling or hierarchical softmax), Hogwild across the pool',
-  version: 1,
+  version: 2,
   tasks: TASKS,
   inputs: ['tokenize'],
   params: word2vecParams,
@@ -73,11 +74,19 @@ export default defineStage({
     const useSimd = dim % 4 === 0 && simdModule() !== null;
     const layout = { syn0: 0, syn1neg: matrixBytes, syn1: matrixBytes * (p.negative > 0 ? 2 : 1) };
     const scratch = layout.syn1 + (p.hs ? matrixBytes : 0);
-    const memory = useSimd ? sharedMemory(scratch + threads * 2 * dim * 4) : undefined;
+    // After the matrices: each thread's scratch (train.ts), the sigmoid table, the noise table.
+    const perThread = threadScratchBytes(dim);
+    const expOffset = scratch + threads * perThread;
+    const tableOffset = expOffset + align16((EXP_TABLE_SIZE + 1) * 4);
+    const tableLen = p.negative > 0 ? unigramTableSize(V) : 0;
+    const memory = useSimd ? sharedMemory(tableOffset + tableLen * 4) : undefined;
     const view = (offset: number, n: number): Float32Array => (memory ? new Float32Array(memory.buffer, offset, n) : sharedFloats(n));
     const syn0 = view(layout.syn0, V * dim);
     const syn1neg = view(layout.syn1neg, p.negative > 0 ? V * dim : 0);
     const syn1 = view(layout.syn1, p.hs ? V * dim : 0);
+    const table = memory ? new Int32Array(memory.buffer, tableOffset, tableLen) : new Int32Array(new SharedArrayBuffer(tableLen * 4));
+    if (tableLen > 0) unigramTable(vocab.counts, tableLen, 0.75, table);
+    if (memory) new Float32Array(memory.buffer, expOffset, EXP_TABLE_SIZE + 1).set(expTable());
     const tree = p.hs ? huffmanTree(vocab.counts) : { codes: new Uint8Array(0), points: new Int32Array(0), codelen: new Uint8Array(0) };
     const counter = new BigInt64Array(new SharedArrayBuffer(8));
     const shared: Word2VecShared = {
@@ -88,10 +97,10 @@ export default defineStage({
       syn1,
       indexOfId: vocab.indexOfId,
       keep: subsampleThresholds(vocab.counts, plan.wordsPerEpoch, p.sample),
-      table: p.negative > 0 ? unigramTable(vocab.counts, unigramTableSize(V)) : new Int32Array(0),
+      table,
       ...tree,
       counter,
-      ...(memory ? { wasm: { memory, ...layout, scratch } } : {}),
+      ...(memory ? { wasm: { memory, ...layout, scratch, perThread, expT: expOffset, table: tableOffset } } : {}),
     };
 
     // 3. Resume from a checkpoint of a killed run, or start fresh

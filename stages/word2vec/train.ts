@@ -17,8 +17,13 @@ import { expTable, hsStep, hsStepSimd, nsStep, nsStepSimd } from './kernels.js';
 import { Lcg, lcgModBig } from '../../lib/random/lcg.js';
 import type { WasmMemory } from '../../lib/wasm/asm.js';
 import { simdKernels } from './simd.js';
+import { skipgramKernel } from './skipgram-simd.js';
 
 export const MAX_SENTENCE_LENGTH = 1000;
+
+export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+/** Bytes of one thread's scratch in the shared memory: neu1, neu1e, the sentence (int32), the LCG state. */
+export const threadScratchBytes = (dim: number): number => 2 * dim * 4 + align16((MAX_SENTENCE_LENGTH + 1) * 4) + 16;
 /** Progress and the learning rate are refreshed every this many words, as in word2vec.c. */
 const REFRESH_WORDS = 10000;
 
@@ -48,9 +53,11 @@ export interface Word2VecShared {
   counter: BigInt64Array;
   /**
    * When set, syn0/syn1neg/syn1 are views into this shared WebAssembly.Memory at these
-   * byte offsets, and the SIMD kernels train them; `scratch` holds each thread's neu1 and neu1e.
+   * byte offsets, and the SIMD kernels train them; from `scratch` on, each thread has
+   * `perThread` bytes (threadScratchBytes); `expT` and `table` are the sigmoid and noise tables
+   * (`table` is also the view shared.table).
    */
-  wasm?: { memory: WasmMemory; syn0: number; syn1neg: number; syn1: number; scratch: number };
+  wasm?: { memory: WasmMemory; syn0: number; syn1neg: number; syn1: number; scratch: number; perThread: number; expT: number; table: number };
 }
 
 export interface Word2VecSettings {
@@ -89,7 +96,6 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
   // Noise index from the top 32 bits by one multiply (word2vec.c takes (next >> 16) % table_size; a division costs more).
   const tableScale = table.length / 4294967296;
   const expT = expTable();
-  const sen = new Int32Array(MAX_SENTENCE_LENGTH + 1);
   const wasm = shared.wasm;
   const k = wasm ? simdKernels(wasm.memory) : null;
   // byte offsets for the SIMD kernels: rows of syn0 / syn1neg / syn1, this thread's neu1 and neu1e
@@ -97,8 +103,14 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
   const B0 = wasm ? wasm.syn0 : 0;
   const BN = wasm ? wasm.syn1neg : 0;
   const BH = wasm ? wasm.syn1 : 0;
-  const BU = wasm ? wasm.scratch + thread * 2 * bytes : 0;
+  const BU = wasm ? wasm.scratch + thread * wasm.perThread : 0;
   const BE = BU + bytes;
+  const BS = BE + bytes;
+  const BR = BS + align16((MAX_SENTENCE_LENGTH + 1) * 4);
+  const sen = wasm ? new Int32Array(wasm.memory.buffer, BS, MAX_SENTENCE_LENGTH + 1) : new Int32Array(MAX_SENTENCE_LENGTH + 1);
+  // Skip-gram with negative sampling only: a whole sentence per call (skipgram-simd.ts).
+  const sg = wasm && !cbow && !hs && negative > 0 ? skipgramKernel(wasm.memory) : null;
+  const rngWords = wasm ? new Uint32Array(wasm.memory.buffer, BR, 2) : new Uint32Array(2);
   const neu1 = wasm ? new Float32Array(wasm.memory.buffer, BU, dim) : new Float32Array(dim);
   const neu1e = wasm ? new Float32Array(wasm.memory.buffer, BE, dim) : new Float32Array(dim);
   const vm1 = vocabSize - 1;
@@ -204,6 +216,24 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
             if (len >= MAX_SENTENCE_LENGTH) break;
           }
           if (p >= end) wordCount++; // the sentence end </s> counts as a word
+          if (sg && wasm) {
+            if (len > 0) {
+              // As the loop below: alpha is refreshed before position 1 when the words read passed the mark.
+              const split = len > 1 && wordCount - lastWordCount > REFRESH_WORDS ? 1 : len;
+              rngWords[0] = rng.lo;
+              rngWords[1] = rng.hi;
+              sg.sgNeg(BS, 0, split, len, window, negative, alpha, B0, BN, BE, bytes, wasm.table, table.length, vm1, wasm.expT, BR);
+              if (split < len) {
+                refreshAlpha();
+                sg.sgNeg(BS, split, len, len, window, negative, alpha, B0, BN, BE, bytes, wasm.table, table.length, vm1, wasm.expT, BR);
+              }
+              rng.lo = rngWords[0]!;
+              rng.hi = rngWords[1]!;
+              trained += len;
+            }
+            if (p >= end) break;
+            continue;
+          }
           for (let pos = 0; pos < len; pos++) {
             if (pos > 0 && wordCount - lastWordCount > REFRESH_WORDS) refreshAlpha();
             const word = sen[pos]!;

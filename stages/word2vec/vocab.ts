@@ -62,9 +62,9 @@ export function subsampleThresholds(counts: Float64Array, trainWords: number, sa
   return out;
 }
 
-/** Noise table for negative sampling: word w fills a share count^0.75 / sum (word2vec.c InitUnigramTable). */
-export function unigramTable(counts: Float64Array, tableSize: number, power = 0.75): Int32Array {
-  const table = new Int32Array(new SharedArrayBuffer(tableSize * 4));
+/** Noise table for negative sampling: word w fills a share count^0.75 / sum (word2vec.c InitUnigramTable); written `into` a given array of tableSize when one is passed. */
+export function unigramTable(counts: Float64Array, tableSize: number, power = 0.75, into?: Int32Array): Int32Array {
+  const table = into ?? new Int32Array(new SharedArrayBuffer(tableSize * 4));
   const V = counts.length;
   let total = 0;
   for (let a = 0; a < V; a++) total += Math.pow(counts[a]!, power);
