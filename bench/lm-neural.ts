@@ -190,10 +190,9 @@ const best = (runs: TorchFigures[]): TorchFigures & { configs: Record<TorchKey, 
 // On `threads` cores PyTorch is run both ways a user could: its own ops on every core,
 // or on one (Debian's default, torch.get_num_threads() == 1) with OpenBLAS on every core.
 const torchRuns = python && !skipThroughput ? (threads > 1 ? [runTorch(threads, threads), runTorch(1, threads)] : []) : [];
-const torchOneRun = python && !skipThroughput ? runTorch(1, 1) : undefined;
+const torchOne = python && !skipThroughput ? runTorch(1, 1) : undefined;
 if (!python) console.log('PyTorch: not available (python3 -c "import torch" failed); torch_ratio is null');
-const torch = torchRuns.length ? best(torchRuns) : threads === 1 ? torchOneRun : undefined;
-const torchOne = torchOneRun;
+const torch = torchRuns.length ? best(torchRuns) : threads === 1 ? torchOne : undefined;
 if (torch && threads > 1) console.log(`PyTorch on ${threads} cores, each figure at its faster configuration: ${TORCH_KEYS.map((k) => `${k} ${torch[k].toFixed(0)} (${(torch as ReturnType<typeof best>).configs[k]})`).join(', ')}`);
 const ratio = (a: number, b: number | undefined): number | null => (b ? a / b : null);
 const ratiosAgainst = (p: TorchFigures | undefined) =>

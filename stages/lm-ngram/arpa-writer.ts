@@ -22,7 +22,8 @@ const ZERO = 48;
 function rareNumber(x: number): string {
   if (x === -Infinity || x < -99) return '-99';
   if (x === 0) return '0';
-  // Float32 values: 8 significant digits round-trip them.
+  // 8 significant digits: within 1e-7 relative of the float32 (a few values need 9 to
+  // round-trip exactly; 8 keeps the model's bytes as they were).
   return x.toPrecision(8);
 }
 

@@ -85,7 +85,7 @@ export function suffixRows(orders: OrderCounts[], n: number): Int32Array {
 }
 
 /** Row of each word id in the unigram table (-1 where it has none). */
-function rowsByWord(uni: OrderCounts): Int32Array {
+export function rowsByWord(uni: OrderCounts): Int32Array {
   let maxId = -1;
   for (let r = 0; r < uni.rows; r++) maxId = Math.max(maxId, uni.words[r]!);
   const rowOf = new Int32Array(maxId + 1).fill(-1);

@@ -14,7 +14,7 @@
 
 import { BOS } from '../../lib/formats/tokens.js';
 import type { BackoffModel } from './backoff-model.js';
-import { suffixRows, type OrderCounts } from './counts.js';
+import { rowsByWord, suffixRows, type OrderCounts } from './counts.js';
 import { buildInterpolated, withUnk } from './interpolate.js';
 
 /** Discounts of one order: d[0] = 0, d[1], d[2], d[3] for adjusted counts 1, 2, 3+. */
@@ -87,10 +87,7 @@ export function adjustCounts(orders: OrderCounts[], rank?: Float64Array): Omit<K
     // and is extended leftwards by the highest-ranked predecessor at each order.
     const uni = orders[0]!;
     const bestRow = highestRankedUnigram(uni, rank);
-    let maxId = 0;
-    for (let r = 0; r < uni.rows; r++) maxId = Math.max(maxId, uni.words[r]!);
-    const isUnigram = new Uint8Array(maxId + 1);
-    for (let r = 0; r < uni.rows; r++) if (uni.words[r]! >= 0 && uni.words[r]! < isUnigram.length) isUnigram[uni.words[r]!] = 1;
+    const unigramRow = rowsByWord(uni);
     // `row` is the row of the current suffix in order n.
     let row = bestRow;
     for (let n = 1; n < N && row >= 0; n++) {
@@ -109,7 +106,7 @@ export function adjustCounts(orders: OrderCounts[], rank?: Float64Array): Omit<K
       for (let r = 0; r < up.rows; r++) {
         if (upSuffix[r] !== row) continue;
         const x = up.words[r * (n + 1)]!;
-        if (!(x >= 0 && x < isUnigram.length && isUnigram[x] === 1)) continue;
+        if (!(x >= 0 && x < unigramRow.length && unigramRow[x]! >= 0)) continue;
         const rk = x === BOS ? 1 : (rank[x] ?? -1);
         if (rk <= bxRank) continue;
         next = r;
