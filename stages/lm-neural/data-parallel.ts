@@ -1,7 +1,7 @@
 // Data-parallel training over the worker pool (--data-parallel, lib/nn/data-parallel.ts):
 // the batch rows are split across the pool's threads, each shard's mean loss
-// weighted by its share of the rows. Only for models without carried state
-// (window, transformer).
+// weighted by its share of the rows. The LSTM's carried state is split by the
+// same rows (lib/nn/data-parallel.ts hands each shard its rows and stitches them back).
 
 import type { Pool } from '../../pipeline/pool.js';
 import type { BackendChoice, tf } from '../../lib/nn/backend/index.js';
@@ -17,7 +17,6 @@ export const shardGradients = shardGradientsWith<ModelConfig, Batch>(createModel
 
 /** Main side: a `gradients` function for train() that spreads each batch over the pool. */
 export function dataParallelGradients(pool: Pool, model: NeuralLM, backend: BackendChoice): (batch: Batch, seed: number) => Promise<{ loss: number; grads: tf.Tensor[] }> {
-  if (model.config.arch === 'lstm') throw new Error('data-parallel training needs a model without carried state');
   // Window batches are [B, n−1] contexts with B targets; sequence batches are [B, T] both.
   const targetWidth = model.config.arch === 'window' ? 1 : undefined;
   return dataParallelGradientsWith(pool, model, backend, TASKS.grad, (batch, threads) => {
@@ -27,7 +26,7 @@ export function dataParallelGradients(pool: Pool, model: NeuralLM, backend: Back
       const r0 = Math.floor((k * batch.B) / parts);
       const r1 = Math.floor(((k + 1) * batch.B) / parts);
       // Every row has the same number of targets, so the batch mean is the row-weighted mean of shard means.
-      return { batch: { inputs: batch.inputs.slice(r0 * batch.T, r1 * batch.T), targets: batch.targets.slice(r0 * w, r1 * w), B: r1 - r0, T: batch.T }, weight: (r1 - r0) / batch.B };
+      return { batch: { inputs: batch.inputs.slice(r0 * batch.T, r1 * batch.T), targets: batch.targets.slice(r0 * w, r1 * w), B: r1 - r0, T: batch.T }, weight: (r1 - r0) / batch.B, rows: [r0, r1] as [number, number] };
     });
   });
 }

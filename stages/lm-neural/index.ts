@@ -46,7 +46,7 @@ export const params = {
   patience: { type: 'int', default: 2, min: 1, describe: 'early stopping: epochs without a better validation perplexity' },
   'checkpoint-every': { type: 'int', default: 200, min: 1, describe: 'steps between checkpoints', fingerprint: false },
   'log-every': { type: 'int', default: 20, min: 1, describe: 'steps between history rows', fingerprint: false },
-  'data-parallel': { type: 'bool', default: false, describe: 'split each batch across the worker pool (window, transformer); pays only for large batches' },
+  'data-parallel': { type: 'bool', default: false, describe: 'split each batch\'s rows across the worker pool (the LSTM\'s carried state too); pays only for large batches' },
   seed: { type: 'int', default: 1, describe: 'seed for initialization, shuffling and dropout' },
 } as const;
 

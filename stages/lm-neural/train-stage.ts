@@ -45,7 +45,6 @@ export async function runLmNeural(ctx: StageContext<typeof params>): Promise<Sta
     const cfg = modelConfigFrom(p, V);
     const bad = validateConfig(cfg);
     if (bad) throw new UsageError(`lm-neural: ${bad}`);
-    if (p['data-parallel'] && cfg.arch === 'lstm') throw new UsageError('lm-neural: --data-parallel works for window and transformer (the LSTM carries its state across batches); drop it for --arch lstm');
 
     // 1. backend
     const backend = await selectBackend(p.backend as BackendChoice);
