@@ -9,12 +9,14 @@
 //    when `import torch` works, at --threads (the machine's cores: the issue's
 //    comparison) and at 1 thread (lexflow's wasm backend runs one). The
 //    class-factored softmax is measured too, for lexflow alone (PyTorch's models
-//    have no such layer, so it has no ratio). --throughput-only stops there
-//    (a few minutes: no KN5, no quality run).
+//    have no such layer, so it has no ratio). On --threads > 1 cores lexflow is
+//    also timed data-parallel over that many pool workers (its wasm backend runs
+//    one thread), and each side's faster configuration makes the ratio.
+//    --throughput-only stops there (a few minutes: no KN5, no quality run).
 // 2. Quality: one model trained on PTB for --minutes, test perplexity with the
 //    n-gram conventions, beside a modified Kneser–Ney 5-gram from KenLM
 //    ($KENLM_BIN or PATH: lmplz, query) on the same split, and the curve.
-// 3. With --data-parallel: Transformer gradient steps in one thread vs split over 2 workers.
+//    With --data-parallel the quality run trains data-parallel over --threads workers.
 // The last line is one JSON object: neural_ppl, kn5_ppl, torch_ratio_lstm,
 // torch_ratio_transformer (train, against PyTorch at --threads cores, each figure at its faster
 // thread configuration), lexflow_threads, torch_threads, ...
@@ -28,6 +30,8 @@ import { createModel } from '../stages/lm-neural/create.js';
 import { ContiguousBatches, loadSplit } from '../stages/lm-neural/data.js';
 import { perplexity } from '../stages/lm-neural/evaluate.js';
 import { disposeModel, type ModelConfig } from '../stages/lm-neural/model.js';
+import { dataParallelGradients } from '../stages/lm-neural/data-parallel.js';
+import { createPool, type Pool } from '../pipeline/pool.js';
 import type { SoftmaxKind } from '../lib/nn/output.js';
 import { Optimizer } from '../lib/nn/optimizer.js';
 import { train } from '../stages/lm-neural/train.js';
@@ -71,97 +75,79 @@ const shapes: Record<'lstm' | 'transformer', { cfg: ModelConfig; B: number; T: n
   transformer: { cfg: { arch: 'transformer', vocab: 10000, embed: 128, hidden: 512, layers: 2, heads: 4, context: 64, dropout: 0, tie: false, seed: 1 }, B: 32, T: 64 },
 };
 
-function throughput(name: 'lstm' | 'transformer', softmax: SoftmaxKind = 'full'): { train: number; eval: number } {
+/**
+ * Training and evaluation tokens/s at `name`'s shapes: gradient, clip, Adam and the
+ * carried state, as the stage's loop does them. With `pool`, each batch's rows are
+ * split over its workers (the stage's --data-parallel, lib/nn/data-parallel.ts;
+ * the LSTM's state carried in row shards); evaluation is then not measured (the
+ * stage evaluates in one thread).
+ */
+async function throughput(name: 'lstm' | 'transformer', softmax: SoftmaxKind = 'full', pool?: Pool): Promise<{ train: number; eval: number }> {
   const { cfg, B, T } = shapes[name];
   const m = createModel({ ...cfg, vocab: Math.max(V, cfg.vocab), softmax });
   const o = new Optimizer('adam', m.params);
   const batches = new ContiguousBatches(data.train, B, T);
-  const step = (k: number): void => {
-    const { value, grads } = tf.variableGrads(() => m.trainLoss(batches.batch(k), k), m.params);
-    value.dataSync();
-    const gl = m.params.map((p) => grads[p.name]!);
+  const parallel = pool ? dataParallelGradients(pool, m, backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu')) : undefined;
+  const step = async (k: number): Promise<void> => {
+    let gl: tf.Tensor[];
+    if (parallel) gl = (await parallel(batches.batch(k), k)).grads;
+    else {
+      const { value, grads } = tf.variableGrads(() => m.trainLoss(batches.batch(k), k), m.params);
+      value.dataSync();
+      value.dispose();
+      gl = m.params.map((p) => grads[p.name]!);
+    }
     const c = Optimizer.clip(gl, 5);
     o.apply(c.grads, 1e-3);
     m.commitState?.();
-    tf.dispose([value, ...gl]);
+    tf.dispose(gl);
     if (c.grads !== gl) tf.dispose(c.grads);
   };
-  step(0);
+  await step(0); // the workers load their backend and build their replica here
   let t0 = performance.now();
-  for (let k = 1; k <= steps; k++) step(k);
+  for (let k = 1; k <= steps; k++) await step(k);
   const trainTps = (steps * B * T) / ((performance.now() - t0) / 1000);
-  // Evaluation: the same shapes, forward only, log-probabilities of the targets.
-  t0 = performance.now();
-  for (let k = 1; k <= steps; k++) {
-    const b = batches.batch(k);
-    m.scoreSequences(b.inputs, B, T, b.targets);
+  let evalTps = NaN;
+  if (!parallel) {
+    // Evaluation: the same shapes, forward only, log-probabilities of the targets.
+    t0 = performance.now();
+    for (let k = 1; k <= steps; k++) {
+      const b = batches.batch(k);
+      m.scoreSequences(b.inputs, B, T, b.targets);
+    }
+    evalTps = (steps * B * T) / ((performance.now() - t0) / 1000);
   }
-  const evalTps = (steps * B * T) / ((performance.now() - t0) / 1000);
   o.dispose();
   disposeModel(m);
   return { train: trainTps, eval: evalTps };
 }
 
+type Figures = { lstm: { train: number; eval: number }; transformer: { train: number; eval: number } };
 const skipThroughput = args.includes('--quality-only');
-const none = { lstm: { train: NaN, eval: NaN }, transformer: { train: NaN, eval: NaN } };
-const ours = skipThroughput ? none : { lstm: throughput('lstm'), transformer: throughput('transformer') };
+const none: Figures = { lstm: { train: NaN, eval: NaN }, transformer: { train: NaN, eval: NaN } };
+const ours: Figures = skipThroughput ? none : { lstm: await throughput('lstm'), transformer: await throughput('transformer') };
 // The same shapes with the class-factored output layer (lexflow's default; PyTorch's example has no equivalent).
-const oursClass = skipThroughput ? none : { lstm: throughput('lstm', 'class'), transformer: throughput('transformer', 'class') };
+const oursClass: Figures = skipThroughput ? none : { lstm: await throughput('lstm', 'class'), transformer: await throughput('transformer', 'class') };
+// lexflow on `threads` cores: the wasm backend runs one thread, so a second core
+// is used by data-parallel training over `threads` pool workers.
+const dpPool = !skipThroughput && threads > 1 && backend.name !== 'tensorflow' ? createPool(threads) : undefined;
+const oursParallel: Figures = dpPool ? { lstm: await throughput('lstm', 'full', dpPool), transformer: await throughput('transformer', 'full', dpPool) } : none;
+await dpPool?.destroy();
+if (dpPool)
+  console.log(`lexflow ${backend.name}, data-parallel over ${threads} workers, full softmax: LSTM train ${oursParallel.lstm.train.toFixed(0)} tok/s, Transformer train ${oursParallel.transformer.train.toFixed(0)} tok/s (evaluation runs in one thread)`);
+/** Each figure of lexflow on `threads` cores at its faster configuration, and which one. */
+const faster = (a: number, b: number): number => (Number.isFinite(b) && !(b <= a) ? b : a);
+const oursBest: Figures = {
+  lstm: { train: faster(ours.lstm.train, oursParallel.lstm.train), eval: ours.lstm.eval },
+  transformer: { train: faster(ours.transformer.train, oursParallel.transformer.train), eval: ours.transformer.eval },
+};
+const lexflowConfigs = {
+  lstm_train: oursBest.lstm.train === ours.lstm.train ? '1 thread' : `data-parallel, ${threads} workers`,
+  transformer_train: oursBest.transformer.train === ours.transformer.train ? '1 thread' : `data-parallel, ${threads} workers`,
+  lstm_eval: '1 thread',
+  transformer_eval: '1 thread',
+};
 
-// --data-parallel: a gradient step of each model at the bench's shapes (and twice the
-// batch), in one thread vs split over 2 pool workers (lib/nn/data-parallel.ts), the
-// two alternating, median of --steps. The LSTM carries its state across batches,
-// which the stage's data-parallel path refuses; here both arms start every shard from
-// zero state, which changes the values but not the cost.
-// (Transformer batch 128 × 64 × V 10k needs more than the wasm backend's heap.)
-let dataParallel: Record<string, number> | null = null;
-if (args.includes('--data-parallel')) {
-  const { createPool } = await import('../pipeline/pool.js');
-  const { dataParallelGradientsWith } = await import('../lib/nn/data-parallel.js');
-  const { TASKS } = await import('../stages/lm-neural/tasks.js');
-  const pool = createPool(2);
-  const workerBackend = backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu');
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  dataParallel = {};
-  for (const name of ['lstm', 'transformer'] as const) {
-    const { cfg, B: B0, T } = shapes[name];
-    const m = createModel({ ...cfg, vocab: Math.max(V, cfg.vocab), softmax: 'full' });
-    for (const B of [B0, 2 * B0]) {
-      const batches = new ContiguousBatches(data.train, B, T);
-      const b = batches.batch(1);
-      const local = async (): Promise<void> => {
-        m.resetState?.();
-        const { value, grads } = tf.variableGrads(() => m.trainLoss(b, 1), m.params);
-        value.dataSync();
-        tf.dispose([value, ...Object.values(grads)]);
-      };
-      const dp = dataParallelGradientsWith(pool, m, workerBackend, TASKS.grad, (batch: typeof b, parts: number) =>
-        Array.from({ length: parts }, (_, k) => {
-          const r0 = Math.floor((k * batch.B) / parts);
-          const r1 = Math.floor(((k + 1) * batch.B) / parts);
-          return { batch: { inputs: batch.inputs.slice(r0 * T, r1 * T), targets: batch.targets.slice(r0 * T, r1 * T), B: r1 - r0, T }, weight: (r1 - r0) / batch.B };
-        }),
-      );
-      const parallel = async (): Promise<void> => dp(b, 1).then((r) => tf.dispose(r.grads));
-      await parallel(); // workers load their backend and build their replica
-      await local();
-      const times = { one: [] as number[], par: [] as number[] };
-      for (let k = 0; k < Math.max(3, steps); k++)
-        for (const [arm, f] of k % 2 ? ([['par', parallel], ['one', local]] as const) : ([['one', local], ['par', parallel]] as const)) {
-          const t0 = performance.now();
-          await f();
-          times[arm].push(performance.now() - t0);
-        }
-      const one = (B * T * 1000) / median(times.one);
-      const par = (B * T * 1000) / median(times.par);
-      dataParallel[`${name}_b${B}_one_thread`] = one;
-      dataParallel[`${name}_b${B}_data_parallel`] = par;
-      console.log(`data-parallel ${name}, batch ${B}: one thread ${one.toFixed(0)} tok/s, 2 workers ${par.toFixed(0)} tok/s (${(par / one).toFixed(2)}x; gradient steps, median of ${times.one.length})`);
-    }
-    disposeModel(m);
-  }
-  await pool.destroy();
-}
 for (const [label, o] of [['full softmax', ours], ['class softmax (no PyTorch peer: no ratio)', oursClass]] as const)
   console.log(`lexflow ${backend.name} (${lexflowThreads} thread${lexflowThreads > 1 ? 's' : ''}), ${label}: LSTM train ${o.lstm.train.toFixed(0)} tok/s, eval ${o.lstm.eval.toFixed(0)} tok/s; Transformer train ${o.transformer.train.toFixed(0)} tok/s, eval ${o.transformer.eval.toFixed(0)} tok/s`);
 
@@ -195,33 +181,39 @@ if (!python) console.log('PyTorch: not available (python3 -c "import torch" fail
 const torch = torchRuns.length ? best(torchRuns) : threads === 1 ? torchOne : undefined;
 if (torch && threads > 1) console.log(`PyTorch on ${threads} cores, each figure at its faster configuration: ${TORCH_KEYS.map((k) => `${k} ${torch[k].toFixed(0)} (${(torch as ReturnType<typeof best>).configs[k]})`).join(', ')}`);
 const ratio = (a: number, b: number | undefined): number | null => (b ? a / b : null);
-const ratiosAgainst = (p: TorchFigures | undefined) =>
+const ratiosAgainst = (mine: Figures, p: TorchFigures | undefined) =>
   p
     ? {
-        lstm_train: ratio(ours.lstm.train, p.lstm_train),
-        lstm_eval: ratio(ours.lstm.eval, p.lstm_eval),
-        transformer_train: ratio(ours.transformer.train, p.transformer_train),
-        transformer_eval: ratio(ours.transformer.eval, p.transformer_eval),
+        lstm_train: ratio(mine.lstm.train, p.lstm_train),
+        lstm_eval: ratio(mine.lstm.eval, p.lstm_eval),
+        transformer_train: ratio(mine.transformer.train, p.transformer_train),
+        transformer_eval: ratio(mine.transformer.eval, p.transformer_eval),
       }
     : null;
-const ratios = ratiosAgainst(torch);
-const ratiosOneThread = ratiosAgainst(torchOne);
-if (ratios) console.log(`ratio lexflow (${lexflowThreads} thread${lexflowThreads > 1 ? 's' : ''})/PyTorch (${threads} threads), full softmax: ${Object.entries(ratios).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+const ratios = ratiosAgainst(threads > 1 ? oursBest : ours, torch);
+const ratiosOneThread = ratiosAgainst(ours, torchOne);
+if (ratios)
+  console.log(
+    `ratio lexflow/PyTorch, both on ${threads} core${threads > 1 ? 's' : ''} at their faster configuration, full softmax: ${Object.entries(ratios)
+      .map(([k, v]) => `${k} ${v!.toFixed(2)}x (lexflow ${lexflowConfigs[k as keyof typeof lexflowConfigs]})`)
+      .join(', ')}`,
+  );
 if (ratiosOneThread && threads !== 1) console.log(`ratio lexflow/PyTorch, both 1 thread, full softmax: ${Object.entries(ratiosOneThread).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
 const throughputJson = {
   torch_ratio_lstm: ratios ? ratios.lstm_train : null,
   torch_ratio_transformer: ratios ? ratios.transformer_train : null,
   torch_ratios: ratios,
   torch_ratios_one_thread: ratiosOneThread,
-  lexflow_threads: lexflowThreads,
+  lexflow_threads: dpPool ? threads : lexflowThreads,
+  lexflow_configs: lexflowConfigs,
   torch_threads: torch ? threads : null,
   output_layer: 'full',
   lexflow_tokens_per_s: ours,
+  lexflow_data_parallel_tokens_per_s: dpPool ? oursParallel : null,
   lexflow_class_softmax_tokens_per_s: oursClass,
   torch_tokens_per_s: torch ?? null,
   torch_one_thread_tokens_per_s: torchOne ?? null,
   backend: backend.name,
-  data_parallel: dataParallel,
 };
 if (throughputOnly) {
   fs.rmSync(work, { recursive: true, force: true });
@@ -258,6 +250,8 @@ const qcfg: ModelConfig =
     ? { arch: 'transformer', vocab: V, embed: 128, hidden: 512, layers: 2, heads: 4, context: 64, dropout: Number(opt('dropout', '0.1')), tie: qSoftmax === 'full', softmax: qSoftmax, seed: 1 }
     : { arch: 'lstm', vocab: V, embed: qHidden, hidden: qHidden, layers: Number(opt('layers', '2')), heads: 1, context: 35, dropout: Number(opt('dropout', '0.1')), tie: qSoftmax === 'full', softmax: qSoftmax, seed: 1 };
 const model = createModel(qcfg);
+// --data-parallel: the stage's data-parallel training over --threads pool workers.
+const qualityPool = args.includes('--data-parallel') ? createPool(threads) : undefined;
 const started = performance.now();
 const result = await train(
   model,
@@ -266,12 +260,14 @@ const result = await train(
     optimizer: 'adam', lr: Number(opt('lr', '0.004')), warmup: 50, decay: opt('decay', 'cosine') as 'cosine', lrDecay: 0.5, decayStart: 4, clip: 5,
     batch: Number(opt('batch', '32')), seqLen: qcfg.context, epochs: Number(opt('epochs', '6')), maxMinutes: minutes, patience: 2,
     checkpointEvery: 500, logEvery: 50, seed: 1, checkpointDir: path.join(work, 'ck'),
+    gradients: qualityPool ? dataParallelGradients(qualityPool, model, backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu')) : undefined,
   },
   createLogger('normal'),
   createProgress({ mode: 'plain', plainEvery: 30 }),
 );
+await qualityPool?.destroy();
 const testPpl = perplexity(model, data.test);
-console.log(`quality: ${qcfg.arch} ${JSON.stringify(qcfg)}, ${result.globalStep} steps, ${result.tokensSeen} tokens in ${((performance.now() - started) / 1000).toFixed(0)} s (${result.stopReason})`);
+console.log(`quality: ${qcfg.arch} ${JSON.stringify(qcfg)}, ${result.globalStep} steps, ${result.tokensSeen} tokens in ${((performance.now() - started) / 1000).toFixed(0)} s (${result.stopReason})${qualityPool ? `, data-parallel over ${threads} workers` : ', one thread'}`);
 console.log('curve (step, train loss, valid ppl, tokens/s, wall s):');
 for (const h of result.history) console.log(`  ${h.step}\t${h.trainLoss.toFixed(3)}\t${Number.isFinite(h.validPpl) ? h.validPpl.toFixed(1) : '-'}\t${h.tokensPerS.toFixed(0)}\t${h.wallS.toFixed(0)}`);
 console.log(`test perplexity: lexflow ${qcfg.arch} ${testPpl.ppl.toFixed(2)} (excluding <unk> ${testPpl.pplNoUnk.toFixed(2)}) vs KenLM KN5 ${kn5?.toFixed(2) ?? 'n/a'}`);
@@ -287,6 +283,7 @@ console.log(
     torch_ratio: ratios ? ratios.lstm_train : null,
     ...throughputJson,
     quality_arch: qcfg.arch,
+    quality_data_parallel: qualityPool ? threads : null,
     quality_minutes: minutes,
     quality_epochs: epochFraction,
   }),

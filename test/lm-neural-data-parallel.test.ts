@@ -12,6 +12,14 @@ import { createPool } from '../pipeline/pool.js';
 import { largestGradientDifference } from '../testkit/gradients.js';
 import { Optimizer } from '../lib/nn/optimizer.js';
 import { BOS } from '../lib/formats/tokens.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import stage from '../stages/lm-neural/index.js';
+import { resolveParams } from '../pipeline/params.js';
+import { createLogger } from '../pipeline/log.js';
+import { createProgress } from '../pipeline/progress.js';
+import { tempDir, toySentences, WORDS } from '../testkit/lm-neural-fixture.js';
+import { writeTokenShards } from '../testkit/token-shards.js';
 
 const pool = createPool(2);
 t.teardown(() => pool.destroy());
@@ -83,4 +91,24 @@ t.test('lstm: 8 Adam steps with the state carried in row shards give the losses 
   optPar.dispose();
   disposeModel(one);
   disposeModel(par);
+});
+
+t.test('the stage with --data-parallel trains the LSTM to the test perplexity of one thread', async (t) => {
+  const run = tempDir('run');
+  const tokDir = path.join(run, 'tokenize');
+  await writeTokenShards(tokDir, { train: toySentences(60), valid: toySentences(9), test: toySentences(6) }, { vocab: WORDS, docs: 'zero' });
+  const trainOnce = async (dataParallel: boolean): Promise<number> => {
+    const outDir = path.join(run, dataParallel ? 'lm-neural-dp' : 'lm-neural');
+    fs.mkdirSync(outDir);
+    const params = resolveParams(stage.params, { arch: 'lstm', embed: 12, hidden: 16, layers: 2, batch: 4, bptt: 6, epochs: 3, lr: 0.01, warmup: 0, dropout: 0, 'data-parallel': dataParallel }, 'test');
+    const res = await stage.run({
+      params, runDir: run, outDir, checkpointDir: tempDir('ck'), input: () => ({ dir: tokDir, manifest: {} as never }), dataset: undefined,
+      pool, progress: createProgress({ mode: 'quiet' }), log: createLogger('quiet'), warn: () => {},
+    });
+    return (res.metrics as { testPpl: number }).testPpl;
+  };
+  const one = await trainOnce(false);
+  const par = await trainOnce(true);
+  t.ok(Math.abs(par - one) <= 1e-4 * one, `test ppl ${par} data-parallel vs ${one} in one thread`);
+  t.ok(one < WORDS.length, `the model learned something (ppl ${one} below the vocabulary's ${WORDS.length})`);
 });
