@@ -8,8 +8,8 @@
 //    beside PyTorch at the same shapes and output layer (bench/lm-neural-torch.py)
 //    when `import torch` works, at --threads (the machine's cores: the issue's
 //    comparison) and at 1 thread (lexflow's wasm backend runs one). The
-//    class-factored softmax is measured too, for lexflow alone (PyTorch's models
-//    have no such layer, so it has no ratio). On --threads > 1 cores lexflow is
+//    class-factored softmax (lexflow's default) is measured on both sides too, the
+//    PyTorch peer building the same layer. On --threads > 1 cores lexflow is
 //    also timed data-parallel over that many pool workers (its wasm backend runs
 //    one thread), and each side's faster configuration makes the ratio.
 //    --throughput-only stops there (a few minutes: no KN5, no quality run).
@@ -125,42 +125,19 @@ async function throughput(name: 'lstm' | 'transformer', softmax: SoftmaxKind = '
 type Figures = { lstm: { train: number; eval: number }; transformer: { train: number; eval: number } };
 const skipThroughput = args.includes('--quality-only');
 const none: Figures = { lstm: { train: NaN, eval: NaN }, transformer: { train: NaN, eval: NaN } };
-const ours: Figures = skipThroughput ? none : { lstm: await throughput('lstm'), transformer: await throughput('transformer') };
-// The same shapes with the class-factored output layer (lexflow's default; PyTorch's example has no equivalent).
-const oursClass: Figures = skipThroughput ? none : { lstm: await throughput('lstm', 'class'), transformer: await throughput('transformer', 'class') };
-// lexflow on `threads` cores: the wasm backend runs one thread, so a second core
-// is used by data-parallel training over `threads` pool workers.
-const dpPool = !skipThroughput && threads > 1 && backend.name !== 'tensorflow' ? createPool(threads) : undefined;
-const oursParallel: Figures = dpPool ? { lstm: await throughput('lstm', 'full', dpPool), transformer: await throughput('transformer', 'full', dpPool) } : none;
-await dpPool?.destroy();
-if (dpPool)
-  console.log(`lexflow ${backend.name}, data-parallel over ${threads} workers, full softmax: LSTM train ${oursParallel.lstm.train.toFixed(0)} tok/s, Transformer train ${oursParallel.transformer.train.toFixed(0)} tok/s (evaluation runs in one thread)`);
-/** Each figure of lexflow on `threads` cores at its faster configuration, and which one. */
 const faster = (a: number, b: number): number => (Number.isFinite(b) && !(b <= a) ? b : a);
-const oursBest: Figures = {
-  lstm: { train: faster(ours.lstm.train, oursParallel.lstm.train), eval: ours.lstm.eval },
-  transformer: { train: faster(ours.transformer.train, oursParallel.transformer.train), eval: ours.transformer.eval },
-};
-const lexflowConfigs = {
-  lstm_train: oursBest.lstm.train === ours.lstm.train ? '1 thread' : `data-parallel, ${threads} workers`,
-  transformer_train: oursBest.transformer.train === ours.transformer.train ? '1 thread' : `data-parallel, ${threads} workers`,
-  lstm_eval: '1 thread',
-  transformer_eval: '1 thread',
-};
-
-for (const [label, o] of [['full softmax', ours], ['class softmax (no PyTorch peer: no ratio)', oursClass]] as const)
-  console.log(`lexflow ${backend.name} (${lexflowThreads} thread${lexflowThreads > 1 ? 's' : ''}), ${label}: LSTM train ${o.lstm.train.toFixed(0)} tok/s, eval ${o.lstm.eval.toFixed(0)} tok/s; Transformer train ${o.transformer.train.toFixed(0)} tok/s, eval ${o.transformer.eval.toFixed(0)} tok/s`);
 
 type TorchFigures = { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string; threads: number; blas_threads: number };
 type TorchKey = 'lstm_train' | 'lstm_eval' | 'transformer_train' | 'transformer_eval';
 const TORCH_KEYS: TorchKey[] = ['lstm_train', 'lstm_eval', 'transformer_train', 'transformer_eval'];
 // Debian's python3-torch lives under /usr/bin/python3, which a pyenv python3 on PATH may hide.
 const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+if (!python) console.log('PyTorch: not available (python3 -c "import torch" failed); torch_ratio is null');
 /** PyTorch with `n` threads for its own ops and `blas` for OpenBLAS's GEMMs (bench/lm-neural-torch.py says why both). */
-const runTorch = (n: number, blas: number): TorchFigures => {
+const runTorch = (n: number, blas: number, softmax: SoftmaxKind): TorchFigures => {
   const script = new URL('../../bench/lm-neural-torch.py', import.meta.url).pathname;
-  const r = JSON.parse(execFileSync(python!, [script, String(n), String(steps), String(blas)], { encoding: 'utf8' }).trim().split('\n').at(-1)!) as TorchFigures;
-  console.log(`PyTorch ${r.torch} (${n} thread${n > 1 ? 's' : ''}, OpenBLAS ${blas}), full softmax: LSTM train ${r.lstm_train.toFixed(0)} tok/s, eval ${r.lstm_eval.toFixed(0)} tok/s; Transformer train ${r.transformer_train.toFixed(0)} tok/s, eval ${r.transformer_eval.toFixed(0)} tok/s`);
+  const r = JSON.parse(execFileSync(python!, [script, String(n), String(steps), String(blas), softmax], { encoding: 'utf8' }).trim().split('\n').at(-1)!) as TorchFigures;
+  console.log(`PyTorch ${r.torch} (${n} thread${n > 1 ? 's' : ''}, OpenBLAS ${blas}), ${softmax} softmax: LSTM train ${r.lstm_train.toFixed(0)} tok/s, eval ${r.lstm_eval.toFixed(0)} tok/s; Transformer train ${r.transformer_train.toFixed(0)} tok/s, eval ${r.transformer_eval.toFixed(0)} tok/s`);
   return r;
 };
 /** Each figure at the faster of the configurations (the peer at its best on these cores). */
@@ -173,13 +150,6 @@ const best = (runs: TorchFigures[]): TorchFigures & { configs: Record<TorchKey, 
   }
   return out;
 };
-// On `threads` cores PyTorch is run both ways a user could: its own ops on every core,
-// or on one (Debian's default, torch.get_num_threads() == 1) with OpenBLAS on every core.
-const torchRuns = python && !skipThroughput ? (threads > 1 ? [runTorch(threads, threads), runTorch(1, threads)] : []) : [];
-const torchOne = python && !skipThroughput ? runTorch(1, 1) : undefined;
-if (!python) console.log('PyTorch: not available (python3 -c "import torch" failed); torch_ratio is null');
-const torch = torchRuns.length ? best(torchRuns) : threads === 1 ? torchOne : undefined;
-if (torch && threads > 1) console.log(`PyTorch on ${threads} cores, each figure at its faster configuration: ${TORCH_KEYS.map((k) => `${k} ${torch[k].toFixed(0)} (${(torch as ReturnType<typeof best>).configs[k]})`).join(', ')}`);
 const ratio = (a: number, b: number | undefined): number | null => (b ? a / b : null);
 const ratiosAgainst = (mine: Figures, p: TorchFigures | undefined) =>
   p
@@ -190,29 +160,70 @@ const ratiosAgainst = (mine: Figures, p: TorchFigures | undefined) =>
         transformer_eval: ratio(mine.transformer.eval, p.transformer_eval),
       }
     : null;
-const ratios = ratiosAgainst(threads > 1 ? oursBest : ours, torch);
-const ratiosOneThread = ratiosAgainst(ours, torchOne);
-if (ratios)
-  console.log(
-    `ratio lexflow/PyTorch, both on ${threads} core${threads > 1 ? 's' : ''} at their faster configuration, full softmax: ${Object.entries(ratios)
-      .map(([k, v]) => `${k} ${v!.toFixed(2)}x (lexflow ${lexflowConfigs[k as keyof typeof lexflowConfigs]})`)
-      .join(', ')}`,
-  );
-if (ratiosOneThread && threads !== 1) console.log(`ratio lexflow/PyTorch, both 1 thread, full softmax: ${Object.entries(ratiosOneThread).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+
+/**
+ * Both sides with one output layer: lexflow in one thread and (on `threads` > 1
+ * cores; its wasm backend runs one thread) data-parallel over `threads` pool
+ * workers; PyTorch both ways a user could run it on these cores (its own ops on
+ * every core, or on one, Debian's default, with OpenBLAS on every core) and on one
+ * core; each side's faster configuration makes the ratio.
+ */
+async function compare(softmax: SoftmaxKind) {
+  const one: Figures = { lstm: await throughput('lstm', softmax), transformer: await throughput('transformer', softmax) };
+  const dpPool = threads > 1 && backend.name !== 'tensorflow' ? createPool(threads) : undefined;
+  const parallel: Figures = dpPool ? { lstm: await throughput('lstm', softmax, dpPool), transformer: await throughput('transformer', softmax, dpPool) } : none;
+  await dpPool?.destroy();
+  console.log(`lexflow ${backend.name} (${lexflowThreads} thread${lexflowThreads > 1 ? 's' : ''}), ${softmax} softmax: LSTM train ${one.lstm.train.toFixed(0)} tok/s, eval ${one.lstm.eval.toFixed(0)} tok/s; Transformer train ${one.transformer.train.toFixed(0)} tok/s, eval ${one.transformer.eval.toFixed(0)} tok/s`);
+  if (dpPool)
+    console.log(`lexflow ${backend.name}, data-parallel over ${threads} workers, ${softmax} softmax: LSTM train ${parallel.lstm.train.toFixed(0)} tok/s, Transformer train ${parallel.transformer.train.toFixed(0)} tok/s (evaluation runs in one thread)`);
+  const bestOurs: Figures = {
+    lstm: { train: faster(one.lstm.train, parallel.lstm.train), eval: one.lstm.eval },
+    transformer: { train: faster(one.transformer.train, parallel.transformer.train), eval: one.transformer.eval },
+  };
+  const configs = {
+    lstm_train: bestOurs.lstm.train === one.lstm.train ? '1 thread' : `data-parallel, ${threads} workers`,
+    transformer_train: bestOurs.transformer.train === one.transformer.train ? '1 thread' : `data-parallel, ${threads} workers`,
+    lstm_eval: '1 thread',
+    transformer_eval: '1 thread',
+  };
+  const runs = python ? (threads > 1 ? [runTorch(threads, threads, softmax), runTorch(1, threads, softmax)] : []) : [];
+  const torchOne = python ? runTorch(1, 1, softmax) : undefined;
+  const torch = runs.length ? best(runs) : threads === 1 ? torchOne : undefined;
+  if (torch && threads > 1) console.log(`PyTorch on ${threads} cores, ${softmax} softmax, each figure at its faster configuration: ${TORCH_KEYS.map((k) => `${k} ${torch[k].toFixed(0)} (${(torch as ReturnType<typeof best>).configs[k]})`).join(', ')}`);
+  const ratios = ratiosAgainst(threads > 1 ? bestOurs : one, torch);
+  const ratiosOneThread = ratiosAgainst(one, torchOne);
+  if (ratios)
+    console.log(
+      `ratio lexflow/PyTorch, both on ${threads} core${threads > 1 ? 's' : ''} at their faster configuration, ${softmax} softmax: ${Object.entries(ratios)
+        .map(([k, v]) => `${k} ${v!.toFixed(2)}x (lexflow ${configs[k as keyof typeof configs]})`)
+        .join(', ')}`,
+    );
+  if (ratiosOneThread && threads !== 1) console.log(`ratio lexflow/PyTorch, both 1 thread, ${softmax} softmax: ${Object.entries(ratiosOneThread).map(([k, v]) => `${k} ${v!.toFixed(2)}x`).join(', ')}`);
+  return { one, parallel: dpPool ? parallel : null, configs, torch: torch ?? null, torchOne: torchOne ?? null, ratios, ratiosOneThread };
+}
+
+const full = skipThroughput ? undefined : await compare('full');
+// The class-factored softmax is lexflow's default; the PyTorch peer builds the same layer.
+const cls = skipThroughput ? undefined : await compare('class');
 const throughputJson = {
-  torch_ratio_lstm: ratios ? ratios.lstm_train : null,
-  torch_ratio_transformer: ratios ? ratios.transformer_train : null,
-  torch_ratios: ratios,
-  torch_ratios_one_thread: ratiosOneThread,
-  lexflow_threads: dpPool ? threads : lexflowThreads,
-  lexflow_configs: lexflowConfigs,
-  torch_threads: torch ? threads : null,
+  torch_ratio_lstm: full?.ratios?.lstm_train ?? null,
+  torch_ratio_transformer: full?.ratios?.transformer_train ?? null,
+  torch_ratio_lstm_class_softmax: cls?.ratios?.lstm_train ?? null,
+  torch_ratio_transformer_class_softmax: cls?.ratios?.transformer_train ?? null,
+  torch_ratios: full?.ratios ?? null,
+  torch_ratios_one_thread: full?.ratiosOneThread ?? null,
+  torch_ratios_class_softmax: cls?.ratios ?? null,
+  lexflow_threads: threads > 1 && backend.name !== 'tensorflow' ? threads : lexflowThreads,
+  lexflow_configs: full?.configs ?? null,
+  torch_threads: full?.torch ? threads : null,
   output_layer: 'full',
-  lexflow_tokens_per_s: ours,
-  lexflow_data_parallel_tokens_per_s: dpPool ? oursParallel : null,
-  lexflow_class_softmax_tokens_per_s: oursClass,
-  torch_tokens_per_s: torch ?? null,
-  torch_one_thread_tokens_per_s: torchOne ?? null,
+  lexflow_tokens_per_s: full?.one ?? none,
+  lexflow_data_parallel_tokens_per_s: full?.parallel ?? null,
+  lexflow_class_softmax_tokens_per_s: cls?.one ?? none,
+  lexflow_class_softmax_data_parallel_tokens_per_s: cls?.parallel ?? null,
+  torch_tokens_per_s: full?.torch ?? null,
+  torch_one_thread_tokens_per_s: full?.torchOne ?? null,
+  torch_class_softmax_tokens_per_s: cls?.torch ?? null,
   backend: backend.name,
 };
 if (throughputOnly) {
@@ -280,7 +291,7 @@ console.log(
   JSON.stringify({
     neural_ppl: testPpl.ppl,
     kn5_ppl: kn5,
-    torch_ratio: ratios ? ratios.lstm_train : null,
+    torch_ratio: full?.ratios?.lstm_train ?? null,
     ...throughputJson,
     quality_arch: qcfg.arch,
     quality_data_parallel: qualityPool ? threads : null,
