@@ -6,7 +6,8 @@
 //     character_coverage 0.9995, no byte fallback; lexflow the same) and threads;
 //   encoding: `lexflow tokenize --tokenizer tokenizer.json` (each line of stdin, pieces
 //     and ids printed) against `spm_encode --output_format=id`, both on the training
-//     text, every occurrence encoded (one process each, one thread each).
+//     text, every occurrence encoded (one process each, one thread each; spm_encode has
+//     no threads), and lexflow again with --threads for its speedup.
 // Every 20th line is held out; pieces per word on it compare the models. spm_train and
 // spm_encode are found on PATH (Debian package `sentencepiece`); without them only
 // lexflow is timed. Last line: one JSON object (bpe_train_rss_ratio, bpe_encode_rss_ratio).
@@ -42,7 +43,12 @@ export async function subwordPairs(text: string, o: SubwordOptions): Promise<Pai
     run: () =>
       lexflowRun(lexOut, ['--dataset', train, '--to', 'subword', '--threads', String(o.threads), ...PRETOKENIZED, '--subword.model', 'bpe', '--subword.vocab-size', String(o.vocabSize), '--subword.byte-fallback', 'false', '--subword.character-coverage', '0.9995']),
   };
-  const lexEncode: Side = { name: 'lexflow tokenize', threads: 1, run: () => lexflow(['tokenize', '--tokenizer', tokenizer], { stdin: train, stdout: path.join(o.work, 'lexflow.encoded') }) };
+  const lexEncodeWith = (threads: number): Side => ({
+    name: 'lexflow tokenize',
+    threads,
+    run: () => lexflow(['tokenize', '--tokenizer', tokenizer, '--threads', String(threads)], { stdin: train, stdout: path.join(o.work, 'lexflow.encoded') }),
+  });
+  const lexEncode = lexEncodeWith(1);
   const spmTrain = findTool('spm_train');
   const spmEncode = findTool('spm_encode');
   const prefix = path.join(o.work, 'spm');
@@ -57,6 +63,8 @@ export async function subwordPairs(text: string, o: SubwordOptions): Promise<Pai
   const trainRow = measurePair(`BPE ${o.vocabSize} training (lexflow also re-spells the shards)`, lexTrain, peerTrain, o.runs);
   // Encoding needs both models: the last training run of each left them.
   const encodeRow = measurePair('BPE encoding the training text', lexEncode, peerEncode, o.runs);
+  // spm_encode has one thread; lexflow's encoding with --threads shows its own speedup.
+  const encodeRowThreads = o.threads > 1 ? measurePair(`same, lexflow ${o.threads} threads`, lexEncodeWith(o.threads), peerEncode, o.runs) : undefined;
 
   // Pieces per word on the held-out lines.
   fs.writeFileSync(path.join(o.work, 'heldout.json'), '');
@@ -66,6 +74,11 @@ export async function subwordPairs(text: string, o: SubwordOptions): Promise<Pai
   const json: Record<string, unknown> = { vocab_size: o.vocabSize, train_tokens: trainSize.tokens, lexflow_pieces_per_word: lexPieces / heldSize.tokens, encode_tokens_per_s: trainSize.tokens / encodeRow.a.wall };
   trainRow.output = `lexflow ${(lexPieces / heldSize.tokens).toFixed(4)} pieces/word`;
   encodeRow.output = `lexflow ${(trainSize.tokens / encodeRow.a.wall / 1e6).toFixed(2)}M words/s`;
+  if (encodeRowThreads) {
+    const speedup = encodeRow.a.wall / encodeRowThreads.a.wall;
+    encodeRowThreads.output = `lexflow ${(trainSize.tokens / encodeRowThreads.a.wall / 1e6).toFixed(2)}M words/s; 1 → ${o.threads} threads: ${speedup.toFixed(2)}x`;
+    json.bpe_encode_speedup = speedup;
+  }
   if (peerTrain && spmEncode) {
     timedOk(spmEncode, [`--model=${prefix}.model`, '--output_format=piece'], { stdin: held, stdout: path.join(o.work, 'spm.held.pieces') });
     const spmPieces = countTokens(path.join(o.work, 'spm.held.pieces')).tokens;
@@ -79,7 +92,7 @@ export async function subwordPairs(text: string, o: SubwordOptions): Promise<Pai
       bpe_encode_rss_ratio: encodeRow.ratio!.rssMB,
     });
   }
-  return { rows: [trainRow, encodeRow], json };
+  return { rows: [trainRow, encodeRow, ...(encodeRowThreads ? [encodeRowThreads] : [])], json };
 }
 
 async function main(): Promise<void> {

@@ -6,6 +6,8 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import readline from 'node:readline';
+import { Readable } from 'node:stream';
 import { runPipeline } from '../pipeline/runner.js';
 import { createPool } from '../pipeline/pool.js';
 import { readManifest } from '../pipeline/manifest.js';
@@ -92,6 +94,26 @@ t.test('outputs decode to the word shards, count what they hold, and match acros
   const j = spawnSync(process.execPath, [cliPath, 'tokenize', '--tokenizer', path.join(sub, 'tokenizer.json'), '--json'], { input: 'fox\nthe dog\n', encoding: 'utf8' });
   t.equal(j.status, 0, j.stderr);
   t.same(j.stdout.trim().split('\n').map((l) => JSON.parse(l).ids), [tok.encode('fox'), tok.encode('the dog')], 'stdin: one line per input line');
+
+  // Stdin in blocks over worker threads: the lines readline sees (\r\n, \n and a lone \r
+  // end a line; a last line needs no break), in input order, with 1 thread and with 3.
+  const endings = ['\n', '\r\n', '\r', '\n\n'];
+  const sample = ['the', 'lowest', 'fox', 'dög', '猫', 'quick brown', ''];
+  let input = '';
+  for (let i = 0; input.length < 1_300_000; i++) input += `${sample[i % 7]} ${sample[(i * 3) % 7]} ${i % 13 === 0 ? 'x'.repeat(3000) : ''}${endings[i % 4]}`;
+  input += 'last line without a break';
+  const lines: string[] = [];
+  for await (const line of readline.createInterface({ input: Readable.from([input]), crlfDelay: Infinity })) lines.push(line);
+  const expected = lines.map((line) => formatEncoding(tok, line)).join('');
+  for (const threads of ['1', '3']) {
+    const b = spawnSync(process.execPath, [cliPath, 'tokenize', '--tokenizer', path.join(sub, 'tokenizer.json'), '--threads', threads], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+    t.equal(b.status, 0, b.stderr);
+    t.ok(b.stdout === expected, `--threads ${threads}: ${lines.length} lines in ${input.length} characters, each line's pieces and ids in input order (${b.stdout.length} vs ${expected.length} characters)`);
+  }
+  const bad = spawnSync(process.execPath, [cliPath, 'tokenize', '--tokenizer', path.join(sub, 'tokenizer.json'), '--threads', 'two'], { input: 'fox\n', encoding: 'utf8' });
+  t.equal(bad.status, 2, '--threads two: exit 2');
+  t.match(bad.stderr.trim(), /^lexflow: lexflow tokenize: --threads "two" is not a thread count; give a whole number/, 'one line naming the flag and the fix');
+  t.notMatch(bad.stderr, /\n\s+at /, 'no stack trace');
 });
 
 t.test('wordpiece through the stage', async (t) => {

@@ -4,4 +4,5 @@
 export const TASKS = {
   encode: new URL('./encode.task.js', import.meta.url).href,
   types: new URL('./types.task.js', import.meta.url).href,
+  encodeLines: new URL('./encode-lines.task.js', import.meta.url).href,
 };
