@@ -132,9 +132,12 @@ export function dataParallelGradientsWith<C, B>(
       return s.rows;
     };
     const batchRows = stateful ? rowsOf(shards.at(-1)!)[1] : 0;
-    // As in one thread, a state carried from a batch of another size is not used.
+    // As in one thread, a state carried from a batch of another size is not used. A
+    // state this function did not stitch (restored from a checkpoint) is taken to be
+    // of this batch's rows if each array divides into them.
     const carried = stateful ? model.getState!() : [];
-    const state = carried.length && stateRows === batchRows ? carried : [];
+    const fits = stateRows === batchRows || (stateRows === 0 && carried.every((a) => a.length % batchRows === 0));
+    const state = carried.length && fits ? carried : [];
     const results = await Promise.all(
       shards.map((s, k) => {
         const task: GradientShard<C, B> = { config: model.config, backend, weights: shared, batch: s.batch, seed: mixSeed(seed, k) };
