@@ -8,6 +8,9 @@
 
 import type { DenseRegion, RowGroups } from './pair-table.js';
 
+/** Output entries per block of target rows when mirroring the dense region (a few hundred KB). */
+const TRANSPOSE_BLOCK_ENTRIES = 1 << 15;
+
 export class PairLog {
   private rows: Int32Array;
   private cols: Int32Array;
@@ -89,21 +92,38 @@ export class PairLog {
     const next = starts.slice(0, V);
     const cols = shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
     const out = shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
+    if (symmetric && rowsD > 0) {
+      // The mirrored cells first: (r, c) also lands in row c. Placed for a block of target rows at a
+      // time, whose output span stays in cache, instead of one scattered write per cell (two cache
+      // misses each on the 3M-token corpus); each region row's cells for the block are contiguous.
+      const { lim, off } = dense!;
+      for (let c0 = 0; c0 < V; ) {
+        let c1 = c0 + 1;
+        while (c1 < V && starts[c1 + 1]! - starts[c0]! <= TRANSPOSE_BLOCK_ENTRIES) c1++;
+        for (let r = 0; r < rowsD && r + 1 < c1 && lim[r]! > c0; r++) {
+          const o = off[r]!;
+          const end = Math.min(c1, lim[r]!);
+          for (let c = Math.max(c0, r + 1); c < end; c++) {
+            const s = cells[o + c]!;
+            if (s === 0) continue;
+            const k = next[c]!++;
+            cols[k] = r;
+            out[k] = s;
+          }
+        }
+        c0 = c1;
+      }
+    }
+    // Each row's own cells (the region is drained once, at the end of counting, and dropped: not cleared).
     for (let r = 0; r < rowsD; r++) {
       const o = dense!.off[r]!;
       const end = dense!.lim[r]!;
       for (let c = symmetric ? r : 0; c < end; c++) {
         const s = cells[o + c]!;
         if (s === 0) continue;
-        cells[o + c] = 0;
-        let k = next[r]!++;
+        const k = next[r]!++;
         cols[k] = c;
         out[k] = symmetric && r === c ? 2 * s : s;
-        if (symmetric && c !== r) {
-          k = next[c]!++;
-          cols[k] = r;
-          out[k] = s;
-        }
       }
     }
     for (let h = 0; h < size; h++) {
