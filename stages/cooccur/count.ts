@@ -5,12 +5,13 @@
 // cross-sentences never a document.
 //
 // Symmetric counting stores each unordered pair once (smaller index first)
-// and expands it to (a,b) and (b,a) when the table spills (pair-table.ts); a word paired with
+// and expands it to (a,b) and (b,a) when the log spills (pair-log.ts); a word paired with
 // itself counts twice, as GloVe adds both directions to the same cell.
 
 import path from 'node:path';
 import { readTokenShard } from '../../lib/formats/tokens.js';
-import { DenseRegion, PairTable, type RowGroups } from './pair-table.js';
+import { PairLog } from './pair-log.js';
+import { DenseRegion, type RowGroups } from './pair-table.js';
 import { writeRun } from './runs.js';
 
 export interface CountUnit {
@@ -37,7 +38,7 @@ export interface CountTask {
   denseProduct: number;
   /** Return the last run in SharedArrayBuffers instead of writing it (a merge on this machine reads it in place). */
   keepLastInMemory?: boolean;
-  /** Table size at which to spill a run. */
+  /** Log entries (pairs outside the dense region) at which to spill a run. */
   maxEntries: number;
   /** Runs are written as `${runPrefix}-NNNN.run`. */
   runPrefix: string;
@@ -53,8 +54,8 @@ export interface CountResult {
   sentences: number;
 }
 
-/** Spill a table as one run file, grouped by row (both directions for symmetric tables). */
-function spill(table: PairTable, task: CountTask, runs: string[], dense?: DenseRegion): void {
+/** Spill the log as one run file, grouped by row (both directions for symmetric counting). */
+function spill(table: PairLog, task: CountTask, runs: string[], dense?: DenseRegion): void {
   const file = `${task.runPrefix}-${String(runs.length).padStart(4, '0')}.run`;
   writeRun(file, task.V, table.drainByRow(task.V, task.symmetric, dense));
   runs.push(file);
@@ -64,7 +65,7 @@ function spill(table: PairTable, task: CountTask, runs: string[], dense?: DenseR
  * Count centers seq[from..to) against up to `window` kept words on their left
  * (which may reach back before `from`, into the carried history).
  */
-function countCenters(seq: Int32Array, from: number, to: number, task: CountTask, table: PairTable, dense: DenseRegion, runs: string[]): void {
+function countCenters(seq: Int32Array, from: number, to: number, task: CountTask, table: PairLog, dense: DenseRegion, runs: string[]): void {
   const { window, weightUnits, symmetric } = task;
   const { lim, off, cells } = dense;
   const rowsD = lim.length;
@@ -85,7 +86,7 @@ function countCenters(seq: Int32Array, from: number, to: number, task: CountTask
 }
 
 export function countUnits(task: CountTask): CountResult {
-  let table: PairTable | undefined;
+  let table: PairLog | undefined;
   const dense = new DenseRegion(task.V, task.symmetric, task.denseProduct);
   const runs: string[] = [];
   const { idToIndex, window } = task;
@@ -110,9 +111,9 @@ export function countUnits(task: CountTask): CountResult {
   }
   for (const unit of task.units) {
     const shard = readTokenShard(unit.file);
-    // The table starts small and doubles: with the dense region taking most pairs, a size guessed
-    // from the token count overshot the hash entries tenfold (and every slot is a page touched).
-    table ??= new PairTable(task.maxEntries);
+    // The log starts small and doubles: with the dense region taking most pairs, a size guessed
+    // from the token count overshot its entries tenfold.
+    table ??= new PairLog(task.maxEntries);
     const lo = Math.floor(shard.rows * unit.from);
     const hi = unit.to === 1 ? shard.rows : Math.floor(shard.rows * unit.to);
     for (let r = lo; r < hi; r++) {
@@ -142,7 +143,7 @@ export function countUnits(task: CountTask): CountResult {
       }
     }
   }
-  table ??= new PairTable(task.maxEntries);
+  table ??= new PairLog(task.maxEntries);
   const memoryRun = task.keepLastInMemory ? table.drainByRow(task.V, task.symmetric, dense, true) : undefined;
   if (!memoryRun) spill(table, task, runs, dense);
   return { runs: runs.map((r) => path.resolve(r)), ...(memoryRun ? { memoryRun } : {}), tokens, kept, sentences };
