@@ -44,13 +44,17 @@ interface FileTask {
 export type BlockTask = BlockBytes & FileTask;
 
 /**
- * Consecutive blocks of one file, tokenized into one type table: the main
- * thread merges one table per group instead of one per block, and a type
+ * Consecutive blocks of one file, tokenized into one list of local types: the
+ * main thread merges one list per group instead of one per block, and a type
  * that recurs across the group's blocks is merged once (the serial part of
  * the stage; see index.ts). Each block is still tokenized on its own, so a
  * block end still ends a sentence and the output does not depend on grouping.
  */
-export type GroupTask = FileTask & { blocks: BlockBytes[] };
+export type GroupTask = FileTask & {
+  blocks: BlockBytes[];
+  /** Bytes the worker's type table may hold before it is dropped for a new one (encode.ts); a default when absent. */
+  tableBytes?: number;
+};
 
 /** Line number of byte `at` of the block. */
 function lineAt(task: BlockBytes, at: number): number {
@@ -75,7 +79,8 @@ function stripTags(text: string, spans: TokenSpans): void {
   spans.count = w;
 }
 
-// Reused by every block this thread tokenizes (a task runs to the end before the next starts).
+// Reused by every block this thread tokenizes (a task runs to the end before the next starts);
+// the encoders also keep this worker's type tables (encode.ts).
 const spans = new TokenSpans();
 const bounds = new SentenceBounds();
 const encoders = [new BlockEncoder(false), new BlockEncoder(true)];
@@ -87,7 +92,7 @@ export function tokenizeBlock(task: BlockTask): EncodedBlock {
 
 export function tokenizeBlocks(task: GroupTask): EncodedBlock {
   const enc = encoders[task.options.lowercase ? 1 : 0]!;
-  enc.reset();
+  enc.reset(task.tableBytes);
   for (const block of task.blocks) encodeBlock(task, block, enc);
   return enc.finish();
 }

@@ -1,12 +1,19 @@
-// The block encoder: token spans -> block-local ids, in first-seen order,
+// The block encoder: token spans -> group-local ids, in first-seen order,
 // with each local type's count per split. Sentences are recorded as offsets
 // into the id array, with their document and split. The main thread later
 // merges local types into the global table.
 //
-// The local type table is an open-addressing hash table keyed by the token's
-// characters in the text: a token already seen costs a hash and a compare
-// over its characters, with no string allocated (most tokens are repeats).
+// The worker's type table is an open-addressing hash table keyed by the
+// token's characters in the text: a token already seen costs a hash and a
+// compare over its characters, with no string allocated (most tokens are
+// repeats). It is kept across the groups a worker tokenizes (one table per
+// worker, not per group), and each group's local types carry their ids in it
+// (`tableIds`): the main thread then looks a type up once per worker, not once
+// per group, and finds it by that id afterwards (seen-types.ts). Each result
+// still holds every local type's bytes, so it stands alone: a lost or retried
+// task (remote workers) leaves no hole in what the main thread knows.
 
+import { randomUUID } from 'node:crypto';
 import type { SentenceBounds } from './sentences.js';
 import type { TokenSpans } from './spans.js';
 
@@ -30,6 +37,12 @@ export interface EncodedBlock {
   typeHashes: Int32Array;
   /** Occurrences of local type i in split s at [3 * i + s]. */
   counts: Uint32Array;
+  /** The worker's type table these ids come from: unique per table, never reused. */
+  table: string;
+  /** Id of each local type in that table (the same type has the same id in every group of the table). */
+  tableIds: Int32Array;
+  /** Tables of this worker dropped (over their budget) since its last result: their ids will not come again. */
+  retired: string[];
   /** Invalid UTF-8 sequences replaced by U+FFFD (`--on-invalid replace`). */
   replaced: number;
 }
@@ -61,10 +74,25 @@ function sameRange(tok: string, s: string, start: number, end: number): boolean 
   return true;
 }
 
+/** Bytes a worker's table may hold when the caller sets no budget. */
+const DEFAULT_TABLE_BYTES = 64 << 20;
+
 export class BlockEncoder {
+  // ---- the worker's table, kept across groups
+  private key = randomUUID();
+  private retired: string[] = [];
   private types: string[] = [];
+  private typeChars = 0;
   private hashes = new Int32Array(1024);
   private slots = new Int32Array(1 << 12); // type id + 1; 0 = empty
+  /** Per table id: the group that last saw it, and its local id in that group. */
+  private stamp = new Int32Array(1024);
+  private local = new Int32Array(1024);
+  private group = 0;
+  // ---- the current group
+  /** Local id -> table id. */
+  private touched = new Int32Array(1024);
+  private localCount = 0;
   private counts = new Uint32Array(3 * 1024);
   private ids = new Int32Array(1 << 14);
   private idCount = 0;
@@ -77,15 +105,38 @@ export class BlockEncoder {
 
   constructor(private readonly lowercase: boolean) {}
 
-  /** Forget the block, keep the grown arrays: a worker encodes block after block with one encoder. */
-  reset(): void {
-    this.counts.fill(0, 0, 3 * this.types.length);
-    this.types = [];
-    this.slots.fill(0);
+  /** Bytes the table takes, about (strings, their slots and per-id arrays). */
+  tableBytes(): number {
+    return this.typeChars + this.types.length * 48;
+  }
+
+  /**
+   * Start a group, keeping the grown arrays and the table: a worker encodes
+   * group after group with one encoder. A table past `maxTableBytes` is dropped
+   * first (a new one, with a new key), so a worker's memory stays bounded.
+   */
+  reset(maxTableBytes = DEFAULT_TABLE_BYTES): void {
+    this.counts.fill(0, 0, 3 * this.localCount);
+    this.localCount = 0;
+    if (this.tableBytes() > maxTableBytes) this.dropTable();
+    // The stamp is the group number: no per-group clearing of the table's arrays.
+    if (++this.group === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.group = 1;
+    }
     this.idCount = 0;
     this.sentCount = 0;
     this.docSplits.length = 0;
     this.replaced = 0;
+  }
+
+  private dropTable(): void {
+    this.retired.push(this.key);
+    this.key = randomUUID();
+    this.types = [];
+    this.typeChars = 0;
+    this.slots = new Int32Array(1 << 12);
+    this.stamp.fill(0);
   }
 
   /** Start a document (a jsonl record) in split `split`; returns its local index. */
@@ -94,7 +145,7 @@ export class BlockEncoder {
     return this.docSplits.length - 1;
   }
 
-  /** The local id of the token s[start..end), added if new. */
+  /** The table id of the token s[start..end), added if new. */
   private idOf(s: string, start: number, end: number): number {
     const h = hashRange(s, start, end);
     const mask = this.slots.length - 1;
@@ -103,17 +154,34 @@ export class BlockEncoder {
       if (v === 0) {
         const id = this.types.length;
         this.types.push(s.slice(start, end));
+        this.typeChars += end - start;
         if (id === this.hashes.length) {
           this.hashes = grown(this.hashes, id + 1);
-          this.counts = grown(this.counts, 3 * (id + 1));
+          this.stamp = grown(this.stamp, id + 1);
+          this.local = grown(this.local, id + 1);
         }
         this.hashes[id] = h;
+        this.stamp[id] = 0;
         this.slots[j] = id + 1;
         if (2 * this.types.length > this.slots.length) this.rehash();
         return id;
       }
       if (this.hashes[v - 1] === h && sameRange(this.types[v - 1]!, s, start, end)) return v - 1;
     }
+  }
+
+  /** The group-local id of table id `id`, given one at its first sight in the group. */
+  private localOf(id: number): number {
+    if (this.stamp[id] === this.group) return this.local[id]!;
+    const l = this.localCount++;
+    if (l === this.touched.length) {
+      this.touched = grown(this.touched, l + 1);
+      this.counts = grown(this.counts, 3 * (l + 1));
+    }
+    this.touched[l] = id;
+    this.stamp[id] = this.group;
+    this.local[id] = l;
+    return l;
   }
 
   private rehash(): void {
@@ -148,8 +216,8 @@ export class BlockEncoder {
         let id: number;
         if (perToken) {
           const tok = src.slice(start[t], end[t]).toLowerCase();
-          id = this.idOf(tok, 0, tok.length);
-        } else id = this.idOf(src, start[t]!, end[t]!);
+          id = this.localOf(this.idOf(tok, 0, tok.length));
+        } else id = this.localOf(this.idOf(src, start[t]!, end[t]!));
         this.counts[3 * id + split]!++;
         ids[this.idCount++] = id;
       }
@@ -160,20 +228,32 @@ export class BlockEncoder {
   }
 
   finish(): EncodedBlock {
-    const n = this.types.length;
-    const typeBytes = new TextEncoder().encode(n ? this.types.join('\n') + '\n' : '');
+    const n = this.localCount;
+    const tableIds = this.touched.slice(0, n);
+    const words = new Array<string>(n);
+    const typeHashes = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      words[i] = this.types[tableIds[i]!]!;
+      typeHashes[i] = this.hashes[tableIds[i]!]!;
+    }
+    const typeBytes = new TextEncoder().encode(n ? words.join('\n') + '\n' : '');
     const typeEnds = new Int32Array(n);
     for (let i = 0, k = 0; i < typeBytes.length; i++) if (typeBytes[i] === 10) typeEnds[k++] = i;
+    const retired = this.retired;
+    this.retired = [];
     return {
       typeEnds,
-      typeHashes: this.hashes.slice(0, n),
+      typeHashes,
       ids: this.ids.slice(0, this.idCount),
       sentEnds: this.sentEnds.slice(0, this.sentCount + 1),
       sentDoc: this.sentDoc.slice(0, this.sentCount),
       sentSplit: this.sentSplit.slice(0, this.sentCount),
       docSplit: Uint8Array.from(this.docSplits),
       typeBytes,
-      counts: this.counts.slice(0, 3 * this.types.length),
+      counts: this.counts.slice(0, 3 * n),
+      table: this.key,
+      tableIds,
+      retired,
       replaced: this.replaced,
     };
   }
@@ -181,7 +261,7 @@ export class BlockEncoder {
 
 /** The ArrayBuffers of a block, for the transfer list. */
 export function blockBuffers(b: EncodedBlock): ArrayBuffer[] {
-  return [b.ids, b.sentEnds, b.sentDoc, b.sentSplit, b.docSplit, b.typeBytes, b.typeEnds, b.typeHashes, b.counts].map((a) => a.buffer as ArrayBuffer);
+  return [b.ids, b.sentEnds, b.sentDoc, b.sentSplit, b.docSplit, b.typeBytes, b.typeEnds, b.typeHashes, b.counts, b.tableIds].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** Decode the local type list of a block (tests and debugging; the stage merges bytes). */
