@@ -7,7 +7,7 @@ import path from 'node:path';
 import t from 'tap';
 import { readVocab } from '../lib/formats/tokens.js';
 import { writeVocab } from '../stages/tokenize/vocab-file.js';
-import { buildVocab, compareCodePoints } from '../stages/tokenize/vocab.js';
+import { anySurrogate, buildVocab, codePointComparator, compareCodePoints, compareUnits } from '../stages/tokenize/vocab.js';
 import { LITERAL_SPECIALS, TypeTable, type TypeBlock } from '../stages/tokenize/types.js';
 import { hashString } from '../stages/tokenize/encode.js';
 
@@ -19,6 +19,24 @@ t.test('code-point order differs from UTF-16 order above U+D7FF', async (t) => {
   t.ok(compareCodePoints('a', 'ab') < 0 && compareCodePoints('b', 'ab') > 0 && compareCodePoints('x', 'x') === 0);
   const words = ['b', 'B', 'é', 'e', '𝐀', '\uff21', 'ab'];
   t.same([...words].sort(compareCodePoints), ['B', 'ab', 'b', 'e', 'é', '\uff21', '𝐀']);
+});
+
+t.test('the plain compare only without surrogates; the same order either way', async (t) => {
+  t.equal(codePointComparator(['a', 'é', '\uff21', 'שלום']), compareUnits, 'BMP only: the engine compare');
+  t.equal(codePointComparator(['a', '𝐀']), compareCodePoints, 'a surrogate pair: the code-point loop');
+  t.ok(anySurrogate(['x', 'y\udc00']) && !anySurrogate(['x', '\ue000\uffff']), 'a lone surrogate counts too');
+  // Random BMP strings (surrogates left out) sort the same by both comparators.
+  let seed = 7;
+  const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const words = Array.from({ length: 2000 }, () => String.fromCharCode(...Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
+    const c = Math.floor(rand() * 0xf800);
+    return c < 0xd800 ? c : c + 0x800;
+  })));
+  t.same([...words].sort(compareUnits), [...words].sort(compareCodePoints));
+  // Ties at one count: with an astral token the vocabulary keeps code-point order (U+FF21 before U+1D400).
+  const tokens = ['<unk>', '𝐀', '\uff21', 'b'];
+  const v = buildVocab(tokens, Float64Array.from([0, 1, 1, 1]), 1, { minCount: 1, maxSize: 0 });
+  t.same(v.tokens.slice(4), ['b', '\uff21', '𝐀'], 'UTF-16 order would put 𝐀 before Ａ');
 });
 
 t.test('vocabulary from train counts', async (t) => {

@@ -22,6 +22,30 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** UTF-16 order: the engine's own string compare, several times faster than the loop above. */
+export function compareUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** True when some token holds a surrogate (an astral code point), where UTF-16 and code-point order differ. */
+export function anySurrogate(tokens: readonly string[]): boolean {
+  for (const w of tokens)
+    for (let i = 0; i < w.length; i++) {
+      const c = w.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdfff) return true;
+    }
+  return false;
+}
+
+/**
+ * A comparator giving code-point order over `tokens`: UTF-16 order equals it
+ * unless a surrogate meets a unit in U+E000..U+FFFF, so without surrogates (checked
+ * once, the usual case) the plain compare does; else compareCodePoints.
+ */
+export function codePointComparator(tokens: readonly string[]): (a: string, b: string) => number {
+  return anySurrogate(tokens) ? compareCodePoints : compareUnits;
+}
+
 export interface VocabOptions {
   minCount: number;
   /** Total size including the 4 specials; 0 = unlimited. */
@@ -53,7 +77,8 @@ export function buildVocab(tokens: readonly string[], trainCounts: Float64Array,
     if (trainCounts[i]! > 0) trainTypes++;
     if (trainCounts[i]! >= opts.minCount) order[kept++] = i;
   }
-  const sorted = order.subarray(0, kept).sort((a, b) => trainCounts[b]! - trainCounts[a]! || compareCodePoints(tokens[a]!, tokens[b]!));
+  const cmp = codePointComparator(tokens);
+  const sorted = order.subarray(0, kept).sort((a, b) => trainCounts[b]! - trainCounts[a]! || cmp(tokens[a]!, tokens[b]!));
   const room = opts.maxSize > 0 ? Math.max(0, opts.maxSize - SPECIALS.length) : kept;
   const size = Math.min(kept, room);
 
