@@ -84,10 +84,10 @@ export class BlockEncoder {
   private types: string[] = [];
   private typeChars = 0;
   private hashes = new Int32Array(1024);
-  private slots = new Int32Array(1 << 12); // type id + 1; 0 = empty
-  /** Per table id: the group that last saw it, and its local id in that group. */
-  private stamp = new Int32Array(1024);
-  private local = new Int32Array(1024);
+  /** Open addressing, two ints per slot: the hash, and the type id + 1 (0 = empty); side by side, one cache line per probe. */
+  private slots = new Int32Array(2 << 12);
+  /** Per table id, side by side: the group that last saw it, and its local id in that group. */
+  private seen = new Int32Array(2 * 1024);
   private group = 0;
   // ---- the current group
   /** Local id -> table id. */
@@ -121,7 +121,7 @@ export class BlockEncoder {
     if (this.tableBytes() > maxTableBytes) this.dropTable();
     // The stamp is the group number: no per-group clearing of the table's arrays.
     if (++this.group === 0x7fffffff) {
-      this.stamp.fill(0);
+      this.seen.fill(0);
       this.group = 1;
     }
     this.idCount = 0;
@@ -135,8 +135,8 @@ export class BlockEncoder {
     this.key = randomUUID();
     this.types = [];
     this.typeChars = 0;
-    this.slots = new Int32Array(1 << 12);
-    this.stamp.fill(0);
+    this.slots = new Int32Array(2 << 12);
+    this.seen.fill(0);
   }
 
   /** Start a document (a jsonl record) in split `split`; returns its local index. */
@@ -148,49 +148,53 @@ export class BlockEncoder {
   /** The table id of the token s[start..end), added if new. */
   private idOf(s: string, start: number, end: number): number {
     const h = hashRange(s, start, end);
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     for (let j = h & mask; ; j = (j + 1) & mask) {
-      const v = this.slots[j]!;
+      const v = slots[2 * j + 1]!;
       if (v === 0) {
         const id = this.types.length;
         this.types.push(s.slice(start, end));
         this.typeChars += end - start;
         if (id === this.hashes.length) {
           this.hashes = grown(this.hashes, id + 1);
-          this.stamp = grown(this.stamp, id + 1);
-          this.local = grown(this.local, id + 1);
+          this.seen = grown(this.seen, 2 * (id + 1));
         }
         this.hashes[id] = h;
-        this.stamp[id] = 0;
-        this.slots[j] = id + 1;
-        if (2 * this.types.length > this.slots.length) this.rehash();
+        this.seen[2 * id] = 0;
+        slots[2 * j] = h;
+        slots[2 * j + 1] = id + 1;
+        if (4 * this.types.length > slots.length) this.rehash();
         return id;
       }
-      if (this.hashes[v - 1] === h && sameRange(this.types[v - 1]!, s, start, end)) return v - 1;
+      if (slots[2 * j] === h && sameRange(this.types[v - 1]!, s, start, end)) return v - 1;
     }
   }
 
   /** The group-local id of table id `id`, given one at its first sight in the group. */
   private localOf(id: number): number {
-    if (this.stamp[id] === this.group) return this.local[id]!;
+    const seen = this.seen;
+    if (seen[2 * id] === this.group) return seen[2 * id + 1]!;
     const l = this.localCount++;
     if (l === this.touched.length) {
       this.touched = grown(this.touched, l + 1);
       this.counts = grown(this.counts, 3 * (l + 1));
     }
     this.touched[l] = id;
-    this.stamp[id] = this.group;
-    this.local[id] = l;
+    seen[2 * id] = this.group;
+    seen[2 * id + 1] = l;
     return l;
   }
 
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
+    const mask = (slots.length >> 1) - 1;
     for (let id = 0; id < this.types.length; id++) {
-      let j = this.hashes[id]! & mask;
-      while (slots[j] !== 0) j = (j + 1) & mask;
-      slots[j] = id + 1;
+      const h = this.hashes[id]!;
+      let j = h & mask;
+      while (slots[2 * j + 1] !== 0) j = (j + 1) & mask;
+      slots[2 * j] = h;
+      slots[2 * j + 1] = id + 1;
     }
     this.slots = slots;
   }
