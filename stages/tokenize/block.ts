@@ -2,6 +2,7 @@
 // worker. bytes -> UTF-8 text -> documents (by file format) -> normalizer ->
 // pre-tokenizer -> sentence splitter -> encoder (block-local ids).
 
+import { isAscii } from 'node:buffer';
 import { InputError } from '../../pipeline/errors.js';
 import { recordId, splitOfId, type SplitFractions } from '../../datasets/split.js';
 import type { FileFormat } from '../../datasets/source.js';
@@ -97,8 +98,25 @@ export function tokenizeBlocks(task: GroupTask): EncodedBlock {
   return enc.finish();
 }
 
+/**
+ * Whether a block may take the encoder's ASCII path (encode.ts addAsciiLines):
+ * pre-tokenized text read line by line, unchanged by normalization (ASCII is
+ * its own NFC and NFKC), no lowercasing, every byte ASCII. Tests turn it off to
+ * compare with the general path.
+ */
+export const asciiPath = { enabled: true };
+
+function asciiLines(task: FileTask, block: BlockBytes): boolean {
+  const o = task.options;
+  return asciiPath.enabled && task.format === 'txt' && task.split >= 0 && o.tokenizer === 'whitespace' && o.sentences === 'line' && !o.lowercase && isAscii(block.bytes);
+}
+
 function encodeBlock(task: FileTask, block: BlockBytes, enc: BlockEncoder): void {
   const { options } = task;
+  if (asciiLines(task, block)) {
+    enc.addAsciiLines(block.bytes, task.split);
+    return;
+  }
   const decoded = decodeUtf8(block.bytes, options.onInvalid === 'replace');
   if (decoded.invalidAt >= 0) {
     const at = block.offset + decoded.invalidAt;

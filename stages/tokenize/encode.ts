@@ -68,6 +68,12 @@ export function hashString(s: string): number {
   return hashRange(s, 0, s.length);
 }
 
+function sameAscii(tok: string, b: Uint8Array, start: number, end: number): boolean {
+  if (tok.length !== end - start) return false;
+  for (let i = 0; i < tok.length; i++) if (tok.charCodeAt(i) !== b[start + i]) return false;
+  return true;
+}
+
 function sameRange(tok: string, s: string, start: number, end: number): boolean {
   if (tok.length !== end - start) return false;
   for (let i = 0; i < tok.length; i++) if (tok.charCodeAt(i) !== s.charCodeAt(start + i)) return false;
@@ -197,6 +203,67 @@ export class BlockEncoder {
       slots[2 * j + 1] = id + 1;
     }
     this.slots = slots;
+  }
+
+  /** The table id of the ASCII token b[start..end) whose hash is `h`, added if new (its string made only then). */
+  private idOfAscii(b: Uint8Array, start: number, end: number, h: number): number {
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let j = h & mask; ; j = (j + 1) & mask) {
+      const v = slots[2 * j + 1]!;
+      if (v === 0) return this.idOf(Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1'), 0, end - start);
+      if (slots[2 * j] === h && sameAscii(this.types[v - 1]!, b, start, end)) return v - 1;
+    }
+  }
+
+  /**
+   * Add the lines of an all-ASCII block in one pass over its bytes: what
+   * decodeUtf8 + splitWhitespace + splitSentences('line') + addText give, for
+   * a block where every code unit is its byte (no decoding, no spans; the hash
+   * is taken while scanning, and FNV-1a over bytes equals hashRange over the
+   * units). Whitespace and control characters separate tokens; a line break
+   * (LF, or CR not before LF) ends a sentence that has tokens.
+   */
+  addAsciiLines(b: Uint8Array, split: number): void {
+    const n = b.length;
+    this.ids = grown(this.ids, this.idCount + ((n + 1) >> 1));
+    const ids = this.ids;
+    let open = false;
+    let i = 0;
+    while (i < n) {
+      let c = b[i]!;
+      if (c <= 0x20 || c === 0x7f) {
+        if (open && (c === 10 || (c === 13 && b[i + 1] !== 10))) {
+          this.endSentence(0, split);
+          open = false;
+        }
+        i++;
+        continue;
+      }
+      const start = i;
+      let h = 0x811c9dc5;
+      do {
+        h = Math.imul(h ^ c, 0x01000193);
+        c = b[++i]!;
+      } while (i < n && c > 0x20 && c !== 0x7f);
+      const id = this.localOf(this.idOfAscii(b, start, i, h));
+      this.counts[3 * id + split]!++;
+      ids[this.idCount++] = id;
+      open = true;
+    }
+    if (open) this.endSentence(0, split);
+  }
+
+  private endSentence(doc: number, split: number): void {
+    if (this.sentCount + 2 > this.sentEnds.length) {
+      const need = this.sentCount + 2;
+      this.sentEnds = grown(this.sentEnds, need);
+      this.sentDoc = grown(this.sentDoc, need);
+      this.sentSplit = grown(this.sentSplit, need);
+    }
+    this.sentDoc[this.sentCount] = doc;
+    this.sentSplit[this.sentCount] = split;
+    this.sentEnds[++this.sentCount] = this.idCount;
   }
 
   /**
