@@ -7,7 +7,7 @@ import path from 'node:path';
 import t from 'tap';
 import { readVocab } from '../lib/formats/tokens.js';
 import { writeVocab } from '../stages/tokenize/vocab-file.js';
-import { anySurrogate, buildVocab, codePointComparator, compareCodePoints, compareUnits } from '../stages/tokenize/vocab.js';
+import { anySurrogate, buildVocab, codePointComparator, compareCodePoints, compareUnits, prefixKeys } from '../stages/tokenize/vocab.js';
 import { LITERAL_SPECIALS, TypeTable, type TypeBlock } from '../stages/tokenize/types.js';
 import { hashString } from '../stages/tokenize/encode.js';
 
@@ -33,6 +33,14 @@ t.test('the plain compare only without surrogates; the same order either way', a
     return c < 0xd800 ? c : c + 0x800;
   })));
   t.same([...words].sort(compareUnits), [...words].sort(compareCodePoints));
+  // Prefix keys then strings: the same order, for BMP words and for ASCII words sharing long prefixes.
+  const ascii = Array.from({ length: 3000 }, (_, i) => ['interna', 'internationa', 'a', 'ab', 'b'][i % 5]! + (i % 7 ? String.fromCharCode(0x21 + Math.floor(rand() * 94)).repeat(i % 4) : ''));
+  for (const list of [words, [...new Set(ascii)]]) {
+    const keys = prefixKeys(list)!;
+    const idx = Array.from(list, (_, i) => i).sort((a, b) => keys[a]! - keys[b]! || compareUnits(list[a]!, list[b]!));
+    t.same(idx.map((i) => list[i]), [...list].sort(compareCodePoints), `prefix keys over ${list.length} words`);
+  }
+  t.equal(prefixKeys(['a', '𝐀']), undefined, 'no keys with a surrogate');
   // Ties at one count: with an astral token the vocabulary keeps code-point order (U+FF21 before U+1D400).
   const tokens = ['<unk>', '𝐀', '\uff21', 'b'];
   const v = buildVocab(tokens, Float64Array.from([0, 1, 1, 1]), 1, { minCount: 1, maxSize: 0 });

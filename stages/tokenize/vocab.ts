@@ -46,6 +46,33 @@ export function codePointComparator(tokens: readonly string[]): (a: string, b: s
   return anySurrogate(tokens) ? compareCodePoints : compareUnits;
 }
 
+/**
+ * A number per token ordered as the tokens' first units are: 7 characters of
+ * 7 bits when every token is ASCII, else 3 UTF-16 units (missing ones 0, below
+ * any unit a token holds); undefined when a token holds a surrogate. Sorting
+ * compares these first and the strings only on a tie: the strings lie all over
+ * the heap, and comparing them was most of the vocabulary's time (a cache miss
+ * or two per comparison), while the keys sit in one array.
+ */
+export function prefixKeys(tokens: readonly string[]): Float64Array | undefined {
+  let ascii = true;
+  for (const w of tokens)
+    for (let i = 0; i < w.length; i++) {
+      const c = w.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdfff) return undefined;
+      if (c >= 0x80) ascii = false;
+    }
+  const [units, bits] = ascii ? [7, 128] : [3, 65536];
+  const keys = new Float64Array(tokens.length);
+  for (let t = 0; t < tokens.length; t++) {
+    const w = tokens[t]!;
+    let k = 0;
+    for (let i = 0; i < units; i++) k = k * bits + (i < w.length ? w.charCodeAt(i) : 0);
+    keys[t] = k;
+  }
+  return keys;
+}
+
 export interface VocabOptions {
   minCount: number;
   /** Total size including the 4 specials; 0 = unlimited. */
@@ -77,8 +104,10 @@ export function buildVocab(tokens: readonly string[], trainCounts: Float64Array,
     if (trainCounts[i]! > 0) trainTypes++;
     if (trainCounts[i]! >= opts.minCount) order[kept++] = i;
   }
-  const cmp = codePointComparator(tokens);
-  const sorted = order.subarray(0, kept).sort((a, b) => trainCounts[b]! - trainCounts[a]! || cmp(tokens[a]!, tokens[b]!));
+  const keys = prefixKeys(tokens);
+  const sorted = keys
+    ? order.subarray(0, kept).sort((a, b) => trainCounts[b]! - trainCounts[a]! || keys[a]! - keys[b]! || compareUnits(tokens[a]!, tokens[b]!))
+    : order.subarray(0, kept).sort((a, b) => trainCounts[b]! - trainCounts[a]! || compareCodePoints(tokens[a]!, tokens[b]!));
   const room = opts.maxSize > 0 ? Math.max(0, opts.maxSize - SPECIALS.length) : kept;
   const size = Math.min(kept, room);
 
