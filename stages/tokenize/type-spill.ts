@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { EncodedBlock } from './encode.js';
 import { LITERAL_SPECIALS, TypeTable } from './types.js';
 import { SeenTypes } from './seen-types.js';
-import { buildVocab, codePointComparator, compareCodePoints, type BuiltVocab, type VocabOptions } from './vocab.js';
+import { buildVocab, compareCodePoints, type BuiltVocab, type VocabOptions } from './vocab.js';
 import { SPECIALS } from '../../lib/formats/tokens.js';
 
 export interface SplitFigures {
@@ -168,8 +168,7 @@ export class SpillingTypes {
     const file = path.join(this.dir, `types-${this.runs.length}.bin`);
     const t = this.table;
     const tokens = t.tokens();
-    const cmp = codePointComparator(tokens);
-    const order = Int32Array.from({ length: t.size }, (_, i) => i).sort((a, b) => cmp(tokens[a]!, tokens[b]!));
+    const order = Int32Array.from({ length: t.size }, (_, i) => i).sort((a, b) => compareCodePoints(tokens[a]!, tokens[b]!));
     const enc = new TextEncoder();
     const w = new RunWriter(file);
     for (const g of order) w.add(enc.encode(tokens[g]!), g, t.count(g, 0), t.count(g, 1), t.count(g, 2));
