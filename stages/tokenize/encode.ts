@@ -13,7 +13,7 @@
 // still holds every local type's bytes, so it stands alone: a lost or retried
 // task (remote workers) leaves no hole in what the main thread knows.
 
-import { randomUUID } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import type { SentenceBounds } from './sentences.js';
 import type { TokenSpans } from './spans.js';
 
@@ -80,12 +80,22 @@ function sameRange(tok: string, s: string, start: number, end: number): boolean 
   return true;
 }
 
+let tables = 0;
+
+/**
+ * A key no other table has, on any machine: process, thread, a counter and
+ * random digits (node:crypto's randomUUID would load OpenSSL into every worker).
+ */
+function newTableKey(): string {
+  return `${process.pid}.${threadId}.${++tables}.${Math.random().toString(36).slice(2)}`;
+}
+
 /** Bytes a worker's table may hold when the caller sets no budget. */
 const DEFAULT_TABLE_BYTES = 64 << 20;
 
 export class BlockEncoder {
   // ---- the worker's table, kept across groups
-  private key = randomUUID();
+  private key = newTableKey();
   private retired: string[] = [];
   private types: string[] = [];
   private typeChars = 0;
@@ -138,7 +148,7 @@ export class BlockEncoder {
 
   private dropTable(): void {
     this.retired.push(this.key);
-    this.key = randomUUID();
+    this.key = newTableKey();
     this.types = [];
     this.typeChars = 0;
     this.slots = new Int32Array(2 << 12);
