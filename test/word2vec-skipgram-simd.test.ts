@@ -4,7 +4,8 @@
 // table. On random matrices, for dims that do and do not fill the kernel's 4-vector
 // unrolled loop, with a noise table holding </s> (the uniform fallback) and the
 // centre word (skipped draws), dots past +-6 (clipped gradients), and a sentence
-// trained in two calls (split at position 1, as train.ts does when alpha refreshes):
+// trained in two calls (split at position 1, as train.ts does when alpha refreshes),
+// a noise word drawn twice in a row (the kernel fuses one update with the next dot):
 // same LCG state exactly, same weights to 1e-5 (relative above 1).
 
 import t from 'tap';
@@ -82,9 +83,10 @@ function reference(c: Case, syn0: Float32Array, syn1: Float32Array): bigint {
 function runKernel(c: Case, syn0In: Float32Array, syn1In: Float32Array): { syn0: Float32Array; syn1: Float32Array; rng: bigint } {
   const { V, dim } = c;
   const bytes = dim * 4;
-  const o = { syn0: 0, syn1: V * bytes, err: 2 * V * bytes, sen: 2 * V * bytes + bytes, rng: 0, expT: 0, table: 0 };
+  const o = { syn0: 0, syn1: V * bytes, err: 2 * V * bytes, sen: 2 * V * bytes + bytes, rng: 0, targets: 0, expT: 0, table: 0 };
   o.rng = Math.ceil((o.sen + 4 * c.sentence.length) / 16) * 16;
-  o.expT = o.rng + 16;
+  o.targets = o.rng + 16;
+  o.expT = o.targets + Math.ceil(((c.negative + 1) * 4) / 16) * 16;
   o.table = o.expT + Math.ceil((expTable().length * 4) / 16) * 16;
   const mem = sharedMemory(o.table + c.table.length * 4);
   const syn0 = new Float32Array(mem.buffer, o.syn0, V * dim);
@@ -99,7 +101,7 @@ function runKernel(c: Case, syn0In: Float32Array, syn1In: Float32Array): { syn0:
   const k = skipgramKernel(mem)!;
   const len = c.sentence.length;
   const split = c.split ?? len;
-  const call = (from: number, to: number) => k.sgNeg(o.sen, from, to, len, c.window, c.negative, c.alpha, o.syn0, o.syn1, o.err, bytes, o.table, c.table.length, V - 1, o.expT, o.rng);
+  const call = (from: number, to: number) => k.sgNeg(o.sen, from, to, len, c.window, c.negative, c.alpha, o.syn0, o.syn1, o.err, bytes, o.table, c.table.length, V - 1, o.expT, o.rng, o.targets);
   call(0, split);
   if (split < len) call(split, len);
   return { syn0: new Float32Array(syn0), syn1: new Float32Array(syn1), rng: rng[0]! };
@@ -146,6 +148,10 @@ else {
   check('dim 20, window 5, negative 2', { ...base, dim: 20, window: 5, negative: 2 });
   check('dots beyond +-6 take the clipped gradient', { ...base, dim: 64, outScale: 60, alpha: 0.5 });
   check('a sentence in two calls (split at 1) equals one pass', { ...base, dim: 100, split: 1, seed: 99n });
+  // Most draws are word 7: the same noise word twice in a row, whose second dot must see the first update.
+  const sticky = Array.from({ length: 997 }, (_, i) => (i % 10 === 0 ? 1 + (i % 29) : 7));
+  check('a noise word drawn twice in a row', { ...base, dim: 100, table: sticky, negative: 8, sentence: [7, 2, 9, 7, 11, 5, 7, 7, 3] });
+  check('negative 1: one noise word, or none when it is the centre', { ...base, dim: 36, negative: 1 });
   t.test('one word: nothing to train, but the window draw advances the LCG', async (t) => {
     const c = { ...base, dim: 16, sentence: [4] };
     const syn0 = new Float32Array(c.V * c.dim);

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import * as A from 'apache-arrow';
 import { ArrowFileWriter, ARROW_MAGIC, field, fixedFloat32Data, openArrow, utf8Data } from '../../pipeline/arrow.js';
 import { InputError } from '../../pipeline/errors.js';
+import { Digits, writeAscii, writeDigits } from './decimal.js';
 
 export type EmbeddingFormat = 'arrow' | 'word2vec-text' | 'word2vec-binary';
 
@@ -146,6 +147,20 @@ class ByteSink {
     if (this.pos > 0) fs.writeSync(this.fd, this.buf, 0, this.pos);
     this.pos = 0;
   }
+  /** Make `n` bytes of room at `pos` in `buf` (false when a row that long needs the string path). */
+  room(n: number): boolean {
+    if (n > this.buf.length - this.pos) this.flush();
+    return n <= this.buf.length;
+  }
+  get buffer(): Buffer {
+    return this.buf;
+  }
+  get position(): number {
+    return this.pos;
+  }
+  set position(p: number) {
+    this.pos = p;
+  }
   text(s: string): void {
     if (s.length * 3 > this.buf.length - this.pos) this.flush();
     if (s.length * 3 > this.buf.length) {
@@ -180,6 +195,24 @@ export function formatFloat32(x: number): string {
   return String(Number(x.toPrecision(9)));
 }
 
+const digits = new Digits();
+
+/**
+ * Write formatFloat32(x) into `buf` at `pos` (room for 24 bytes), digit by
+ * digit; returns the position after. The same text: the shortest of 6, 7 or 8
+ * significant digits that reads back as x, else 9, without trailing zeros.
+ */
+export function writeFloat32(buf: Uint8Array, pos: number, x: number): number {
+  if (x !== 0) {
+    const negative = x < 0;
+    for (let p = 6; p <= 9; p++) {
+      if (!digits.of(x, p)) break;
+      if (p === 9 || Math.fround(digits.read(p, negative)) === x) return writeDigits(buf, pos, negative, digits.value, p, digits.exponent);
+    }
+  }
+  return writeAscii(buf, pos, formatFloat32(x));
+}
+
 /** Characters word2vec and gensim split rows on: a token may not contain them. */
 export const WORD2VEC_SEPARATORS = /[ \t\n\r]/;
 
@@ -193,12 +226,26 @@ export function writeWord2vecText(path: string, emb: Pick<Embeddings, 'tokens' |
   const out = new ByteSink(path);
   try {
     out.text(`${tokens.length} ${dim}\n`);
-    const parts = new Array<string>(dim + 1);
+    // Each row goes straight into the sink's buffer: the token's UTF-8, then the numbers (writeFloat32).
+    const longestNumber = 24;
     for (let r = 0; r < tokens.length; r++) {
-      checkToken(path, tokens[r]!);
-      parts[0] = tokens[r]!;
-      for (let j = 0; j < dim; j++) parts[j + 1] = formatFloat32(vectors[r * dim + j]!);
-      out.text(parts.join(' ') + '\n');
+      const token = tokens[r]!;
+      checkToken(path, token);
+      if (out.room(token.length * 3 + (dim + 1) * (longestNumber + 1))) {
+        const buf = out.buffer;
+        let pos = out.position;
+        pos += buf.write(token, pos, 'utf8');
+        for (let j = 0; j < dim; j++) {
+          buf[pos++] = 32;
+          pos = writeFloat32(buf, pos, vectors[r * dim + j]!);
+        }
+        buf[pos++] = 10;
+        out.position = pos;
+      } else {
+        const parts = [token];
+        for (let j = 0; j < dim; j++) parts.push(formatFloat32(vectors[r * dim + j]!));
+        out.text(parts.join(' ') + '\n');
+      }
       if (onRows && ((r + 1) % 1024 === 0 || r + 1 === tokens.length)) onRows((r % 1024) + 1);
     }
   } finally {

@@ -72,6 +72,7 @@ export const I32_ADD = [0x6a];
 export const I32_GE_U = [0x4f];
 export const I32_LT_U = [0x49];
 export const I32_AND = [0x71];
+export const I32_XOR = [0x73];
 export const I32_EQZ = [0x45];
 export const I32_MUL = [0x6c];
 export const I32_SHL = [0x74];

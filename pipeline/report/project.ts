@@ -161,16 +161,24 @@ export function tsne2(m: Matrix, opts: TsneOptions = {}): Float64Array {
         q[j * n + i] = w;
         qsum += 2 * w;
       }
+    // Each pair once, its force added to both points: point i still receives its terms
+    // in the order j = 0, 1, ..., n - 1 (from j < i in earlier rows), and j's term is
+    // exactly the negation of i's, so the sums are the full n x n loop's, bit for bit.
     grad.fill(0);
     for (let i = 0; i < n; i++) {
-      let gx = 0;
-      let gy = 0;
-      for (let j = 0; j < n; j++) {
-        if (i === j) continue;
+      let gx = grad[i * 2]!;
+      let gy = grad[i * 2 + 1]!;
+      const xi = out[i * 2]!;
+      const yi = out[i * 2 + 1]!;
+      for (let j = i + 1; j < n; j++) {
         const w = q[i * n + j]!;
         const f = (exag * P[i * n + j]! - w / qsum) * w;
-        gx += f * (out[i * 2]! - out[j * 2]!);
-        gy += f * (out[i * 2 + 1]! - out[j * 2 + 1]!);
+        const fx = f * (xi - out[j * 2]!);
+        const fy = f * (yi - out[j * 2 + 1]!);
+        gx += fx;
+        gy += fy;
+        grad[j * 2]! -= fx;
+        grad[j * 2 + 1]! -= fy;
       }
       grad[i * 2] = 4 * gx;
       grad[i * 2 + 1] = 4 * gy;

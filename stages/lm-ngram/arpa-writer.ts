@@ -2,21 +2,18 @@
 // log10 number, the words and a backoff, and per-line strings (toPrecision,
 // String(), TextEncoder) were most of lm-ngram's writing time. Here every line
 // goes straight into a byte buffer: the words from one byte array of spellings,
-// the numbers digit by digit (formatLog10), and a full buffer is written to the
+// the numbers digit by digit (formatLog10, with lib/formats/decimal.ts), and a full buffer is written to the
 // file by libuv's thread while the next one fills (KenLM likewise formats its
 // floats itself and writes through a separate thread).
 
 import fs from 'node:fs';
-
-/** POW10[k + 8] = 10^k for k = -8..16. */
-const POW10 = Float64Array.from({ length: 25 }, (_, i) => Math.pow(10, i - 8));
+import { Digits, writeAscii, writeDigits } from '../../lib/formats/decimal.js';
 
 const TAB = 9;
 const SPACE = 32;
 const NL = 10;
-const MINUS = 45;
-const POINT = 46;
-const ZERO = 48;
+
+const digits = new Digits();
 
 /** The numbers formatLog10 leaves to toPrecision: 0, -99 (log 0) and magnitudes outside [1e-4, 1e6). */
 function rareNumber(x: number): string {
@@ -35,50 +32,10 @@ function rareNumber(x: number): string {
  */
 export function formatLog10(buf: Uint8Array, pos: number, x: number): number {
   const a = Math.abs(x);
-  if (x === 0 || x < -99 || !(a >= 1e-4 && a < 1e6)) {
-    const s = rareNumber(x);
-    for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
-    return pos;
-  }
-  // The 8 significant digits as one integer, and where the point goes.
-  let e = Math.floor(Math.log10(a));
-  let digits = Math.round(a * POW10[7 - e + 8]!);
-  if (digits >= 1e8) {
-    e++;
-    digits = Math.round(a * POW10[7 - e + 8]!);
-  }
-  const decimals = 7 - e; // digits after the point, 2..11 here
-  if (x < 0) buf[pos++] = MINUS;
-  // Below 10^8, so int32 arithmetic from here.
-  const scale = POW10[decimals + 8]!;
-  let intPart = Math.floor(digits / scale) | 0;
-  let frac = (digits - intPart * scale) | 0;
-  // The integer part (below 10^6), most significant digit first.
-  if (intPart === 0) buf[pos++] = ZERO;
-  else {
-    let len = 1;
-    while (len < 7 && intPart >= POW10[len + 8]!) len++;
-    for (let i = len - 1; i >= 0; i--) {
-      const q = (intPart / 10) | 0;
-      buf[pos + i] = ZERO + (intPart - q * 10);
-      intPart = q;
-    }
-    pos += len;
-  }
-  if (frac === 0) return pos;
-  let d = decimals;
-  while (frac % 10 === 0) {
-    frac = (frac / 10) | 0;
-    d--;
-  }
-  buf[pos++] = POINT;
-  // d digits, zero-padded on the left, written from the last.
-  for (let i = d - 1; i >= 0; i--) {
-    const q = (frac / 10) | 0;
-    buf[pos + i] = ZERO + (frac - q * 10);
-    frac = q;
-  }
-  return pos + d;
+  if (x === 0 || x < -99 || !(a >= 1e-4 && a < 1e6)) return writeAscii(buf, pos, rareNumber(x));
+  // The 8 significant digits as one integer (lib/formats/decimal.ts); a near-tie takes toPrecision's exact round.
+  if (!digits.of(x, 8)) return writeAscii(buf, pos, String(Number(x.toPrecision(8))));
+  return writeDigits(buf, pos, x < 0, digits.value, 8, digits.exponent);
 }
 
 /** Every word's UTF-8 bytes in one array: word id i is bytes[start[i] .. start[i+1]). */

@@ -7,11 +7,14 @@
 
 import type { ParamSchema } from '../../pipeline/params.js';
 
+/** --negative's upper bound: the skip-gram kernel's per-thread scratch holds the word and this many draws (train.ts). */
+export const MAX_NEGATIVE = 100;
+
 export const word2vecParams = {
   model: { type: 'enum', choices: ['skipgram', 'cbow'] as const, default: 'skipgram', describe: 'skip-gram (word2vec -cbow 0) or CBOW with the mean of the context (-cbow 1)' },
   dim: { type: 'int', default: 50, min: 1, max: 10000, describe: 'vector size (-size; the C default is 100)' },
   window: { type: 'int', default: 5, min: 1, max: 100, describe: 'maximal context window; each word draws its own window in 1..N (-window)' },
-  negative: { type: 'int', default: 5, min: 0, max: 100, describe: 'negative samples per word from the unigram^0.75 distribution; 0 = none (-negative)' },
+  negative: { type: 'int', default: 5, min: 0, max: MAX_NEGATIVE, describe: 'negative samples per word from the unigram^0.75 distribution; 0 = none (-negative)' },
   hs: { type: 'bool', default: false, describe: 'hierarchical softmax over a Huffman tree (-hs 1)' },
   sample: { type: 'float', default: 1e-4, min: 0, max: 1, describe: 'subsampling threshold for frequent words; 0 = off (-sample; the C default is 1e-3)' },
   'min-count': { type: 'int', default: 5, min: 1, describe: 'drop words seen fewer times in the train split (-min-count); no need to rerun tokenize' },

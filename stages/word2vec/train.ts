@@ -16,14 +16,15 @@ import { MAX_CODE_LENGTH } from './huffman.js';
 import { expTable, hsStep, hsStepSimd, nsStep, nsStepSimd } from './kernels.js';
 import { Lcg, lcgModBig } from '../../lib/random/lcg.js';
 import type { WasmMemory } from '../../lib/wasm/asm.js';
+import { MAX_NEGATIVE } from './params.js';
 import { simdKernels } from './simd.js';
 import { skipgramKernel } from './skipgram-simd.js';
 
 export const MAX_SENTENCE_LENGTH = 1000;
 
 export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
-/** Bytes of one thread's scratch in the shared memory: neu1, neu1e, the sentence (int32), the LCG state. */
-export const threadScratchBytes = (dim: number): number => 2 * dim * 4 + align16((MAX_SENTENCE_LENGTH + 1) * 4) + 16;
+/** Bytes of one thread's scratch in the shared memory: neu1, neu1e, the sentence (int32), the LCG state, the targets of one context (int32). */
+export const threadScratchBytes = (dim: number): number => 2 * dim * 4 + align16((MAX_SENTENCE_LENGTH + 1) * 4) + 16 + align16((MAX_NEGATIVE + 1) * 4);
 /** Progress and the learning rate are refreshed every this many words, as in word2vec.c. */
 const REFRESH_WORDS = 10000;
 
@@ -107,6 +108,7 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
   const BE = BU + bytes;
   const BS = BE + bytes;
   const BR = BS + align16((MAX_SENTENCE_LENGTH + 1) * 4);
+  const BT = BR + 16;
   const sen = wasm ? new Int32Array(wasm.memory.buffer, BS, MAX_SENTENCE_LENGTH + 1) : new Int32Array(MAX_SENTENCE_LENGTH + 1);
   // Skip-gram with negative sampling only: a whole sentence per call (skipgram-simd.ts).
   const sg = wasm && !cbow && !hs && negative > 0 ? skipgramKernel(wasm.memory) : null;
@@ -222,10 +224,10 @@ export function trainThread(task: Word2VecThreadTask): Word2VecThreadResult {
               const split = len > 1 && wordCount - lastWordCount > REFRESH_WORDS ? 1 : len;
               rngWords[0] = rng.lo;
               rngWords[1] = rng.hi;
-              sg.sgNeg(BS, 0, split, len, window, negative, alpha, B0, BN, BE, bytes, wasm.table, table.length, vm1, wasm.expT, BR);
+              sg.sgNeg(BS, 0, split, len, window, negative, alpha, B0, BN, BE, bytes, wasm.table, table.length, vm1, wasm.expT, BR, BT);
               if (split < len) {
                 refreshAlpha();
-                sg.sgNeg(BS, split, len, len, window, negative, alpha, B0, BN, BE, bytes, wasm.table, table.length, vm1, wasm.expT, BR);
+                sg.sgNeg(BS, split, len, len, window, negative, alpha, B0, BN, BE, bytes, wasm.table, table.length, vm1, wasm.expT, BR, BT);
               }
               rng.lo = rngWords[0]!;
               rng.hi = rngWords[1]!;
