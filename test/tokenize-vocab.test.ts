@@ -7,7 +7,7 @@ import path from 'node:path';
 import t from 'tap';
 import { readVocab } from '../lib/formats/tokens.js';
 import { writeVocab } from '../stages/tokenize/vocab-file.js';
-import { buildVocab, compareCodePoints, prefixKeys } from '../stages/tokenize/vocab.js';
+import { buildVocab, compareCodePoints } from '../stages/tokenize/vocab.js';
 import { LITERAL_SPECIALS, TypeTable, type TypeBlock } from '../stages/tokenize/types.js';
 import { hashString } from '../stages/tokenize/encode.js';
 
@@ -19,34 +19,6 @@ t.test('code-point order differs from UTF-16 order above U+D7FF', async (t) => {
   t.ok(compareCodePoints('a', 'ab') < 0 && compareCodePoints('b', 'ab') > 0 && compareCodePoints('x', 'x') === 0);
   const words = ['b', 'B', 'é', 'e', '𝐀', '\uff21', 'ab'];
   t.same([...words].sort(compareCodePoints), ['B', 'ab', 'b', 'e', 'é', '\uff21', '𝐀']);
-});
-
-t.test('prefix keys then strings give code-point order; a surrogate falls back to the code-point compare', async (t) => {
-  const compareUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  // Random BMP strings (surrogates left out) sort the same by both comparators.
-  let seed = 7;
-  const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const words = Array.from({ length: 2000 }, () => String.fromCharCode(...Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
-    const c = Math.floor(rand() * 0xf800);
-    return c < 0xd800 ? c : c + 0x800;
-  })));
-  t.same([...words].sort(compareUnits), [...words].sort(compareCodePoints), 'without surrogates UTF-16 order is code-point order');
-  // Prefix keys then strings: the same order, for BMP words and for ASCII words sharing long prefixes.
-  const ascii = Array.from({ length: 3000 }, (_, i) => ['interna', 'internationa', 'a', 'ab', 'b'][i % 5]! + (i % 7 ? String.fromCharCode(0x21 + Math.floor(rand() * 94)).repeat(i % 4) : ''));
-  for (const list of [words, [...new Set(ascii)]]) {
-    const keys = prefixKeys(list)!;
-    const idx = Array.from(list, (_, i) => i).sort((a, b) => keys[a]! - keys[b]! || compareUnits(list[a]!, list[b]!));
-    t.same(idx.map((i) => list[i]), [...list].sort(compareCodePoints), `prefix keys over ${list.length} words`);
-  }
-  t.equal(prefixKeys(['a', '𝐀']), undefined, 'no keys with a surrogate pair');
-  t.equal(prefixKeys(['x', 'y\udc00']), undefined, 'nor with a lone surrogate');
-  const long = 'abcdefghij'.repeat(3);
-  const k = prefixKeys(['b', 'ab', 'a', `${long}a`, `${long}b`])!;
-  t.ok(k[2]! < k[1]! && k[1]! < k[3]! && k[3]! === k[4]! && k[4]! < k[0]!, 'a prefix sorts first; ties past the key length are left to the strings');
-  // Ties at one count: with an astral token the vocabulary keeps code-point order (U+FF21 before U+1D400).
-  const tokens = ['<unk>', '𝐀', '\uff21', 'b'];
-  const v = buildVocab(tokens, Float64Array.from([0, 1, 1, 1]), 1, { minCount: 1, maxSize: 0 });
-  t.same(v.tokens.slice(4), ['b', '\uff21', '𝐀'], 'UTF-16 order would put 𝐀 before Ａ');
 });
 
 t.test('vocabulary from train counts', async (t) => {

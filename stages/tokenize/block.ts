@@ -2,7 +2,6 @@
 // worker. bytes -> UTF-8 text -> documents (by file format) -> normalizer ->
 // pre-tokenizer -> sentence splitter -> encoder (block-local ids).
 
-import { isAscii } from 'node:buffer';
 import { InputError } from '../../pipeline/errors.js';
 import { recordId, splitOfId, type SplitFractions } from '../../datasets/split.js';
 import type { FileFormat } from '../../datasets/source.js';
@@ -45,17 +44,13 @@ interface FileTask {
 export type BlockTask = BlockBytes & FileTask;
 
 /**
- * Consecutive blocks of one file, tokenized into one list of local types: the
- * main thread merges one list per group instead of one per block, and a type
+ * Consecutive blocks of one file, tokenized into one type table: the main
+ * thread merges one table per group instead of one per block, and a type
  * that recurs across the group's blocks is merged once (the serial part of
  * the stage; see index.ts). Each block is still tokenized on its own, so a
  * block end still ends a sentence and the output does not depend on grouping.
  */
-export type GroupTask = FileTask & {
-  blocks: BlockBytes[];
-  /** Bytes the worker's type table may hold before it is dropped for a new one (encode.ts); a default when absent. */
-  tableBytes?: number;
-};
+export type GroupTask = FileTask & { blocks: BlockBytes[] };
 
 /** Line number of byte `at` of the block. */
 function lineAt(task: BlockBytes, at: number): number {
@@ -80,8 +75,7 @@ function stripTags(text: string, spans: TokenSpans): void {
   spans.count = w;
 }
 
-// Reused by every block this thread tokenizes (a task runs to the end before the next starts);
-// the encoders also keep this worker's type tables (encode.ts).
+// Reused by every block this thread tokenizes (a task runs to the end before the next starts).
 const spans = new TokenSpans();
 const bounds = new SentenceBounds();
 const encoders = [new BlockEncoder(false), new BlockEncoder(true)];
@@ -93,30 +87,13 @@ export function tokenizeBlock(task: BlockTask): EncodedBlock {
 
 export function tokenizeBlocks(task: GroupTask): EncodedBlock {
   const enc = encoders[task.options.lowercase ? 1 : 0]!;
-  enc.reset(task.tableBytes);
+  enc.reset();
   for (const block of task.blocks) encodeBlock(task, block, enc);
   return enc.finish();
 }
 
-/**
- * Whether a block may take the encoder's ASCII path (encode.ts addAsciiLines):
- * pre-tokenized text read line by line, unchanged by normalization (ASCII is
- * its own NFC and NFKC), no lowercasing, every byte ASCII. Tests turn it off to
- * compare with the general path.
- */
-export const asciiPath = { enabled: true };
-
-function asciiLines(task: FileTask, block: BlockBytes): boolean {
-  const o = task.options;
-  return asciiPath.enabled && task.format === 'txt' && task.split >= 0 && o.tokenizer === 'whitespace' && o.sentences === 'line' && !o.lowercase && isAscii(block.bytes);
-}
-
 function encodeBlock(task: FileTask, block: BlockBytes, enc: BlockEncoder): void {
   const { options } = task;
-  if (asciiLines(task, block)) {
-    enc.addAsciiLines(block.bytes, task.split);
-    return;
-  }
   const decoded = decodeUtf8(block.bytes, options.onInvalid === 'replace');
   if (decoded.invalidAt >= 0) {
     const at = block.offset + decoded.invalidAt;

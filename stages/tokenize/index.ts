@@ -6,10 +6,7 @@
 //                    local to the group; results merge in order into the
 //                    global type table (train counts). The merge is the one
 //                    serial part of the pass, so a group is made large enough
-//                    that a type recurring in its blocks is merged once, and
-//                    each worker keeps one type table across its groups, so
-//                    a type recurring in its groups is looked up once
-//                    (encode.ts, seen-types.ts).
+//                    that a type recurring in its blocks is merged once.
 //   2/3 vocabulary   count cut, tie order, specials (vocab.ts).
 //   3/3 writing      local -> final ids, sentences into bounded shards.
 //
@@ -84,10 +81,7 @@ export default defineStage({
 
     // ---- 1/3 tokenizing
     // A quarter of --memory for the type table, the rest for the encoded blocks; both spill into one folder.
-    const typeBudget = Math.floor(p.memory / 4);
-    const types = new SpillingTypes(`${ctx.outDir}-spill`, typeBudget);
-    // Each worker's own table (encode.ts) gets an equal part of the same share.
-    const tableBytes = Math.floor(typeBudget / ctx.pool.threads);
+    const types = new SpillingTypes(`${ctx.outDir}-spill`, Math.floor(p.memory / 4));
     const store = new BlockStore(`${ctx.outDir}-spill`, p.memory - Math.floor(p.memory / 4));
     const blockGen: number[] = [];
     const stats: SplitStats[] = SPLITS.map(() => ({ documents: 0, tokens: 0, types: 0, oov: 0 }));
@@ -143,7 +137,7 @@ export default defineStage({
         let group: BlockBytes[] = [];
         let bytesInGroup = 0;
         const send = async (): Promise<void> => {
-          const task: GroupTask = { blocks: group, tableBytes, path: file.path, fileId: file.id, format: file.format, split, fractions, textField: dataset.textField, options };
+          const task: GroupTask = { blocks: group, path: file.path, fileId: file.id, format: file.format, split, fractions, textField: dataset.textField, options };
           const result = ctx.pool.run<EncodedBlock>(
             TASKS.block,
             task,

@@ -18,7 +18,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EncodedBlock } from './encode.js';
 import { LITERAL_SPECIALS, TypeTable } from './types.js';
-import { SeenTypes } from './seen-types.js';
 import { buildVocab, compareCodePoints, type BuiltVocab, type VocabOptions } from './vocab.js';
 import { SPECIALS } from '../../lib/formats/tokens.js';
 
@@ -129,8 +128,6 @@ export interface VocabResult {
 
 export class SpillingTypes {
   private table = new TypeTable();
-  /** Worker table ids already merged into `table` (seen-types.ts). */
-  private readonly seen = new SeenTypes();
   private readonly runs: string[] = [];
   private readonly genSizes: number[] = [];
 
@@ -154,8 +151,7 @@ export class SpillingTypes {
   /** Merge a block; the returned remap is into the current generation. */
   merge(r: EncodedBlock): Int32Array {
     for (let i = 0; i < r.typeEnds.length; i++) this.trainTokens += r.counts[3 * i]!;
-    if (r.retired) this.seen.forget(r.retired);
-    return this.table.merge(r, r.table ? this.seen.mapOf(r.table, r.tableIds) : undefined);
+    return this.table.merge(r);
   }
 
   /** After a block: spill the table if it outgrew the budget. */
@@ -176,7 +172,6 @@ export class SpillingTypes {
     this.runs.push(file);
     this.genSizes.push(t.size);
     this.table = new TypeTable();
-    this.seen.clear();
   }
 
   /** Every distinct type over the runs, in code-point order, with its summed counts and its (generation, provisional id) entries. */

@@ -20,8 +20,6 @@ export interface TypeBlock {
   typeHashes: Int32Array;
   /** [3 * i + split] */
   counts: Uint32Array;
-  /** Each local type's id in the worker's table it came from (seen-types.ts), when merged with that table's map. */
-  tableIds?: Int32Array;
 }
 
 export class TypeTable {
@@ -115,26 +113,33 @@ export class TypeTable {
     }
   }
 
-  /**
-   * Add a block's local types and their per-split counts; returns the local ->
-   * provisional id map. With `seen` (the map of the worker table the block's
-   * `tableIds` are from) a type merged before from that table is found by its
-   * id, and a type found or added here is recorded in it.
-   */
-  merge(b: TypeBlock, seen?: Int32Array): Int32Array {
+  /** Add a block's local types and their per-split counts; returns the local -> provisional id map. */
+  merge(b: TypeBlock): Int32Array {
     const n = b.typeEnds.length;
     const remap = new Int32Array(n);
     const bytes = b.typeBytes;
-    const tableIds = seen ? b.tableIds! : undefined;
     let from = 0;
     for (let i = 0; i < n; i++) {
       const to = b.typeEnds[i]!;
+      const h = b.typeHashes[i]!;
+      const len = to - from;
       let id = -1;
-      if (tableIds) id = seen![tableIds[i]!]! - 1;
-      if (id < 0) {
-        id = this.find(bytes, from, to, b.typeHashes[i]!);
-        if (tableIds) seen![tableIds[i]!] = id + 1;
+      const slots = this.slots;
+      const mask = (slots.length >> 1) - 1;
+      let j = h & mask;
+      for (; ; j = (j + 1) & mask) {
+        const v = slots[2 * j + 1]!;
+        if (v === 0) break;
+        if (slots[2 * j] !== h || this.entries[2 * v - 1] !== len) continue;
+        const s = this.entries[2 * v - 2]!;
+        let k = 0;
+        while (k < len && this.arena[s + k] === bytes[from + k]) k++;
+        if (k === len) {
+          id = v - 1;
+          break;
+        }
       }
+      if (id < 0) id = this.add(bytes, from, to, h, j);
       this.counts[3 * id]! += b.counts[3 * i]!;
       this.counts[3 * id + 1]! += b.counts[3 * i + 1]!;
       this.counts[3 * id + 2]! += b.counts[3 * i + 2]!;
@@ -142,23 +147,5 @@ export class TypeTable {
       from = to + 1;
     }
     return remap;
-  }
-
-  /** The provisional id of the type bytes[from..to) with hash h, added if new. */
-  private find(bytes: Uint8Array, from: number, to: number, h: number): number {
-    const len = to - from;
-    const slots = this.slots;
-    const mask = (slots.length >> 1) - 1;
-    let j = h & mask;
-    for (; ; j = (j + 1) & mask) {
-      const v = slots[2 * j + 1]!;
-      if (v === 0) break;
-      if (slots[2 * j] !== h || this.entries[2 * v - 1] !== len) continue;
-      const s = this.entries[2 * v - 2]!;
-      let k = 0;
-      while (k < len && this.arena[s + k] === bytes[from + k]) k++;
-      if (k === len) return v - 1;
-    }
-    return this.add(bytes, from, to, h, j);
   }
 }

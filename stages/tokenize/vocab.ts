@@ -22,51 +22,6 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/**
- * A number per token ordered as the tokens' first characters are: each UTF-16
- * unit the tokens use gets its rank among them (1, 2, ...; 0 pads a short
- * token, below any unit), and as many ranks as fit in 53 bits make the key
- * (7 characters for an alphabet of up to 127). Undefined when a token holds a
- * surrogate (code-point order then differs from UTF-16 order). Sorting
- * compares keys first and strings only on a tie: the strings lie all over the
- * heap, and comparing them was most of the vocabulary's time, while the keys
- * sit in one array.
- */
-export function prefixKeys(tokens: readonly string[]): Float64Array | undefined {
-  const present = new Uint8Array(65536);
-  for (const w of tokens)
-    for (let i = 0; i < w.length; i++) {
-      const c = w.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdfff) return undefined;
-      present[c] = 1;
-    }
-  const rank = new Uint16Array(65536);
-  let size = 0;
-  for (let c = 0; c < 65536; c++) if (present[c]) rank[c] = ++size;
-  const base = size + 1;
-  let units = 0;
-  for (let room = 2 ** 53; room >= base; room /= base) units++;
-  const keys = new Float64Array(tokens.length);
-  for (let t = 0; t < tokens.length; t++) {
-    const w = tokens[t]!;
-    let k = 0;
-    for (let i = 0; i < units; i++) k = k * base + (i < w.length ? rank[w.charCodeAt(i)]! : 0);
-    keys[t] = k;
-  }
-  return keys;
-}
-
-/** Code-unit order by a loop over the units: the JIT inlines it, and it beat the engine's `<` on these strings. */
-function compareUnitLoop(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return x - y;
-  }
-  return a.length - b.length;
-}
-
 export interface VocabOptions {
   minCount: number;
   /** Total size including the 4 specials; 0 = unlimited. */
@@ -98,10 +53,7 @@ export function buildVocab(tokens: readonly string[], trainCounts: Float64Array,
     if (trainCounts[i]! > 0) trainTypes++;
     if (trainCounts[i]! >= opts.minCount) order[kept++] = i;
   }
-  const keys = prefixKeys(tokens);
-  const sorted = keys
-    ? order.subarray(0, kept).sort((a, b) => trainCounts[b]! - trainCounts[a]! || keys[a]! - keys[b]! || compareUnitLoop(tokens[a]!, tokens[b]!))
-    : order.subarray(0, kept).sort((a, b) => trainCounts[b]! - trainCounts[a]! || compareCodePoints(tokens[a]!, tokens[b]!));
+  const sorted = order.subarray(0, kept).sort((a, b) => trainCounts[b]! - trainCounts[a]! || compareCodePoints(tokens[a]!, tokens[b]!));
   const room = opts.maxSize > 0 ? Math.max(0, opts.maxSize - SPECIALS.length) : kept;
   const size = Math.min(kept, room);
 
