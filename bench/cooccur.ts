@@ -21,7 +21,7 @@ import readline from 'node:readline';
 
 import { readBatches, columnValues } from '../pipeline/arrow.js';
 import { readVocab } from '../lib/formats/tokens.js';
-import { sortTriples } from '../stages/cooccur/pair-table.js';
+import { sortTriples } from '../stages/cooccur/dense-region.js';
 import { embeddingsBench } from './embeddings-quality.js';
 import { arg, combine, findTool, flag, formatTable, isMain, lexflowRun, machineLine, measurePair, printJsonLine, PRETOKENIZED, timedOk, workDir, type Side, type PairsResult } from './common.js';
 

@@ -3,7 +3,7 @@
 // pairs expanded both ways; the log grows from small and resets after a drain.
 import t from 'tap';
 import { PairLog } from '../stages/cooccur/pair-log.js';
-import { DenseRegion, type RowGroups } from '../stages/cooccur/pair-table.js';
+import { DenseRegion, type RowGroups } from '../stages/cooccur/dense-region.js';
 
 function sumsOf(g: RowGroups, V: number): Map<string, number> {
   const m = new Map<string, number>();

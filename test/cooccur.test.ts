@@ -10,7 +10,7 @@ import path from 'node:path';
 import { readTableSync } from '../pipeline/arrow.js';
 import { createPool } from '../pipeline/pool.js';
 import cooccur, { planUnits } from '../stages/cooccur/index.js';
-import { DenseRegion } from '../stages/cooccur/pair-table.js';
+import { DenseRegion } from '../stages/cooccur/dense-region.js';
 import { runStageDirect } from '../testkit/stage-harness.js';
 import { writeDocuments } from '../testkit/token-shards.js';
 

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { readTokenShard } from '../../lib/formats/tokens.js';
 import { PairLog } from './pair-log.js';
-import { DenseRegion, type RowGroups } from './pair-table.js';
+import { DenseRegion, type RowGroups } from './dense-region.js';
 import { writeRun } from './runs.js';
 
 export interface CountUnit {
@@ -34,7 +34,7 @@ export interface CountTask {
   weightUnits: Float64Array;
   symmetric: boolean;
   crossSentences: boolean;
-  /** Pairs of ranks r, c with (r+1)(c+1) <= denseProduct are counted in a dense region (pair-table.ts; 0: none). */
+  /** Pairs of ranks r, c with (r+1)(c+1) <= denseProduct are counted in a dense region (dense-region.ts; 0: none). */
   denseProduct: number;
   /** Return the last run in SharedArrayBuffers instead of writing it (a merge on this machine reads it in place). */
   keepLastInMemory?: boolean;

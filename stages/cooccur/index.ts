@@ -17,7 +17,7 @@ import { listTokenShards, readVocab, SPECIALS } from '../../lib/formats/tokens.j
 import type { CountResult, CountTask, CountUnit } from './count.js';
 import type { MergeResult, MergeTask } from './merge.js';
 import type { RunSource } from './runs.js';
-import { DenseRegion } from './pair-table.js';
+import { DenseRegion } from './dense-region.js';
 import { contextWeights, sumsAreExact, type Weighting } from './weights.js';
 import { TASKS } from './tasks.js';
 

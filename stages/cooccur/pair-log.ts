@@ -6,7 +6,7 @@
 // a slot that was almost always new; an append is a sequential write. When
 // full the log is drained into per-row arrays (a run) and reset.
 
-import type { DenseRegion, RowGroups } from './pair-table.js';
+import type { DenseRegion, RowGroups } from './dense-region.js';
 
 /** Output entries per block of target rows when mirroring the dense region (a few hundred KB). */
 const TRANSPOSE_BLOCK_ENTRIES = 1 << 15;

@@ -6,7 +6,7 @@
 // read in place by the merges on this machine: no write and read back.
 
 import fs from 'node:fs';
-import type { RowGroups } from './pair-table.js';
+import type { RowGroups } from './dense-region.js';
 
 const HEADER = 16;
 

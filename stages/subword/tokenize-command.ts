@@ -33,7 +33,10 @@ async function encodeStdin(file: string, tok: Tokenizer, json: boolean, threads:
   const pool = threads > 1 ? createPool(threads) : undefined;
   const inFlight: Promise<Uint8Array>[] = [];
   const submit = (chunks: Buffer[], last: boolean): void => {
-    const block = new Uint8Array(Buffer.concat(chunks)); // its own ArrayBuffer: transferable
+    // One copy into an ArrayBuffer of the block's own (stdin's reads share a pool): transferable.
+    const block = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) block.set(c, (at += c.length) - c.length);
     inFlight.push(pool ? pool.run<Uint8Array>(TASKS.encodeLines, { tokenizer: file, block, json, last }, [block.buffer]) : Promise.resolve(encodeBlock(tok, block, json, last)));
   };
   const writeUntil = async (n: number): Promise<void> => {
