@@ -59,6 +59,8 @@ const throughputOnly = args.includes('--throughput-only');
 const backend = await selectBackend('auto');
 // wasm and cpu run one thread in Node; tfjs-node runs TensorFlow's own pool over every core.
 const lexflowThreads = backend.name === 'tensorflow' ? os.cpus().length : 1;
+// What pool workers of a data-parallel run select: the backend the main thread got.
+const workerBackend = backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu');
 console.log(`backend: ${backend.name} (${backend.reason}); lexflow threads: ${lexflowThreads}${backend.name === 'tensorflow' ? " (TensorFlow's pool)" : ''}`);
 console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared: figures taken under contention)`);
 
@@ -87,7 +89,7 @@ async function throughput(name: 'lstm' | 'transformer', softmax: SoftmaxKind = '
   const m = createModel({ ...cfg, vocab: Math.max(V, cfg.vocab), softmax });
   const o = new Optimizer('adam', m.params);
   const batches = new ContiguousBatches(data.train, B, T);
-  const parallel = pool ? dataParallelGradients(pool, m, backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu')) : undefined;
+  const parallel = pool ? dataParallelGradients(pool, m, workerBackend) : undefined;
   const step = async (k: number): Promise<void> => {
     let gl: tf.Tensor[];
     if (parallel) gl = (await parallel(batches.batch(k), k)).grads;
@@ -271,7 +273,7 @@ const result = await train(
     optimizer: 'adam', lr: Number(opt('lr', '0.004')), warmup: 50, decay: opt('decay', 'cosine') as 'cosine', lrDecay: 0.5, decayStart: 4, clip: 5,
     batch: Number(opt('batch', '32')), seqLen: qcfg.context, epochs: Number(opt('epochs', '6')), maxMinutes: minutes, patience: 2,
     checkpointEvery: 500, logEvery: 50, seed: 1, checkpointDir: path.join(work, 'ck'),
-    gradients: qualityPool ? dataParallelGradients(qualityPool, model, backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu')) : undefined,
+    gradients: qualityPool ? dataParallelGradients(qualityPool, model, workerBackend) : undefined,
   },
   createLogger('normal'),
   createProgress({ mode: 'plain', plainEvery: 30 }),

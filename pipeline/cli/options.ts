@@ -6,10 +6,10 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { Level } from '../log.js';
-import { coerceParam, type IntParam } from '../params.js';
 import { allStages } from '../registry.js';
 import { DEFAULT_DATASET, type RunOptions } from '../runner.js';
 import { didYouMean } from './suggest.js';
+import { parseThreads } from '../threads.js';
 
 export interface RunDirArgs {
   out?: string;
@@ -83,18 +83,6 @@ const CONFIG_KEYS: Record<string, keyof ConfigFile> = {
 
 /** Options every run-directory command takes; anything else on `run` must be `--STAGE.param`. */
 export const RUN_DIR_KEYS = ['out', 'dataset', 'text-field', 'sha256', 'source', 'target', 'config', 'threads', 'tokens-from', 'executor', 'shared-dir', 'quiet', 'verbose', 'help', 'version', 'h'];
-
-export const THREADS_SPEC: IntParam = { type: 'int', min: 1, max: 1024, default: 1, describe: 'worker threads' };
-
-/** `--threads` as given (flag or config file): a positive integer, checked before any work. */
-export function parseThreads(raw: unknown, where: string): number | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    return coerceParam('threads', THREADS_SPEC, raw, where) as number;
-  } catch {
-    throw new UsageError(`${where}: --threads ${JSON.stringify(raw)} is not a thread count; give a whole number from 1 to ${THREADS_SPEC.max} (default: the available cores)`);
-  }
-}
 
 /** Refuse flags no option or stage parameter answers to, naming the closest one. */
 export function checkFlags(argv: Record<string, unknown>, known: readonly string[], opts: { stageObjects: boolean }): void {

@@ -55,9 +55,9 @@ export interface CountResult {
 }
 
 /** Spill the log as one run file, grouped by row (both directions for symmetric counting). */
-function spill(table: PairLog, task: CountTask, runs: string[], dense?: DenseRegion): void {
+function spill(log: PairLog, task: CountTask, runs: string[], dense?: DenseRegion): void {
   const file = `${task.runPrefix}-${String(runs.length).padStart(4, '0')}.run`;
-  writeRun(file, task.V, table.drainByRow(task.V, task.symmetric, dense));
+  writeRun(file, task.V, log.drainByRow(task.V, task.symmetric, dense));
   runs.push(file);
 }
 
@@ -65,7 +65,7 @@ function spill(table: PairLog, task: CountTask, runs: string[], dense?: DenseReg
  * Count centers seq[from..to) against up to `window` kept words on their left
  * (which may reach back before `from`, into the carried history).
  */
-function countCenters(seq: Int32Array, from: number, to: number, task: CountTask, table: PairLog, dense: DenseRegion, runs: string[]): void {
+function countCenters(seq: Int32Array, from: number, to: number, task: CountTask, log: PairLog, dense: DenseRegion, runs: string[]): void {
   const { window, weightUnits, symmetric } = task;
   const { lim, off, cells } = dense;
   const rowsD = lim.length;
@@ -79,14 +79,14 @@ function countCenters(seq: Int32Array, from: number, to: number, task: CountTask
       const r = symmetric && left < center ? left : center;
       const c = symmetric && left < center ? center : left;
       if (r < rowsD && c < lim[r]!) cells[off[r]! + c]! += w;
-      else table.add(r, c, w);
+      else log.add(r, c, w);
     }
-    if (table.full) spill(table, task, runs);
+    if (log.full) spill(log, task, runs);
   }
 }
 
 export function countUnits(task: CountTask): CountResult {
-  let table: PairLog | undefined;
+  let log: PairLog | undefined;
   const dense = new DenseRegion(task.V, task.symmetric, task.denseProduct);
   const runs: string[] = [];
   const { idToIndex, window } = task;
@@ -113,7 +113,7 @@ export function countUnits(task: CountTask): CountResult {
     const shard = readTokenShard(unit.file);
     // The log starts small and doubles: with the dense region taking most pairs, a size guessed
     // from the token count overshot its entries tenfold.
-    table ??= new PairLog(task.maxEntries);
+    log ??= new PairLog(task.maxEntries);
     const lo = Math.floor(shard.rows * unit.from);
     const hi = unit.to === 1 ? shard.rows : Math.floor(shard.rows * unit.to);
     for (let r = lo; r < hi; r++) {
@@ -134,7 +134,7 @@ export function countUnits(task: CountTask): CountResult {
         if (x >= 0) seq[n++] = x;
       }
       kept += n - hist;
-      countCenters(seq, hist, n, task, table, dense, runs);
+      countCenters(seq, hist, n, task, log, dense, runs);
       // keep the last `window` kept words as history for the next sentence of this document
       if (task.crossSentences) {
         const keep = Math.min(window, n);
@@ -143,8 +143,8 @@ export function countUnits(task: CountTask): CountResult {
       }
     }
   }
-  table ??= new PairLog(task.maxEntries);
-  const memoryRun = task.keepLastInMemory ? table.drainByRow(task.V, task.symmetric, dense, true) : undefined;
-  if (!memoryRun) spill(table, task, runs, dense);
+  log ??= new PairLog(task.maxEntries);
+  const memoryRun = task.keepLastInMemory ? log.drainByRow(task.V, task.symmetric, dense, true) : undefined;
+  if (!memoryRun) spill(log, task, runs, dense);
   return { runs: runs.map((r) => path.resolve(r)), ...(memoryRun ? { memoryRun } : {}), tokens, kept, sentences };
 }

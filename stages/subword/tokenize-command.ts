@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadTokenizer, type Tokenizer } from '../../lib/subword/tokenizer.js';
 import { createPool, defaultThreads } from '../../pipeline/pool.js';
-import { UsageError } from '../../pipeline/errors.js';
+import { parseThreads } from '../../pipeline/threads.js';
 import { blockEnd, encodeBlock, formatEncoding } from './encode-lines.js';
 import { TASKS } from './tasks.js';
 
@@ -73,12 +73,10 @@ const command: CommandModule<object, TokenizeArgs> = {
       .positional('text', { type: 'string', array: true, describe: 'text to encode (default: each line of stdin)' })
       .option('tokenizer', { type: 'string', demandOption: true, describe: 'tokenizer file written by the subword stage (out/<run>/subword/tokenizer.json)' })
       .option('json', { type: 'boolean', describe: 'print {"pieces": [...], "ids": [...]} per text' })
-      // A string, so that `--threads abc` reaches the check below as typed (yargs would make it NaN).
+      // A string, so that `--threads abc` reaches parseThreads as typed (yargs would make it NaN).
       .option('threads', { type: 'string', describe: 'worker threads encoding stdin (default: available cores)' }) as never,
   handler: async (argv) => {
-    const threads = argv.threads === undefined ? defaultThreads() : Number(argv.threads);
-    if (!Number.isInteger(threads) || threads < 1 || threads > 1024)
-      throw new UsageError(`lexflow tokenize: --threads ${JSON.stringify(argv.threads)} is not a thread count; give a whole number from 1 to 1024 (default: the available cores)`);
+    const threads = parseThreads(argv.threads, 'lexflow tokenize') ?? defaultThreads();
     const tok = loadTokenizer(argv.tokenizer);
     if (argv.text && argv.text.length > 0) {
       process.stdout.write(formatEncoding(tok, argv.text.map(String).join(' '), argv.json));
