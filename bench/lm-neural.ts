@@ -39,7 +39,11 @@ import { createLogger } from '../pipeline/log.js';
 import { createProgress } from '../pipeline/progress.js';
 import { writePtbTokens } from './ptb-tokens.js';
 import { findTool } from './common.js';
+import { nativeSgemm } from '../lib/nn/backend/native-gemm.js';
+import { kernelSwitches } from '../lib/nn/backend/switches.js';
 
+// matMuls on the system BLAS where the nblas addon is installed (LEXFLOW_BLAS=off for XNNPACK).
+process.env.LEXFLOW_BLAS ??= 'on';
 const args = process.argv.slice(2);
 const ptb = args[0];
 const opt = (name: string, dflt: string): string => {
@@ -59,9 +63,13 @@ const throughputOnly = args.includes('--throughput-only');
 const backend = await selectBackend('auto');
 // wasm and cpu run one thread in Node; tfjs-node runs TensorFlow's own pool over every core.
 const lexflowThreads = backend.name === 'tensorflow' ? os.cpus().length : 1;
+// With the native BLAS (lib/nn/backend/native-gemm.ts) the one JS thread's matMuls run on
+// OpenBLAS's own pool: every core unless OPENBLAS_NUM_THREADS says otherwise.
+const blasThreads = nativeSgemm() && kernelSwitches.nativeGemm && backend.name === 'wasm' ? Number(process.env.OPENBLAS_NUM_THREADS ?? os.cpus().length) : 0;
+const oneThreadLabel = blasThreads ? `1 thread, matMuls on ${blasThreads} BLAS thread${blasThreads > 1 ? 's' : ''}` : '1 thread';
 // What pool workers of a data-parallel run select: the backend the main thread got.
 const workerBackend = backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu');
-console.log(`backend: ${backend.name} (${backend.reason}); lexflow threads: ${lexflowThreads}${backend.name === 'tensorflow' ? " (TensorFlow's pool)" : ''}`);
+console.log(`backend: ${backend.name} (${backend.reason}); lexflow threads: ${lexflowThreads}${backend.name === 'tensorflow' ? " (TensorFlow's pool)" : ''}${blasThreads ? `, BLAS threads: ${blasThreads}` : ''}`);
 console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared: figures taken under contention)`);
 
 // ---------------------------------------------------------------- data
@@ -175,7 +183,7 @@ async function compare(softmax: SoftmaxKind) {
   const dpPool = threads > 1 && backend.name !== 'tensorflow' ? createPool(threads) : undefined;
   const parallel: Figures = dpPool ? { lstm: await throughput('lstm', softmax, dpPool), transformer: await throughput('transformer', softmax, dpPool) } : none;
   await dpPool?.destroy();
-  console.log(`lexflow ${backend.name} (${lexflowThreads} thread${lexflowThreads > 1 ? 's' : ''}), ${softmax} softmax: LSTM train ${one.lstm.train.toFixed(0)} tok/s, eval ${one.lstm.eval.toFixed(0)} tok/s; Transformer train ${one.transformer.train.toFixed(0)} tok/s, eval ${one.transformer.eval.toFixed(0)} tok/s`);
+  console.log(`lexflow ${backend.name} (${lexflowThreads > 1 ? `${lexflowThreads} threads` : oneThreadLabel}), ${softmax} softmax: LSTM train ${one.lstm.train.toFixed(0)} tok/s, eval ${one.lstm.eval.toFixed(0)} tok/s; Transformer train ${one.transformer.train.toFixed(0)} tok/s, eval ${one.transformer.eval.toFixed(0)} tok/s`);
   if (dpPool)
     console.log(`lexflow ${backend.name}, data-parallel over ${threads} workers, ${softmax} softmax: LSTM train ${parallel.lstm.train.toFixed(0)} tok/s, Transformer train ${parallel.transformer.train.toFixed(0)} tok/s (evaluation runs in one thread)`);
   const bestOurs: Figures = {
@@ -183,17 +191,18 @@ async function compare(softmax: SoftmaxKind) {
     transformer: { train: faster(one.transformer.train, parallel.transformer.train), eval: one.transformer.eval },
   };
   const configs = {
-    lstm_train: bestOurs.lstm.train === one.lstm.train ? '1 thread' : `data-parallel, ${threads} workers`,
-    transformer_train: bestOurs.transformer.train === one.transformer.train ? '1 thread' : `data-parallel, ${threads} workers`,
-    lstm_eval: '1 thread',
-    transformer_eval: '1 thread',
+    lstm_train: bestOurs.lstm.train === one.lstm.train ? oneThreadLabel : `data-parallel, ${threads} workers`,
+    transformer_train: bestOurs.transformer.train === one.transformer.train ? oneThreadLabel : `data-parallel, ${threads} workers`,
+    lstm_eval: oneThreadLabel,
+    transformer_eval: oneThreadLabel,
   };
   const runs = python ? (threads > 1 ? [runTorch(threads, threads, softmax), runTorch(1, threads, softmax)] : []) : [];
   const torchOne = python ? runTorch(1, 1, softmax) : undefined;
   const torch = runs.length ? best(runs) : threads === 1 ? torchOne : undefined;
   if (torch && threads > 1) console.log(`PyTorch on ${threads} cores, ${softmax} softmax, each figure at its faster configuration: ${TORCH_KEYS.map((k) => `${k} ${torch[k].toFixed(0)} (${(torch as ReturnType<typeof best>).configs[k]})`).join(', ')}`);
   const ratios = ratiosAgainst(threads > 1 ? bestOurs : one, torch);
-  const ratiosOneThread = ratiosAgainst(one, torchOne);
+  // "Both 1 thread" only where lexflow's matMuls ran on one thread too.
+  const ratiosOneThread = blasThreads > 1 ? undefined : ratiosAgainst(one, torchOne);
   if (ratios)
     console.log(
       `ratio lexflow/PyTorch, both on ${threads} core${threads > 1 ? 's' : ''} at their faster configuration, ${softmax} softmax: ${Object.entries(ratios)
@@ -216,6 +225,7 @@ const throughputJson = {
   torch_ratios_one_thread: full?.ratiosOneThread ?? null,
   torch_ratios_class_softmax: cls?.ratios ?? null,
   lexflow_threads: threads > 1 && backend.name !== 'tensorflow' ? threads : lexflowThreads,
+  lexflow_blas_threads: blasThreads,
   lexflow_configs: full?.configs ?? null,
   torch_threads: full?.torch ? threads : null,
   output_layer: 'full',

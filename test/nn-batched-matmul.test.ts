@@ -54,6 +54,8 @@ function withSwitch<T>(on: boolean, f: () => T): T {
 }
 
 t.before(async () => {
+  // These are the XNNPACK path's wrappers: the native BLAS path has its own test (nn-native-gemm).
+  kernelSwitches.nativeGemm = false;
   await selectBackend('wasm');
 });
 

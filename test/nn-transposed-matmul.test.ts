@@ -20,6 +20,8 @@ function withSwitches<T>(on: boolean, f: () => T): T {
 }
 
 t.before(async () => {
+  // These are the XNNPACK path's wrappers: the native BLAS path has its own test (nn-native-gemm).
+  kernelSwitches.nativeGemm = false;
   await selectBackend('wasm');
 });
 

@@ -3,6 +3,8 @@
 // the same process (an A/B under the same load), and nothing else should.
 
 export const kernelSwitches = {
+  /** matMuls on the system BLAS through the optional nblas addon (native-gemm.ts) where it loads, instead of XNNPACK. */
+  nativeGemm: true,
   /** BatchMatMul with a batch through XNNPACK per slice (wasm-batched-matmul.ts) instead of the stock naive loop. */
   batchedMatMul: true,
   /** A product aᵀ·b with few columns of a and a huge b (the output layer's weight gradient) computed as (bᵀ·a)ᵀ (wasm-matmul.ts). */

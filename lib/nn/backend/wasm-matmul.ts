@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { kernelSwitches } from './switches.js';
 import { batchedMatMul, takesBatchedPath } from './wasm-batched-matmul.js';
 import { transposeLastTwo } from './wasm-transpose.js';
+import { nativeSgemm, type Sgemm } from './native-gemm.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: any; attrs: Record<string, unknown> };
@@ -88,11 +89,63 @@ function wideByTranspose(a: tf.TensorInfo, b: tf.TensorInfo, backend: any, stock
   return out;
 }
 
+/**
+ * The product on the system BLAS (native-gemm.ts), straight on the wasm heap: no
+ * explicit transposes, one sgemm per batch slice. Returns null where it does not
+ * apply (no addon, non-float32, a fused activation, a bias other than one row of
+ * N, batch shapes other than equal or one side single); the wasm path runs then.
+ */
+function nativeMatMul(kernelName: string, args: KernelArgs, sgemm: Sgemm): tf.TensorInfo | null {
+  const { a, b, bias, preluActivationWeights } = args.inputs;
+  const { transposeA, transposeB, activation } = args.attrs as { transposeA: boolean; transposeB: boolean; activation?: string };
+  if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
+  if (kernelName === '_FusedMatMul' && ((activation && activation !== 'linear') || preluActivationWeights)) return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const M = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const K = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const Kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const N = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (K !== Kb || M * N * K === 0) return null;
+  const leadA = a.shape.slice(0, -2);
+  const leadB = b.shape.slice(0, -2);
+  const batchA = leadA.reduce((x, y) => x * y, 1);
+  const batchB = leadB.reduce((x, y) => x * y, 1);
+  const sameLead = leadA.length === leadB.length && leadA.every((d, i) => d === leadB[i]);
+  if (!sameLead && batchA !== 1 && batchB !== 1) return null;
+  const lead = sameLead ? leadA : batchA === 1 && batchB === 1 ? (leadA.length >= leadB.length ? leadA : leadB) : batchA === 1 ? leadB : leadA;
+  const batch = Math.max(batchA, batchB);
+  if (bias && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== N)) return null;
+  const { backend } = args;
+  const out = backend.makeOutput([...lead, M, N], 'float32') as tf.TensorInfo;
+  // Views taken after makeOutput, which may grow the heap.
+  const av = backend.typedArrayFromHeap(a) as Float32Array;
+  const bv = backend.typedArrayFromHeap(b) as Float32Array;
+  const cv = backend.typedArrayFromHeap(out) as Float32Array;
+  let beta = 0;
+  if (bias) {
+    const biasView = backend.typedArrayFromHeap(bias) as Float32Array;
+    for (let r = 0; r < batch * M; r++) cv.set(biasView, r * N);
+    beta = 1;
+  }
+  const lda = transposeA ? M : K;
+  const ldb = transposeB ? K : N;
+  for (let s = 0; s < batch; s++) {
+    const ao = batchA === 1 ? 0 : s * M * K;
+    const bo = batchB === 1 ? 0 : s * K * N;
+    sgemm(transposeA, transposeB, M, N, K, 1, av.subarray(ao, ao + M * K), lda, bv.subarray(bo, bo + K * N), ldb, beta, cv.subarray(s * M * N, (s + 1) * M * N), N);
+  }
+  return out;
+}
+
 function wrap(kernelName: 'BatchMatMul' | '_FusedMatMul'): void {
   const stock = tf.getKernel(kernelName, 'wasm');
   if (!stock) throw new Error(`wasm backend has no ${kernelName} kernel to wrap`);
   if ((stock.kernelFunc as { lexflowWrapped?: boolean }).lexflowWrapped) return;
   const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
+    const sgemm = kernelSwitches.nativeGemm ? nativeSgemm() : null;
+    const native = sgemm ? nativeMatMul(kernelName, args, sgemm) : null;
+    if (native) return native;
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     if (kernelName === 'BatchMatMul' && kernelSwitches.wideByTranspose && transposeA && !transposeB && isWideWeightGradient(args.inputs.a!, args.inputs.b!))
       return wideByTranspose(args.inputs.a!, args.inputs.b!, args.backend, stock, args.attrs);

@@ -1,0 +1,67 @@
+// matMuls on the machine's BLAS (OpenBLAS where Debian's libopenblas is the
+// system libblas) through `nblas`, an optional native addon of CBLAS bindings.
+// XNNPACK in wasm SIMD runs the LMs' output-layer products at 8–20 GFLOP/s on one
+// thread; cblas_sgemm ran the same shapes at 96–130 GFLOP/s on 2 cores here
+// (docs/BENCHMARKS.md, "The neural engine"). nblas takes Float32Arrays and
+// reads their byteOffset, so the operands are views of the wasm heap: no copies.
+// Opt-in with LEXFLOW_BLAS=on: the two paths round differently, and two tests
+// tuned on the wasm path's numbers (a diverging-loss checkpoint, an overfit
+// chatbot's beam) do not hold on BLAS yet. Without the addon (it builds only where
+// a libblas is installed) or the variable, the wasm kernels run as before.
+
+import { createRequire } from 'node:module';
+
+/** cblas_sgemm, row-major: C = alpha·op(A)·op(B) + beta·C. */
+export type Sgemm = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+) => void;
+
+type NblasModule = {
+  sgemm: (ta: number, tb: number, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number) => void;
+};
+
+// CBLAS_TRANSPOSE values.
+const NO_TRANS = 111;
+const TRANS = 112;
+
+let loaded: { sgemm: Sgemm | null; why: string } | undefined;
+
+function load(): { sgemm: Sgemm | null; why: string } {
+  if (process.env.LEXFLOW_BLAS !== 'on') return { sgemm: null, why: 'the system BLAS is used only with LEXFLOW_BLAS=on' };
+  try {
+    const nb = createRequire(import.meta.url)('nblas') as NblasModule;
+    const raw = nb.sgemm;
+    // A 1×2 by 2×1 smoke product: a library that loads but computes wrongly is not used.
+    const c = new Float32Array(1);
+    raw(NO_TRANS, NO_TRANS, 1, 1, 2, 1, new Float32Array([1, 2]), 2, new Float32Array([3, 4]), 1, 0, c, 1);
+    if (c[0] !== 11) return { sgemm: null, why: `nblas failed a smoke test (1*3+2*4 gave ${c[0]})` };
+    const sgemm: Sgemm = (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc) =>
+      raw(ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc);
+    return { sgemm, why: 'matMuls on the system BLAS through nblas' };
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0]!;
+    return { sgemm: null, why: /Cannot find module 'nblas'/.test(msg) ? 'nblas is not installed (it builds where a libblas is)' : `nblas failed to load (${msg})` };
+  }
+}
+
+/** The native sgemm, or null (then `nativeGemmNote()` says why). Loaded once per thread. */
+export function nativeSgemm(): Sgemm | null {
+  return (loaded ??= load()).sgemm;
+}
+
+/** One phrase for the backend's reason: whether matMuls run natively, and why not. */
+export function nativeGemmNote(): string {
+  return (loaded ??= load()).why;
+}
