@@ -2,8 +2,9 @@
 // system libblas) through `nblas`, an optional native addon of CBLAS bindings.
 // XNNPACK in wasm SIMD runs the LMs' output-layer products at 8–20 GFLOP/s on one
 // thread; cblas_sgemm ran the same shapes at 96–130 GFLOP/s on 2 cores here
-// (docs/BENCHMARKS.md, "The neural engine"). nblas takes Float32Arrays and
-// reads their byteOffset, so the operands are views of the wasm heap: no copies.
+// (docs/BENCHMARKS.md, "Throughput against PyTorch with matMuls on OpenBLAS").
+// nblas takes Float32Arrays and reads their byteOffset, so the operands are
+// views of the wasm heap: no copies.
 // Opt-in with LEXFLOW_BLAS=on: the two paths round differently, and two tests
 // tuned on the wasm path's numbers (a diverging-loss checkpoint, an overfit
 // chatbot's beam) do not hold on BLAS yet. Without the addon (it builds only where
