@@ -39,11 +39,9 @@ import { createLogger } from '../pipeline/log.js';
 import { createProgress } from '../pipeline/progress.js';
 import { writePtbTokens } from './ptb-tokens.js';
 import { findTool } from './common.js';
-import { nativeSgemm } from '../lib/nn/backend/native-gemm.js';
+import { blasThreads, nativeSgemm } from '../lib/nn/backend/native-gemm.js';
 import { kernelSwitches } from '../lib/nn/backend/switches.js';
 
-// matMuls on the system BLAS where the nblas addon is installed (LEXFLOW_BLAS=off for XNNPACK).
-process.env.LEXFLOW_BLAS ??= 'on';
 const args = process.argv.slice(2);
 const ptb = args[0];
 const opt = (name: string, dflt: string): string => {
@@ -65,11 +63,11 @@ const backend = await selectBackend('auto');
 const lexflowThreads = backend.name === 'tensorflow' ? os.cpus().length : 1;
 // With the native BLAS (lib/nn/backend/native-gemm.ts) the one JS thread's matMuls run on
 // OpenBLAS's own pool: every core unless OPENBLAS_NUM_THREADS says otherwise.
-const blasThreads = nativeSgemm() && kernelSwitches.nativeGemm && backend.name === 'wasm' ? Number(process.env.OPENBLAS_NUM_THREADS ?? os.cpus().length) : 0;
-const oneThreadLabel = blasThreads ? `1 thread, matMuls on ${blasThreads} BLAS thread${blasThreads > 1 ? 's' : ''}` : '1 thread';
+const blasThreadCount = nativeSgemm() && kernelSwitches.nativeGemm && backend.name === 'wasm' ? blasThreads() : 0;
+const oneThreadLabel = blasThreadCount ? `1 thread, matMuls on ${blasThreadCount} BLAS thread${blasThreadCount > 1 ? 's' : ''}` : '1 thread';
 // What pool workers of a data-parallel run select: the backend the main thread got.
 const workerBackend = backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu');
-console.log(`backend: ${backend.name} (${backend.reason}); lexflow threads: ${lexflowThreads}${backend.name === 'tensorflow' ? " (TensorFlow's pool)" : ''}${blasThreads ? `, BLAS threads: ${blasThreads}` : ''}`);
+console.log(`backend: ${backend.name} (${backend.reason}); lexflow threads: ${lexflowThreads}${backend.name === 'tensorflow' ? " (TensorFlow's pool)" : ''}${blasThreadCount ? `, BLAS threads: ${blasThreadCount}` : ''}`);
 console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared: figures taken under contention)`);
 
 // ---------------------------------------------------------------- data
@@ -202,7 +200,7 @@ async function compare(softmax: SoftmaxKind) {
   if (torch && threads > 1) console.log(`PyTorch on ${threads} cores, ${softmax} softmax, each figure at its faster configuration: ${TORCH_KEYS.map((k) => `${k} ${torch[k].toFixed(0)} (${(torch as ReturnType<typeof best>).configs[k]})`).join(', ')}`);
   const ratios = ratiosAgainst(threads > 1 ? bestOurs : one, torch);
   // "Both 1 thread" only where lexflow's matMuls ran on one thread too.
-  const ratiosOneThread = blasThreads > 1 ? undefined : ratiosAgainst(one, torchOne);
+  const ratiosOneThread = blasThreadCount > 1 ? undefined : ratiosAgainst(one, torchOne);
   if (ratios)
     console.log(
       `ratio lexflow/PyTorch, both on ${threads} core${threads > 1 ? 's' : ''} at their faster configuration, ${softmax} softmax: ${Object.entries(ratios)
@@ -225,7 +223,7 @@ const throughputJson = {
   torch_ratios_one_thread: full?.ratiosOneThread ?? null,
   torch_ratios_class_softmax: cls?.ratios ?? null,
   lexflow_threads: threads > 1 && backend.name !== 'tensorflow' ? threads : lexflowThreads,
-  lexflow_blas_threads: blasThreads,
+  lexflow_blas_threads: blasThreadCount,
   lexflow_configs: full?.configs ?? null,
   torch_threads: full?.torch ? threads : null,
   output_layer: 'full',

@@ -41,7 +41,7 @@ t.before(async () => {
   fs.writeFileSync(corpus, CONVERSATIONS.map((turns) => JSON.stringify({ turns })).join('\n') + '\n');
   const r = lexflow([
     'run', '--dataset', `dialog=${corpus}`, '--out', path.join(out, 'run'), '--threads', '1', '--quiet',
-    '--chatbot.held-out', String(HELD_OUT), '--chatbot.generative', 'rnn', '--chatbot.max-steps', '100', '--chatbot.epochs', '200',
+    '--chatbot.held-out', String(HELD_OUT), '--chatbot.generative', 'rnn', '--chatbot.max-steps', '300', '--chatbot.epochs', '200',
     '--chatbot.gen-embed', '16', '--chatbot.gen-hidden', '48', '--chatbot.gen-lr', '0.02', '--chatbot.gen-dropout', '0',
     // Every word of a ten-conversation corpus is rare, and every conversation is needed: no <unk>, no validation split.
     '--chatbot.gen-min-count', '1', '--chatbot.gen-valid', '0',
@@ -64,7 +64,7 @@ t.test('the model folder holds the seq2seq part, with <sep> in its source vocabu
 });
 
 t.test('--ask answers a training question with the trained answer; --json and --k', async (t) => {
-  for (const [q, a] of [['What is your name?', 'My name is Lexbot.'], ['Who made you?', 'A team of programmers.'], ['do you like tea', 'Yes, green tea is my favourite.']]) {
+  for (const [q, a] of [['What is your name?', 'My name is Lexbot.'], ['Who made you?', 'A team of programmers.'], ['DO YOU LIKE TEA?', 'Yes, green tea is my favourite.']]) {
     const r = lexflow(['chat', '--model', model, '--mode', 'generative', '--ask', q!]);
     t.equal(r.code, 0, r.stderr);
     t.equal(r.stdout.trim(), a, q);

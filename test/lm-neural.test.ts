@@ -146,9 +146,16 @@ t.test('a diverging loss stops training with a usage error naming the step, and 
   const ck = tempDir('ck');
   const err = await train(m, data, opts(ck, { optimizer: 'sgd', lr: 1e38, clip: 0, seqLen: 3, batch: 16, checkpointEvery: 1 }), log, progress).catch((e) => e);
   t.ok(isUsageError(err), 'exit 2');
-  t.match(String(err.message), /loss became (NaN|Infinity|-Infinity) at step 2 .*last good checkpoint \(step 1\)/);
+  // Which step overflows first depends on rounding (XNNPACK and BLAS differ), so the
+  // test asserts the contract: the kept checkpoint is the step just before the one named.
+  const m2 = /loss became (NaN|Infinity|-Infinity) at step (\d+) .*last good checkpoint \(step (\d+)\)/.exec(String(err.message));
+  t.ok(m2, String(err.message));
+  const bad = Number(m2![2]);
+  const kept = Number(m2![3]);
+  t.ok(bad >= 2, `the blow-up comes after at least one finite step (step ${bad})`);
+  t.equal(kept, bad - 1, 'the named checkpoint is the last finite step');
   const meta = JSON.parse(fs.readFileSync(path.join(ck, 'checkpoint.json'), 'utf8'));
-  t.equal(meta.globalStep, 1, 'the checkpoint before the blow-up is intact');
+  t.equal(meta.globalStep, kept, 'the checkpoint before the blow-up is intact');
   disposeModel(m);
 });
 

@@ -26,8 +26,7 @@ function reference(a: Float32Array, b: Float32Array, batchA: number, batchB: num
   return out;
 }
 
-// The native path is opt-in; read lazily, so set before the first call.
-process.env.LEXFLOW_BLAS = 'on';
+// On unless LEXFLOW_BLAS=off (then, or without the addon, this test is skipped).
 const sgemm = nativeSgemm();
 t.test('native matMul', { skip: sgemm ? false : nativeGemmNote() }, async (t) => {
   await selectBackend('wasm');
@@ -36,7 +35,7 @@ t.test('native matMul', { skip: sgemm ? false : nativeGemmNote() }, async (t) =>
   const M = 37, N = 53, K = 29;
   for (const ta of [false, true])
     for (const tb of [false, true])
-      for (const [leadA, leadB] of [[[], []], [[3], [3]], [[2, 3], [2, 3]], [[1], [4]], [[4], []]] as number[][][]) {
+      for (const [leadA, leadB] of [[[], []], [[3], [3]], [[2, 3], [2, 3]], [[1], [4]], [[4], []], [[1, 1], [4]], [[2], [1, 1, 1]]] as number[][][]) {
         const batchA = leadA.reduce((x, y) => x * y, 1);
         const batchB = leadB.reduce((x, y) => x * y, 1);
         const av = uniformValues(batchA * M * K, 3 + batchA);
@@ -45,7 +44,9 @@ t.test('native matMul', { skip: sgemm ? false : nativeGemmNote() }, async (t) =>
         const a = tf.tensor(av, [...leadA, ta ? K : M, ta ? M : K]);
         const b = tf.tensor(bv, [...leadB, tb ? N : K, tb ? K : N]);
         const got = tf.matMul(a, b, ta, tb);
-        const lead = leadA.length >= leadB.length && batchA >= batchB ? leadA : leadB;
+        // Leading dims broadcast right-aligned, as NumPy's: [1, 1] with [4] is [1, 4].
+        const rank = Math.max(leadA.length, leadB.length);
+        const lead = Array.from({ length: rank }, (_, i) => Math.max(leadA[leadA.length - rank + i] ?? 1, leadB[leadB.length - rank + i] ?? 1));
         t.same(got.shape, [...lead, M, N], `shape, ta ${ta} tb ${tb} batches ${JSON.stringify([leadA, leadB])}`);
         t.ok(relativeDifference(got.dataSync(), want) <= 1e-6, `values, ta ${ta} tb ${tb} batches ${JSON.stringify([leadA, leadB])}`);
         tf.dispose([a, b, got]);

@@ -12,7 +12,7 @@ import { registerFastSplits } from './wasm-split.js';
 import { registerSharedIdentity } from './wasm-identity.js';
 import { registerBlockGather } from './wasm-gather.js';
 import { registerColumnSum } from './wasm-column-sum.js';
-import { nativeGemmNote, nativeSgemm } from './native-gemm.js';
+import { blasThreads, nativeGemmNote, nativeSgemm } from './native-gemm.js';
 import { UsageError } from '../../../pipeline/errors.js';
 
 export { tf };
@@ -92,7 +92,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Sel
     if (!why) {
       const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
       const head = choice === 'wasm' ? 'forced by --backend wasm' : notes.join('; ');
-      const gemm = nativeSgemm() ? `; ${nativeGemmNote()} (OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? 'all cores'})` : `; matMuls on XNNPACK (${nativeGemmNote()})`;
+      const gemm = nativeSgemm() ? `; ${nativeGemmNote()} (${blasThreads()} OpenBLAS threads)` : `; matMuls on XNNPACK (${nativeGemmNote()})`;
       return (selected = { name: 'wasm', reason: `${head}; wasm (${simd}, 1 thread) with lexflow's kernels (scatter-add, transposed and batched matMul, fused softmax cross-entropy and LSTM cell)${gemm}` });
     }
     if (choice === 'wasm') throw new UsageError(`--backend wasm: ${why}. Use --backend cpu`);

@@ -5,12 +5,13 @@
 // (docs/BENCHMARKS.md, "Throughput against PyTorch with matMuls on OpenBLAS").
 // nblas takes Float32Arrays and reads their byteOffset, so the operands are
 // views of the wasm heap: no copies.
-// Opt-in with LEXFLOW_BLAS=on: the two paths round differently, and two tests
-// tuned on the wasm path's numbers (a diverging-loss checkpoint, an overfit
-// chatbot's beam) do not hold on BLAS yet. Without the addon (it builds only where
-// a libblas is installed) or the variable, the wasm kernels run as before.
+// On by default where the addon loads; LEXFLOW_BLAS=off keeps the wasm kernels
+// (the two paths round differently, so a model's bytes depend on which ran, and the
+// backend's reason names it). Without the addon (it builds only where a libblas is
+// installed) the wasm kernels run as before.
 
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 
 /** cblas_sgemm, row-major: C = alpha·op(A)·op(B) + beta·C. */
 export type Sgemm = (
@@ -40,7 +41,7 @@ const TRANS = 112;
 let loaded: { sgemm: Sgemm | null; why: string } | undefined;
 
 function load(): { sgemm: Sgemm | null; why: string } {
-  if (process.env.LEXFLOW_BLAS !== 'on') return { sgemm: null, why: 'the system BLAS is used only with LEXFLOW_BLAS=on' };
+  if (process.env.LEXFLOW_BLAS === 'off') return { sgemm: null, why: 'LEXFLOW_BLAS=off' };
   try {
     const nb = createRequire(import.meta.url)('nblas') as NblasModule;
     const raw = nb.sgemm;
@@ -60,6 +61,12 @@ function load(): { sgemm: Sgemm | null; why: string } {
 /** The native sgemm, or null (then `nativeGemmNote()` says why). Loaded once per thread. */
 export function nativeSgemm(): Sgemm | null {
   return (loaded ??= load()).sgemm;
+}
+
+/** OpenBLAS's pool size: it reads OPENBLAS_NUM_THREADS when it loads, else takes every core. */
+export function blasThreads(): number {
+  const n = Number(process.env.OPENBLAS_NUM_THREADS);
+  return Number.isInteger(n) && n > 0 ? n : availableParallelism();
 }
 
 /** One phrase for the backend's reason: whether matMuls run natively, and why not. */

@@ -113,7 +113,8 @@ function nativeMatMul(kernelName: string, args: KernelArgs, sgemm: Sgemm): tf.Te
   const batchB = leadB.reduce((x, y) => x * y, 1);
   const sameLead = leadA.length === leadB.length && leadA.every((d, i) => d === leadB[i]);
   if (!sameLead && batchA !== 1 && batchB !== 1) return null;
-  const lead = sameLead ? leadA : batchA === 1 && batchB === 1 ? (leadA.length >= leadB.length ? leadA : leadB) : batchA === 1 ? leadB : leadA;
+  // tfjs's own rule for the output's leading dims (a side of batch 1 may have more dims).
+  const lead = tf.broadcast_util.assertAndGetBroadcastShape(leadA, leadB);
   const batch = Math.max(batchA, batchB);
   if (bias && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== N)) return null;
   const { backend } = args;
