@@ -1,6 +1,7 @@
 // The class-factored softmax (stages/lm-neural/output.ts) against a hand-worked
 // example and against its own full distribution, its gradients against those of
-// the full distribution's loss, and the LSTM's restart at <s>.
+// the full distribution's loss, the LSTM's restart at <s>, and the LSTM's inference
+// on the heap (wasm-lstm-sequence.ts) against its per-step ops.
 
 import t from 'tap';
 import { tf, selectBackend } from '../lib/nn/backend/index.js';
@@ -9,6 +10,9 @@ import { createModel } from '../stages/lm-neural/create.js';
 import { disposeModel } from '../stages/lm-neural/model.js';
 import { mulberry32 } from '../lib/random/mulberry32.js';
 import { BOS, EOS } from '../lib/formats/tokens.js';
+import { kernelSwitches } from '../lib/nn/backend/switches.js';
+import { nativeGemmNote, nativeSgemm } from '../lib/nn/backend/native-gemm.js';
+import { relativeDifference } from '../testkit/finite-differences.js';
 
 t.before(async () => {
   await selectBackend('wasm');
@@ -98,5 +102,31 @@ t.test('lstm: a sentence in the middle of a row scores as it does alone (the sta
   for (let i = 0; i < alone.length; i++) t.ok(Math.abs(both[s1.length + 1 + i]! - alone[i]!) < 1e-6, `position ${i}: ${both[s1.length + 1 + i]} vs ${alone[i]}`);
   const other = m.scoreSequences(Int32Array.from([BOS, 9, 9, 9, 9, BOS, ...s2]), 1, inputs.length, targets);
   t.ok(Math.abs(other[s1.length + 1]! - both[s1.length + 1]!) < 1e-6, 'a different first sentence changes nothing after <s>');
+  disposeModel(m);
+});
+
+t.test('lstm inference over the whole sequence on the heap equals the per-step ops', { skip: nativeSgemm() ? false : nativeGemmNote() }, async (t) => {
+  const m = createModel({ arch: 'lstm', vocab: 14, embed: 8, hidden: 12, layers: 2, heads: 1, context: 8, dropout: 0, tie: false, softmax: 'full', seed: 5 });
+  m.params.forEach((p, i) => p.assign(tf.tensor(randn(p.size, 70 + i, 1.2), p.shape)));
+  const B = 3;
+  const T = 7;
+  // <s> at different steps in each row (the state restarts there), and one row without.
+  const inputs = Int32Array.from([BOS, 5, 6, BOS, 7, 8, 9, 4, 5, 6, 7, 8, 9, 10, 11, 12, BOS, 4, 4, BOS, 13]);
+  const targets = Int32Array.from({ length: B * T }, (_, i) => 4 + ((i * 5) % 10));
+  const run = async (on: boolean) => {
+    kernelSwitches.lstmSequence = on;
+    const scores = m.scoreSequences(inputs, B, T, targets);
+    const lg = m.logits(inputs, B, T);
+    const logits = lg.dataSync().slice();
+    lg.dispose();
+    const kernels = (await tf.profile(() => void tf.dispose(m.logits(inputs, B, T)))).kernels.length;
+    kernelSwitches.lstmSequence = true;
+    return { scores, logits, kernels };
+  };
+  const heap = await run(true);
+  const ops = await run(false);
+  t.ok(relativeDifference(heap.scores, ops.scores) <= 1e-5, 'scoreSequences');
+  t.ok(relativeDifference(heap.logits, ops.logits) <= 1e-5, 'logits');
+  t.ok(heap.kernels < ops.kernels / 4, `the heap path ran (${heap.kernels} kernels, against ${ops.kernels} with per-step ops)`);
   disposeModel(m);
 });

@@ -35,7 +35,7 @@ t.test('equals the stock kernel', async (t) => {
   tf.dispose([x, xi]);
 });
 
-t.test('Sum over leading axes equals the stock kernel and float64', async (t) => {
+t.test('Sum over leading axes equals the stock kernel and float64 to float32 rounding', async (t) => {
   await selectBackend('wasm');
   const v = uniformValues(6 * 7 * 5, 3);
   const x = tf.tensor(v, [6, 7, 5]);
@@ -51,11 +51,12 @@ t.test('Sum over leading axes equals the stock kernel and float64', async (t) =>
     const mine = run(true);
     const stock = run(false);
     t.same(mine.shape, stock.shape, `axis ${axis}, keepDims ${keepDims}: shape`);
-    t.ok(mine.values.every((m, i) => Math.abs(m - stock.values[i]!) <= 1e-6), `axis ${axis}, keepDims ${keepDims}: values`);
+    // Float32 rounding of a 42-term sum: on the BLAS path the accumulator is float32 too.
+    t.ok(mine.values.every((m, i) => Math.abs(m - stock.values[i]!) <= 1e-6 * (1 + Math.abs(stock.values[i]!)) * 4), `axis ${axis}, keepDims ${keepDims}: values`);
   }
   // The column sums of [42, 5] in float64, for the two leading axes.
   const want = Array.from({ length: 5 }, (_, j) => Array.from({ length: 42 }, (_, i) => v[i * 5 + j]!).reduce((a, b) => a + b, 0));
   const got = tf.tidy(() => [...tf.sum(x, [0, 1]).dataSync()]);
-  t.ok(got.every((g, j) => Math.abs(g - want[j]!) <= 1e-6), 'float64 reference');
+  t.ok(got.every((g, j) => Math.abs(g - want[j]!) <= 4e-6 * (1 + Math.abs(want[j]!))), 'float64 reference');
   x.dispose();
 });

@@ -119,12 +119,16 @@ class ClassSoftmax implements OutputLayer {
   }
 
   /**
-   * ln p(class) + ln p(word | class) of each target, as an [N] tensor in the order
-   * `byClass` (the targets sorted by class). The rows are grouped by class so that
-   * each class present is one matMul of its rows by its own [H, S] slice, instead of
-   * gathering an [N, S, H] copy of the weights (slow on wasm: 0.4 s per step).
+   * The two factors' scores of each target, rows sorted by class (`byClass`): the
+   * class scores hs·Wc [N, C] (before the class bias) with each row's class, and the
+   * word scores [N, S] with their row's class bias and mask added, with each row's
+   * slot. The rows are grouped by class so that each class present is one matMul of
+   * its rows by its own [H, S] slice, instead of gathering an [N, S, H] copy of the
+   * weights (slow on wasm: 0.4 s per step). Each factor then goes through the fused
+   * softmax cross-entropy of loss.ts (one SIMD pass each way on wasm, as the full
+   * softmax), not a logSoftmax of stock kernels.
    */
-  private sortedTargetLogProbs(h: tf.Tensor2D, targets: Int32Array): { lp: tf.Tensor1D; byClass: Int32Array } {
+  private sortedFactors(h: tf.Tensor2D, targets: Int32Array): { zc: tf.Tensor2D; cls: Int32Array; zw: tf.Tensor2D; slot: Int32Array; byClass: Int32Array } {
     const { C, S } = this;
     const N = targets.length;
     // Counting sort of the rows by class.
@@ -134,53 +138,53 @@ class ClassSoftmax implements OutputLayer {
     const byClass = new Int32Array(N);
     const fill = count.slice(0, C);
     for (let i = 0; i < N; i++) byClass[fill[Math.floor(targets[i]! / S)]!++] = i;
-    const clsFlat = new Int32Array(N); // row i·C + class of sorted row i
-    const slotFlat = new Int32Array(N); // row i·S + slot of sorted row i
-    const clsOf = new Int32Array(N);
+    const cls = new Int32Array(N); // class of sorted row i
+    const slot = new Int32Array(N); // slot of sorted row i within its class
     for (let i = 0; i < N; i++) {
       const t = targets[byClass[i]!]!;
-      const k = Math.floor(t / S);
-      clsOf[i] = k;
-      clsFlat[i] = i * C + k;
-      slotFlat[i] = i * S + (t - k * S);
+      cls[i] = Math.floor(t / S);
+      slot[i] = t - cls[i]! * S;
     }
     const present: number[] = [];
     const sizes: number[] = [];
     for (let k = 0; k < C; k++) if (count[k + 1]! > count[k]!) present.push(k), sizes.push(count[k + 1]! - count[k]!);
 
     const hs = tf.gather(h, tf.tensor1d(byClass, 'int32')); // (N, H), rows sorted by class
-    const lpc = tf.logSoftmax(tf.add(tf.matMul(hs, this.cw), this.cb)); // (N, C)
+    const zc = tf.matMul(hs, this.cw) as tf.Tensor2D; // (N, C)
     const hParts = present.length > 1 ? tf.split(hs, sizes, 0) : [hs];
     const wParts = tf.unstack(this.ww, 0); // C × (H, S)
     const scores = tf.concat(present.map((k, g) => tf.matMul(hParts[g]!, wParts[k]!)), 0); // (N, S)
-    const ids = tf.tensor1d(clsOf, 'int32');
-    const lpw = tf.logSoftmax(tf.add(scores, tf.add(tf.gather(this.wb, ids), tf.gather(this.mask(), ids)))); // (N, S)
-    const lp = tf.add(tf.gather(tf.reshape(lpc, [-1]), tf.tensor1d(clsFlat, 'int32')), tf.gather(tf.reshape(lpw, [-1]), tf.tensor1d(slotFlat, 'int32'))) as tf.Tensor1D;
-    return { lp, byClass };
+    const ids = tf.tensor1d(cls, 'int32');
+    const zw = tf.add(scores, tf.add(tf.gather(this.wb, ids), tf.gather(this.mask(), ids))) as tf.Tensor2D; // (N, S)
+    return { zc, cls, zw, slot, byClass };
   }
 
   loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array, smoothing = 0): tf.Scalar {
     // Smoothing needs every type's log-probability: H·V per token, what this layer avoids.
     if (smoothing > 0) throw new Error('label smoothing needs the full softmax');
-    const w = weights ?? new Float32Array(targets.length).fill(1);
-    let total = 0;
-    for (let i = 0; i < w.length; i++) total += w[i]!;
-    const { lp, byClass } = this.sortedTargetLogProbs(h, targets);
-    return tf.div(tf.neg(tf.sum(tf.mul(lp, tf.tensor1d(Float32Array.from(byClass, (i) => w[i]!))))), Math.max(total, 1)) as tf.Scalar;
+    const { zc, cls, zw, slot, byClass } = this.sortedFactors(h, targets);
+    const w = weights ? Float32Array.from(byClass, (i) => weights[i]!) : undefined;
+    // −Σ w (ln p(class) + ln p(word | class)) / Σ w: the two factors' losses add.
+    return tf.add(softmaxCrossEntropyWithBias(zc, this.cb as tf.Tensor1D, cls, w), softmaxCrossEntropyWithBias(zw, this.noBias(), slot, w)) as tf.Scalar;
   }
 
   labelLogProbs(h: tf.Tensor2D, targets: Int32Array): Float32Array {
-    let byClass: Int32Array = new Int32Array(0);
-    const t = tf.tidy(() => {
-      const r = this.sortedTargetLogProbs(h, targets);
-      byClass = r.byClass;
-      return r.lp;
+    const f = tf.tidy(() => {
+      const r = this.sortedFactors(h, targets);
+      return { ...r, zc: tf.keep(r.zc), zw: tf.keep(r.zw) };
     });
-    const sorted = t.dataSync() as Float32Array;
-    t.dispose();
+    const zero = this.noBias();
+    const lc = labelLogProbsWithBias(f.zc, this.cb as tf.Tensor1D, f.cls);
+    const lw = labelLogProbsWithBias(f.zw, zero, f.slot);
+    tf.dispose([f.zc, f.zw, zero]);
     const out = new Float32Array(targets.length);
-    for (let i = 0; i < sorted.length; i++) out[byClass[i]!] = sorted[i]!;
+    for (let i = 0; i < lc.length; i++) out[f.byClass[i]!] = lc[i]! + lw[i]!;
     return out;
+  }
+
+  /** The word factor's bias is per row (already in its scores): a zero [S] in the fused loss's bias slot. */
+  private noBias(): tf.Tensor1D {
+    return tf.zeros([this.S]) as tf.Tensor1D;
   }
 
   logits(h: tf.Tensor2D): tf.Tensor2D {

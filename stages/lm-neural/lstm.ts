@@ -8,6 +8,7 @@
 import { tf } from '../../lib/nn/backend/index.js';
 import { BOS } from '../../lib/formats/tokens.js';
 import { lstmBias, lstmStep, type LstmState as LayerState } from '../../lib/nn/lstm-cell.js';
+import { lstmSequenceInference } from '../../lib/nn/backend/wasm-lstm-sequence.js';
 import { dropout, embed, makeParam } from '../../lib/nn/params.js';
 import { mixSeed, uniformArray } from '../../lib/nn/random.js';
 import { toTimeMajor, toTimeMajorF } from '../../lib/nn/time-major.js';
@@ -50,16 +51,26 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
    * A row whose input at step t is <s> starts a sentence there: its state is zeroed
    * first, so each sentence is conditioned on itself alone, as evaluation (and every
    * n-gram model) scores it; a sentence cut by a batch boundary still carries over.
+   * `inference` (no gradient will be taken) lets a layer run its whole sequence on the
+   * heap where it can (lib/nn/backend/wasm-lstm-sequence.ts).
    */
-  const forward = (inputs: Int32Array, B: number, T: number, start: LayerState[], rate: number, seed: number) => {
+  const forward = (inputs: Int32Array, B: number, T: number, start: LayerState[], rate: number, seed: number, inference = false) => {
     const tm = toTimeMajor(inputs, B, T);
     const resets = sentenceStartMasks(tm, B, T); // per step: (B, 1) of 0 at <s>, else 1; undefined = no <s> in this step
+    const resetRows = inference ? sentenceStartRows(tm, B, T) : [];
     let x = dropout(embed(emb, tm), rate, mixSeed(seed, 0)) as tf.Tensor2D; // (T·B, E)
     const finals: LayerState[] = [];
     for (let l = 0; l < L; l++) {
       const { wx, wh, b } = layers[l]!;
       // One big matMul for the input contribution of every step, then T small recurrent ones.
-      const xw = tf.reshape(tf.add(tf.matMul(x, wx), b), [T, B, 4 * H]); // (T, B, 4H)
+      const xw2 = tf.add(tf.matMul(x, wx), b) as tf.Tensor2D; // (T·B, 4H)
+      const seq = inference ? lstmSequenceInference(xw2, wh as tf.Tensor2D, start[l]!.h, start[l]!.c, T, resetRows) : undefined;
+      if (seq) {
+        finals.push({ h: seq.h, c: seq.c });
+        x = seq.hs;
+        continue;
+      }
+      const xw = tf.reshape(xw2, [T, B, 4 * H]); // (T, B, 4H)
       const steps = tf.unstack(xw, 0) as tf.Tensor2D[]; // T × (B, 4H)
       let { h, c } = start[l]!;
       const hs: tf.Tensor2D[] = [];
@@ -114,10 +125,10 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
     },
     logits(inputs, B, T) {
       // Back to row-major (B·T, V) for callers.
-      return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(head.logits(forward(inputs, B, T, zeros(B), 0, 0).top), [T, B, V]), [1, 0, 2]), [B * T, V]) as tf.Tensor2D);
+      return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(head.logits(forward(inputs, B, T, zeros(B), 0, 0, true).top), [T, B, V]), [1, 0, 2]), [B * T, V]) as tf.Tensor2D);
     },
     scoreSequences(inputs, B, T, targets) {
-      const top = tf.tidy(() => forward(inputs, B, T, zeros(B), 0, 0).top);
+      const top = tf.tidy(() => forward(inputs, B, T, zeros(B), 0, 0, true).top);
       const tm = head.labelLogProbs(top, toTimeMajor(targets, B, T));
       top.dispose();
       const out = new Float32Array(B * T);
@@ -125,6 +136,17 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
       return out;
     },
   };
+}
+
+/** For each step of time-major inputs [T, B]: the rows whose input is <s> (undefined where none is). */
+function sentenceStartRows(tm: Int32Array, B: number, T: number): (Int32Array | undefined)[] {
+  const out: (Int32Array | undefined)[] = [];
+  for (let t = 0; t < T; t++) {
+    const rows: number[] = [];
+    for (let r = 0; r < B; r++) if (tm[t * B + r] === BOS) rows.push(r);
+    out.push(rows.length ? Int32Array.from(rows) : undefined);
+  }
+  return out;
 }
 
 /** For each step of time-major inputs [T, B]: a (B, 1) mask, 0 where the input is <s> and 1 elsewhere; undefined where no row starts a sentence. */

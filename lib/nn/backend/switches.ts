@@ -13,6 +13,8 @@ export const kernelSwitches = {
   tiledTranspose: true,
   /** The LSTM cell's elementwise part as one SIMD kernel forward and one backward (wasm-lstm-cell.ts) instead of a dozen tfjs ops. */
   fusedLstmCell: true,
+  /** An LSTM layer's inference over a whole sequence as one BLAS call and one cell kernel per step on the heap (wasm-lstm-sequence.ts) instead of tfjs ops per step. */
+  lstmSequence: true,
   /** A 2-D right operand used transposed keeps its transpose until it is freed (wasm-matmul.ts), instead of one per product. */
   keptTransposes: true,
   /** Identity (the engine's clone of every tensor saved for backprop) shares the data instead of copying it (wasm-identity.ts). */

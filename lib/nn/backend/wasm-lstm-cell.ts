@@ -137,6 +137,11 @@ export function lstmCellForward(backend: WasmBackend, z: tf.TensorInfo, c0: tf.T
   return out;
 }
 
+/** The forward pass on raw heap byte offsets (for a caller that runs a whole sequence on the heap). */
+export function lstmCellForwardAt(backend: WasmBackend, zOffset: number, c0Offset: number, outOffset: number, B: number, H: number): void {
+  kernels(backend)!.forward(zOffset, c0Offset, outOffset, B, H);
+}
+
 /** The gradients of the forward pass: dz (B, 4H) and dc0 (B, H) from d[h; c] (2, B, H). */
 export function lstmCellBackward(backend: WasmBackend, z: tf.TensorInfo, c0: tf.TensorInfo, dhc: tf.TensorInfo): { dz: tf.TensorInfo; dc0: tf.TensorInfo } {
   const [B, H] = c0.shape as [number, number];
