@@ -130,3 +130,37 @@ t.test('lstm inference over the whole sequence on the heap equals the per-step o
   t.ok(heap.kernels < ops.kernels / 4, `the heap path ran (${heap.kernels} kernels, against ${ops.kernels} with per-step ops)`);
   disposeModel(m);
 });
+
+t.test('lstm training over the whole sequence on the heap: the loss and every gradient equal the per-step ops', { skip: nativeSgemm() ? false : nativeGemmNote() }, async (t) => {
+  // Dropout on: its masks between the layers are seeded, so the two paths draw the same ones.
+  const m = createModel({ arch: 'lstm', vocab: 14, embed: 8, hidden: 12, layers: 2, heads: 1, context: 8, dropout: 0.3, tie: false, softmax: 'class', seed: 6 });
+  m.params.forEach((p, i) => p.assign(tf.tensor(randn(p.size, 90 + i, 0.8), p.shape)));
+  const B = 3;
+  const T = 7;
+  const inputs = Int32Array.from([BOS, 5, 6, BOS, 7, 8, 9, 4, 5, 6, 7, 8, 9, 10, 11, 12, BOS, 4, 4, BOS, 13]);
+  const targets = Int32Array.from({ length: B * T }, (_, i) => 4 + ((i * 3) % 10));
+  const run = (on: boolean) => {
+    kernelSwitches.lstmSequence = on;
+    m.resetState?.();
+    const before = tf.memory().numTensors;
+    const out: { loss: number; grads: Float32Array[] }[] = [];
+    // Two batches: the second starts from the state the first carried over.
+    for (let k = 0; k < 2; k++) {
+      const { value, grads } = tf.variableGrads(() => m.trainLoss({ inputs, targets, B, T }, k), m.params);
+      out.push({ loss: value.dataSync()[0]!, grads: m.params.map((p) => grads[p.name]!.dataSync().slice() as Float32Array) });
+      tf.dispose([value, ...Object.values(grads)]);
+      m.commitState?.();
+    }
+    m.resetState?.();
+    kernelSwitches.lstmSequence = true;
+    return { out, leaked: tf.memory().numTensors - before };
+  };
+  const heap = run(true);
+  const ops = run(false);
+  t.equal(heap.leaked, 0, 'no tensor left behind');
+  for (let k = 0; k < 2; k++) {
+    t.ok(Math.abs(heap.out[k]!.loss - ops.out[k]!.loss) <= 1e-5 * Math.abs(ops.out[k]!.loss), `batch ${k}: loss ${heap.out[k]!.loss} vs ${ops.out[k]!.loss}`);
+    m.paramNames.forEach((name, i) => t.ok(relativeDifference(heap.out[k]!.grads[i]!, ops.out[k]!.grads[i]!) <= 1e-5, `batch ${k}: gradient of ${name}`));
+  }
+  disposeModel(m);
+});

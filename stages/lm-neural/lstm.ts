@@ -8,7 +8,7 @@
 import { tf } from '../../lib/nn/backend/index.js';
 import { BOS } from '../../lib/formats/tokens.js';
 import { lstmBias, lstmStep, type LstmState as LayerState } from '../../lib/nn/lstm-cell.js';
-import { lstmSequenceInference } from '../../lib/nn/backend/wasm-lstm-sequence.js';
+import { lstmSequenceInference, lstmSequenceTrain } from '../../lib/nn/backend/wasm-lstm-sequence.js';
 import { dropout, embed, makeParam } from '../../lib/nn/params.js';
 import { mixSeed, uniformArray } from '../../lib/nn/random.js';
 import { toTimeMajor, toTimeMajorF } from '../../lib/nn/time-major.js';
@@ -51,23 +51,24 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
    * A row whose input at step t is <s> starts a sentence there: its state is zeroed
    * first, so each sentence is conditioned on itself alone, as evaluation (and every
    * n-gram model) scores it; a sentence cut by a batch boundary still carries over.
-   * `inference` (no gradient will be taken) lets a layer run its whole sequence on the
-   * heap where it can (lib/nn/backend/wasm-lstm-sequence.ts).
+   * Where it can, a layer runs its whole sequence on the heap (lib/nn/backend/
+   * wasm-lstm-sequence.ts); `inference` (no gradient will be taken) skips what only
+   * the backward pass needs.
    */
   const forward = (inputs: Int32Array, B: number, T: number, start: LayerState[], rate: number, seed: number, inference = false) => {
     const tm = toTimeMajor(inputs, B, T);
     const resets = sentenceStartMasks(tm, B, T); // per step: (B, 1) of 0 at <s>, else 1; undefined = no <s> in this step
-    const resetRows = inference ? sentenceStartRows(tm, B, T) : [];
+    const resetRows = sentenceStartRows(tm, B, T);
     let x = dropout(embed(emb, tm), rate, mixSeed(seed, 0)) as tf.Tensor2D; // (T·B, E)
     const finals: LayerState[] = [];
     for (let l = 0; l < L; l++) {
       const { wx, wh, b } = layers[l]!;
       // One big matMul for the input contribution of every step, then T small recurrent ones.
       const xw2 = tf.add(tf.matMul(x, wx), b) as tf.Tensor2D; // (T·B, 4H)
-      const seq = inference ? lstmSequenceInference(xw2, wh as tf.Tensor2D, start[l]!.h, start[l]!.c, T, resetRows) : undefined;
+      const seq = (inference ? lstmSequenceInference : lstmSequenceTrain)(xw2, wh as tf.Tensor2D, start[l]!.h, start[l]!.c, T, resetRows);
       if (seq) {
         finals.push({ h: seq.h, c: seq.c });
-        x = seq.hs;
+        x = dropout(seq.hs, rate, mixSeed(seed, l + 1)) as tf.Tensor2D; // (T·B, H), as below
         continue;
       }
       const xw = tf.reshape(xw2, [T, B, 4 * H]); // (T, B, 4H)

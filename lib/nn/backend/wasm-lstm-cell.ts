@@ -142,6 +142,11 @@ export function lstmCellForwardAt(backend: WasmBackend, zOffset: number, c0Offse
   kernels(backend)!.forward(zOffset, c0Offset, outOffset, B, H);
 }
 
+/** The backward pass on raw heap byte offsets. */
+export function lstmCellBackwardAt(backend: WasmBackend, zOffset: number, c0Offset: number, dhcOffset: number, dzOffset: number, dc0Offset: number, B: number, H: number): void {
+  kernels(backend)!.backward(zOffset, c0Offset, dhcOffset, dzOffset, dc0Offset, B, H);
+}
+
 /** The gradients of the forward pass: dz (B, 4H) and dc0 (B, H) from d[h; c] (2, B, H). */
 export function lstmCellBackward(backend: WasmBackend, z: tf.TensorInfo, c0: tf.TensorInfo, dhc: tf.TensorInfo): { dz: tf.TensorInfo; dc0: tf.TensorInfo } {
   const [B, H] = c0.shape as [number, number];
