@@ -164,3 +164,32 @@ t.test('lstm training over the whole sequence on the heap: the loss and every gr
   }
   disposeModel(m);
 });
+
+t.test('class softmax: the grouped product on the heap gives the per-class matMuls\' loss and gradients', { skip: nativeSgemm() ? false : nativeGemmNote() }, async (t) => {
+  const V = 47; // 7 classes of 7, two padded slots; a batch touching some classes, not all
+  const H = 9;
+  const N = 30;
+  const layer = createOutputLayer({ kind: 'class', vocab: V, hidden: H, classes: 0, init: (n, count) => randn(count, n.length + count, 0.7) });
+  const h = tf.tensor2d(randn(N * H, 31, 1), [N, H]);
+  const targets = Int32Array.from({ length: N }, (_, i) => (i * 17) % 40); // ids below 40: the last class is never a target
+  const weights = Float32Array.from({ length: N }, (_, i) => (i % 5 === 4 ? 0 : 1));
+  const run = (on: boolean) => {
+    kernelSwitches.groupedMatMul = on;
+    const { value, grads } = tf.variableGrads(() => layer.loss(h, targets, weights), layer.params);
+    const dh = tf.grad((x: tf.Tensor) => layer.loss(x as tf.Tensor2D, targets, weights))(h);
+    const lp = layer.labelLogProbs(h, targets);
+    const out = { loss: value.dataSync()[0]!, grads: layer.params.map((p) => grads[p.name]!.dataSync().slice()), dh: dh.dataSync().slice(), lp };
+    tf.dispose([value, dh, ...Object.values(grads)]);
+    kernelSwitches.groupedMatMul = true;
+    return out;
+  };
+  const heap = run(true);
+  const ops = run(false);
+  t.ok(Math.abs(heap.loss - ops.loss) <= 1e-6 * Math.abs(ops.loss), `loss ${heap.loss} vs ${ops.loss}`);
+  t.ok(relativeDifference(heap.dh, ops.dh) <= 1e-5, 'gradient of h');
+  ['class_w', 'class_b', 'word_w', 'word_b'].forEach((name, i) => t.ok(relativeDifference(heap.grads[i]!, ops.grads[i]!) <= 1e-5, `gradient of ${name}`));
+  t.ok(heap.grads[2]!.subarray(6 * H * 7).every((g) => g === 0), 'the class no target is in gets no word-weight gradient');
+  t.ok(relativeDifference(heap.lp, ops.lp) <= 1e-6, 'labelLogProbs');
+  h.dispose();
+  tf.dispose(layer.params);
+});

@@ -16,6 +16,7 @@
 
 import { tf } from './backend/index.js';
 import { labelLogProbsWithBias, softmaxCrossEntropyWithBias } from './loss.js';
+import { groupedMatMul } from './backend/wasm-grouped-matmul.js';
 import { makeParam } from './params.js';
 
 export type SoftmaxKind = 'full' | 'class';
@@ -124,7 +125,8 @@ class ClassSoftmax implements OutputLayer {
    * word scores [N, S] with their row's class bias and mask added, with each row's
    * slot. The rows are grouped by class so that each class present is one matMul of
    * its rows by its own [H, S] slice, instead of gathering an [N, S, H] copy of the
-   * weights (slow on wasm: 0.4 s per step). Each factor then goes through the fused
+   * weights (slow on wasm: 0.4 s per step); with the system BLAS all of them are one
+   * grouped product on the heap (backend/wasm-grouped-matmul.ts). Each factor then goes through the fused
    * softmax cross-entropy of loss.ts (one SIMD pass each way on wasm, as the full
    * softmax), not a logSoftmax of stock kernels.
    */
@@ -149,14 +151,19 @@ class ClassSoftmax implements OutputLayer {
     const sizes: number[] = [];
     for (let k = 0; k < C; k++) if (count[k + 1]! > count[k]!) present.push(k), sizes.push(count[k + 1]! - count[k]!);
 
-    const hs = tf.gather(h, tf.tensor1d(byClass, 'int32')); // (N, H), rows sorted by class
+    const hs = tf.gather(h, tf.tensor1d(byClass, 'int32')) as tf.Tensor2D; // (N, H), rows sorted by class
     const zc = tf.matMul(hs, this.cw) as tf.Tensor2D; // (N, C)
-    const hParts = present.length > 1 ? tf.split(hs, sizes, 0) : [hs];
-    const wParts = tf.unstack(this.ww, 0); // C × (H, S)
-    const scores = tf.concat(present.map((k, g) => tf.matMul(hParts[g]!, wParts[k]!)), 0); // (N, S)
+    const scores = groupedMatMul(hs, this.ww as tf.Tensor3D, present.map((cls, g) => ({ cls, start: count[cls]!, count: sizes[g]! }))) ?? this.perClassScores(hs, present, sizes); // (N, S)
     const ids = tf.tensor1d(cls, 'int32');
     const zw = tf.add(scores, tf.add(tf.gather(this.wb, ids), tf.gather(this.mask(), ids))) as tf.Tensor2D; // (N, S)
     return { zc, cls, zw, slot, byClass };
+  }
+
+  /** The word scores in tfjs ops: each class present is one matMul of its rows by its [H, S] slice. */
+  private perClassScores(hs: tf.Tensor2D, present: number[], sizes: number[]): tf.Tensor2D {
+    const hParts = present.length > 1 ? tf.split(hs, sizes, 0) : [hs];
+    const wParts = tf.unstack(this.ww, 0); // C × (H, S)
+    return tf.concat(present.map((k, g) => tf.matMul(hParts[g]!, wParts[k]!)), 0) as tf.Tensor2D;
   }
 
   loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array, smoothing = 0): tf.Scalar {

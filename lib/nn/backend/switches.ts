@@ -15,6 +15,8 @@ export const kernelSwitches = {
   fusedLstmCell: true,
   /** An LSTM layer's inference over a whole sequence as one BLAS call and one cell kernel per step on the heap (wasm-lstm-sequence.ts) instead of tfjs ops per step. */
   lstmSequence: true,
+  /** The class softmax's per-class word scores as one grouped product on the heap (wasm-grouped-matmul.ts) instead of a matMul op per class. */
+  groupedMatMul: true,
   /** A 2-D right operand used transposed keeps its transpose until it is freed (wasm-matmul.ts), instead of one per product. */
   keptTransposes: true,
   /** Identity (the engine's clone of every tensor saved for backprop) shares the data instead of copying it (wasm-identity.ts). */
