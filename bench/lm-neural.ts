@@ -288,13 +288,15 @@ const result = await train(
   createProgress({ mode: 'plain', plainEvery: 30 }),
 );
 await qualityPool?.destroy();
+const trainedMinutes = (performance.now() - started) / 60000;
 const testPpl = perplexity(model, data.test);
-console.log(`quality: ${qcfg.arch} ${JSON.stringify(qcfg)}, ${result.globalStep} steps, ${result.tokensSeen} tokens in ${((performance.now() - started) / 1000).toFixed(0)} s (${result.stopReason})${qualityPool ? `, data-parallel over ${threads} workers` : ', one thread'}`);
+console.log(`quality: ${qcfg.arch} ${JSON.stringify(qcfg)}, ${result.globalStep} steps, ${result.tokensSeen} tokens in ${(trainedMinutes * 60).toFixed(0)} s (${result.stopReason})${qualityPool ? `, data-parallel over ${threads} workers` : ', one thread'}`);
 console.log('curve (step, train loss, valid ppl, tokens/s, wall s):');
 for (const h of result.history) console.log(`  ${h.step}\t${h.trainLoss.toFixed(3)}\t${Number.isFinite(h.validPpl) ? h.validPpl.toFixed(1) : '-'}\t${h.tokensPerS.toFixed(0)}\t${h.wallS.toFixed(0)}`);
 console.log(`test perplexity: lexflow ${qcfg.arch} ${testPpl.ppl.toFixed(2)} (excluding <unk> ${testPpl.pplNoUnk.toFixed(2)}) vs KenLM KN5 ${kn5?.toFixed(2) ?? 'n/a'}`);
 const epochFraction = result.tokensSeen / data.train.targets.length;
-console.log(`epochs done: ${epochFraction.toFixed(2)}; a 30-minute run at this rate would see ${((epochFraction * 30) / minutes).toFixed(2)} epochs`);
+// The schedule may end before the budget: the rate is over the minutes actually trained.
+console.log(`epochs done: ${epochFraction.toFixed(2)} in ${trainedMinutes.toFixed(1)} minutes; a 30-minute run at this rate would see ${((epochFraction * 30) / trainedMinutes).toFixed(2)} epochs`);
 disposeModel(model);
 fs.rmSync(work, { recursive: true, force: true });
 

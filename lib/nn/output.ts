@@ -126,9 +126,9 @@ class ClassSoftmax implements OutputLayer {
    * slot. The rows are grouped by class so that each class present is one matMul of
    * its rows by its own [H, S] slice, instead of gathering an [N, S, H] copy of the
    * weights (slow on wasm: 0.4 s per step); with the system BLAS all of them are one
-   * grouped product on the heap (backend/wasm-grouped-matmul.ts). Each factor then goes through the fused
-   * softmax cross-entropy of loss.ts (one SIMD pass each way on wasm, as the full
-   * softmax), not a logSoftmax of stock kernels.
+   * grouped product on the heap (backend/wasm-grouped-matmul.ts). Each factor then
+   * goes through the fused softmax cross-entropy of loss.ts (one SIMD pass each way
+   * on wasm, as the full softmax), not a logSoftmax of stock kernels.
    */
   private sortedFactors(h: tf.Tensor2D, targets: Int32Array): { zc: tf.Tensor2D; cls: Int32Array; zw: tf.Tensor2D; slot: Int32Array; byClass: Int32Array } {
     const { C, S } = this;

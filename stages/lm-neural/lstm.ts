@@ -57,21 +57,22 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
    */
   const forward = (inputs: Int32Array, B: number, T: number, start: LayerState[], rate: number, seed: number, inference = false) => {
     const tm = toTimeMajor(inputs, B, T);
-    const resets = sentenceStartMasks(tm, B, T); // per step: (B, 1) of 0 at <s>, else 1; undefined = no <s> in this step
-    const resetRows = sentenceStartRows(tm, B, T);
+    const resetRows = sentenceStartRows(tm, B, T); // per step: the rows whose input is <s>
+    let resets: (tf.Tensor2D | undefined)[] | undefined; // the same as (B, 1) masks, for the per-step ops
     let x = dropout(embed(emb, tm), rate, mixSeed(seed, 0)) as tf.Tensor2D; // (T·B, E)
     const finals: LayerState[] = [];
     for (let l = 0; l < L; l++) {
       const { wx, wh, b } = layers[l]!;
       // One big matMul for the input contribution of every step, then T small recurrent ones.
-      const xw2 = tf.add(tf.matMul(x, wx), b) as tf.Tensor2D; // (T·B, 4H)
-      const seq = (inference ? lstmSequenceInference : lstmSequenceTrain)(xw2, wh as tf.Tensor2D, start[l]!.h, start[l]!.c, T, resetRows);
+      const xwAll = tf.add(tf.matMul(x, wx), b) as tf.Tensor2D; // (T·B, 4H)
+      const seq = (inference ? lstmSequenceInference : lstmSequenceTrain)(xwAll, wh as tf.Tensor2D, start[l]!.h, start[l]!.c, T, resetRows);
       if (seq) {
         finals.push({ h: seq.h, c: seq.c });
         x = dropout(seq.hs, rate, mixSeed(seed, l + 1)) as tf.Tensor2D; // (T·B, H), as below
         continue;
       }
-      const xw = tf.reshape(xw2, [T, B, 4 * H]); // (T, B, 4H)
+      resets ??= sentenceStartMasks(tm, B, T);
+      const xw = tf.reshape(xwAll, [T, B, 4 * H]); // (T, B, 4H)
       const steps = tf.unstack(xw, 0) as tf.Tensor2D[]; // T × (B, 4H)
       let { h, c } = start[l]!;
       const hs: tf.Tensor2D[] = [];
