@@ -105,14 +105,19 @@ t.test('lstm: a sentence in the middle of a row scores as it does alone (the sta
   disposeModel(m);
 });
 
-t.test('lstm inference over the whole sequence on the heap equals the per-step ops', { skip: nativeSgemm() ? false : nativeGemmNote() }, async (t) => {
-  const m = createModel({ arch: 'lstm', vocab: 14, embed: 8, hidden: 12, layers: 2, heads: 1, context: 8, dropout: 0, tie: false, softmax: 'full', seed: 5 });
-  m.params.forEach((p, i) => p.assign(tf.tensor(randn(p.size, 70 + i, 1.2), p.shape)));
+/** A small 2-layer LSTM LM with random weights, and a [3, 7] batch with <s> at different steps in each row (the state restarts there) and one row without. */
+function heapLstmCase(softmax: 'full' | 'class', dropout: number, seed: number, scale: number) {
+  const m = createModel({ arch: 'lstm', vocab: 14, embed: 8, hidden: 12, layers: 2, heads: 1, context: 8, dropout, tie: false, softmax, seed });
+  m.params.forEach((p, i) => p.assign(tf.tensor(randn(p.size, 10 * seed + 20 + i, scale), p.shape)));
   const B = 3;
   const T = 7;
-  // <s> at different steps in each row (the state restarts there), and one row without.
   const inputs = Int32Array.from([BOS, 5, 6, BOS, 7, 8, 9, 4, 5, 6, 7, 8, 9, 10, 11, 12, BOS, 4, 4, BOS, 13]);
-  const targets = Int32Array.from({ length: B * T }, (_, i) => 4 + ((i * 5) % 10));
+  const targets = Int32Array.from({ length: B * T }, (_, i) => 4 + ((i * seed) % 10));
+  return { m, B, T, inputs, targets };
+}
+
+t.test('lstm inference over the whole sequence on the heap equals the per-step ops', { skip: nativeSgemm() ? false : nativeGemmNote() }, async (t) => {
+  const { m, B, T, inputs, targets } = heapLstmCase('full', 0, 5, 1.2);
   const run = async (on: boolean) => {
     kernelSwitches.lstmSequence = on;
     const scores = m.scoreSequences(inputs, B, T, targets);
@@ -133,12 +138,7 @@ t.test('lstm inference over the whole sequence on the heap equals the per-step o
 
 t.test('lstm training over the whole sequence on the heap: the loss and every gradient equal the per-step ops', { skip: nativeSgemm() ? false : nativeGemmNote() }, async (t) => {
   // Dropout on: its masks between the layers are seeded, so the two paths draw the same ones.
-  const m = createModel({ arch: 'lstm', vocab: 14, embed: 8, hidden: 12, layers: 2, heads: 1, context: 8, dropout: 0.3, tie: false, softmax: 'class', seed: 6 });
-  m.params.forEach((p, i) => p.assign(tf.tensor(randn(p.size, 90 + i, 0.8), p.shape)));
-  const B = 3;
-  const T = 7;
-  const inputs = Int32Array.from([BOS, 5, 6, BOS, 7, 8, 9, 4, 5, 6, 7, 8, 9, 10, 11, 12, BOS, 4, 4, BOS, 13]);
-  const targets = Int32Array.from({ length: B * T }, (_, i) => 4 + ((i * 3) % 10));
+  const { m, B, T, inputs, targets } = heapLstmCase('class', 0.3, 3, 0.8);
   const run = (on: boolean) => {
     kernelSwitches.lstmSequence = on;
     m.resetState?.();
