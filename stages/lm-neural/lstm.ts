@@ -71,7 +71,7 @@ export function createLstmLM(cfg: ModelConfig): NeuralLM {
         x = dropout(seq.hs, rate, mixSeed(seed, l + 1)) as tf.Tensor2D; // (T·B, H), as below
         continue;
       }
-      resets ??= sentenceStartMasks(tm, B, T);
+      resets ??= sentenceStartMasks(resetRows, B);
       const xw = tf.reshape(xwAll, [T, B, 4 * H]); // (T, B, 4H)
       const steps = tf.unstack(xw, 0) as tf.Tensor2D[]; // T × (B, 4H)
       let { h, c } = start[l]!;
@@ -151,16 +151,12 @@ function sentenceStartRows(tm: Int32Array, B: number, T: number): (Int32Array | 
   return out;
 }
 
-/** For each step of time-major inputs [T, B]: a (B, 1) mask, 0 where the input is <s> and 1 elsewhere; undefined where no row starts a sentence. */
-function sentenceStartMasks(tm: Int32Array, B: number, T: number): (tf.Tensor2D | undefined)[] {
-  const out: (tf.Tensor2D | undefined)[] = [];
-  for (let t = 0; t < T; t++) {
-    const col = tm.subarray(t * B, (t + 1) * B);
-    if (!col.includes(BOS)) {
-      out.push(undefined);
-      continue;
-    }
-    out.push(tf.tensor2d(Float32Array.from(col, (id) => (id === BOS ? 0 : 1)), [B, 1]));
-  }
-  return out;
+/** The rows of `sentenceStartRows` as (B, 1) masks per step, 0 at a sentence start and 1 elsewhere; undefined where no row starts one. */
+function sentenceStartMasks(rows: (Int32Array | undefined)[], B: number): (tf.Tensor2D | undefined)[] {
+  return rows.map((rs) => {
+    if (!rs) return undefined;
+    const keep = new Float32Array(B).fill(1);
+    for (const r of rs) keep[r] = 0;
+    return tf.tensor2d(keep, [B, 1]);
+  });
 }

@@ -133,7 +133,7 @@ export function lstmCellAvailable(backend: WasmBackend, H: number): boolean {
 export function lstmCellForward(backend: WasmBackend, z: tf.TensorInfo, c0: tf.TensorInfo): tf.TensorInfo {
   const [B, H] = c0.shape as [number, number];
   const out = backend.makeOutput([2, B, H], 'float32') as tf.TensorInfo;
-  kernels(backend)!.forward(heapOffset(backend, z), heapOffset(backend, c0), heapOffset(backend, out), B, H);
+  lstmCellForwardAt(backend, heapOffset(backend, z), heapOffset(backend, c0), heapOffset(backend, out), B, H);
   return out;
 }
 
@@ -152,6 +152,6 @@ export function lstmCellBackward(backend: WasmBackend, z: tf.TensorInfo, c0: tf.
   const [B, H] = c0.shape as [number, number];
   const dz = backend.makeOutput([B, 4 * H], 'float32') as tf.TensorInfo;
   const dc0 = backend.makeOutput([B, H], 'float32') as tf.TensorInfo;
-  kernels(backend)!.backward(heapOffset(backend, z), heapOffset(backend, c0), heapOffset(backend, dhc), heapOffset(backend, dz), heapOffset(backend, dc0), B, H);
+  lstmCellBackwardAt(backend, heapOffset(backend, z), heapOffset(backend, c0), heapOffset(backend, dhc), heapOffset(backend, dz), heapOffset(backend, dc0), B, H);
   return { dz, dc0 };
 }

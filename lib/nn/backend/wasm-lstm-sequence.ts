@@ -28,16 +28,24 @@ function heapPath(H: number, tensors: tf.Tensor[]): { sgemm: Sgemm; backend: Was
   return { sgemm, backend };
 }
 
+/** Zero the state rows `rows` of a [h; c] buffer (2·B·H floats): a sentence starts there. */
+function zeroRows(hc: Float32Array, rows: Int32Array | undefined, H: number, BH: number): void {
+  for (const r of rows ?? []) {
+    hc.fill(0, r * H, (r + 1) * H);
+    hc.fill(0, BH + r * H, BH + (r + 1) * H);
+  }
+}
+
 /**
  * The forward recurrence: from [h0; c0] in `state` (2·B·H floats), for t < T: rows in
  * resets[t] zeroed, z_t = xw_t + h·Wh into zs, the cell into the other state buffer,
- * h_t into hs. `keep` (training) also records each step's state before it (after
- * the resets) into prev [T, 2, B, H]. Returns the index (0 or 1) of the final state.
+ * h_t into hs. For training, `prevH` and `prevC` [T·B, H] also record each step's
+ * state before it (after the resets). Returns the index (0 or 1) of the final state.
  */
 function recur(
   k: { sgemm: Sgemm; backend: WasmBackend },
   dims: { T: number; B: number; H: number },
-  bufs: { xw: Float32Array; wh: Float32Array; zs: Float32Array; zsOffset: number; zStride: number; hs: Float32Array; state: Float32Array[]; stateOffset: number[]; prev?: Float32Array },
+  bufs: { xw: Float32Array; wh: Float32Array; zs: Float32Array; zsOffset: number; zStride: number; hs: Float32Array; state: Float32Array[]; stateOffset: number[]; prevH?: Float32Array; prevC?: Float32Array },
   resets: (Int32Array | undefined)[],
 ): number {
   const { T, B, H } = dims;
@@ -45,11 +53,9 @@ function recur(
   for (let t = 0; t < T; t++) {
     const cur = bufs.state[t & 1]!;
     const next = (t + 1) & 1;
-    for (const r of resets[t] ?? []) {
-      cur.fill(0, r * H, (r + 1) * H);
-      cur.fill(0, BH + r * H, BH + (r + 1) * H);
-    }
-    bufs.prev?.set(cur, t * 2 * BH);
+    zeroRows(cur, resets[t], H, BH);
+    bufs.prevH?.set(cur.subarray(0, BH), t * BH);
+    bufs.prevC?.set(cur.subarray(BH), t * BH);
     const zo = t * bufs.zStride; // floats: one z per step (training) or the same scratch (inference)
     const z = bufs.zs.subarray(zo, zo + 4 * BH);
     z.set(bufs.xw.subarray(t * 4 * BH, (t + 1) * 4 * BH));
@@ -106,47 +112,40 @@ export function lstmSequenceTrain(xw: tf.Tensor2D, wh: tf.Tensor2D, h0: tf.Tenso
     // out [(T + 2)·B, H]: the hidden states, then the final h and c (one tensor: customGrad has one output).
     const out = make([(T + 2) * B, H]);
     const zs = make([T * B, 4 * H]); // every step's pre-activations, for the cell's backward
-    const prev = make([T, 2, B, H]); // every step's [h; c] before it, after the resets
+    const prevH = make([T * B, H]); // every step's h before it, after the resets: the left factor of dWh
+    const prevC = make([T * B, H]); // and its c, for the cell's backward
     const hc = [make([2, B, H]), make([2, B, H])];
     const state = hc.map(view);
     state[0]!.set(view(h0In), 0);
     state[0]!.set(view(c0In), BH);
     const outV = view(out);
-    const last = recur(k, { T, B, H }, { xw: view(xwIn), wh: view(whIn), zs: view(zs), zsOffset: heapOffset(backend, zs), zStride: 4 * BH, hs: outV, state, stateOffset: hc.map((x) => heapOffset(backend, x)), prev: view(prev) }, resets);
+    const last = recur(k, { T, B, H }, { xw: view(xwIn), wh: view(whIn), zs: view(zs), zsOffset: heapOffset(backend, zs), zStride: 4 * BH, hs: outV, state, stateOffset: hc.map((x) => heapOffset(backend, x)), prevH: view(prevH), prevC: view(prevC) }, resets);
     outV.set(state[last]!, T * BH); // [h_T; c_T] follow the hidden states
     hc.forEach((x) => backend.disposeData(x.dataId));
-    const zsT = wrap(zs);
-    const prevT = wrap(prev);
-    save([whIn, zsT, prevT]);
+    save([whIn, wrap(zs), wrap(prevH), wrap(prevC)]);
     return {
       value: wrap(out),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [whS, zsS, prevS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const [whS, zsS, prevHS, prevCS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const dxw = make([T * B, 4 * H]); // dz of every step: xw enters z as is
         const dwh = make([H, 4 * H]);
         const dhc = make([2, B, H]); // [dh; dc] flowing back into step t
         const dc0 = make([B, H]);
-        const hPrev = make([T * B, H]); // h before each step, gathered for dWh
         const dyV = view(dy);
-        const [dxwV, dwhV, dhcV, dc0V, hPrevV, whV, prevV] = [dxw, dwh, dhc, dc0, hPrev, whS, prevS].map(view) as Float32Array[];
-        const [dxwO, dhcO, dc0O, zsO, prevO] = [dxw, dhc, dc0, zsS, prevS].map((x) => heapOffset(backend, x));
+        const [dxwV, dwhV, dhcV, dc0V, whV, prevHV] = [dxw, dwh, dhc, dc0, whS, prevHS].map(view) as Float32Array[];
+        const [dxwO, dhcO, dc0O, zsO, prevCO] = [dxw, dhc, dc0, zsS, prevCS].map((x) => heapOffset(backend, x));
         dhcV!.set(dyV.subarray(T * BH, (T + 2) * BH)); // d[h_T; c_T]
         for (let t = T - 1; t >= 0; t--) {
           const dh = dhcV!.subarray(0, BH);
           const g = dyV.subarray(t * BH, (t + 1) * BH);
           for (let i = 0; i < BH; i++) dh[i]! += g[i]!;
-          lstmCellBackwardAt(backend, zsO + 16 * t * BH, prevO + 4 * (2 * t + 1) * BH, dhcO, dxwO + 16 * t * BH, dc0O, B, H);
+          lstmCellBackwardAt(backend, zsO + 16 * t * BH, prevCO + 4 * t * BH, dhcO, dxwO + 16 * t * BH, dc0O, B, H);
           // dh_{t-1} = dz_t·Whᵀ; dc_{t-1} from the cell. A reset row passes nothing further back.
           sgemm(false, true, B, H, 4 * H, 1, dxwV!.subarray(t * 4 * BH, (t + 1) * 4 * BH), 4 * H, whV!, 4 * H, 0, dh, H);
           dhcV!.set(dc0V!, BH);
-          for (const r of resets[t] ?? []) {
-            dhcV!.fill(0, r * H, (r + 1) * H);
-            dhcV!.fill(0, BH + r * H, BH + (r + 1) * H);
-          }
-          hPrevV!.set(prevV!.subarray(2 * t * BH, (2 * t + 1) * BH), t * BH);
+          zeroRows(dhcV!, resets[t], H, BH);
         }
-        sgemm(true, false, H, 4 * H, T * B, 1, hPrevV!, H, dxwV!, 4 * H, 0, dwhV!, 4 * H);
-        backend.disposeData(hPrev.dataId);
+        sgemm(true, false, H, 4 * H, T * B, 1, prevHV!, H, dxwV!, 4 * H, 0, dwhV!, 4 * H);
         const fin = wrap(dhc) as tf.Tensor3D;
         const [dh0, dc0Out] = tf.unstack(fin);
         fin.dispose();
