@@ -19,7 +19,12 @@ import vm from 'node:vm';
 
 let gc: (() => void) | undefined;
 
-/** A full, synchronous collection of the main thread's heap (a few ms on a small heap). */
+/**
+ * A full, synchronous collection of the main thread's heap (a few ms on a small heap).
+ * Twice: a collection frees dead ArrayBuffers' memory on a background sweeper
+ * that, on a loaded machine, may not have run when the next stage starts; the
+ * second collection first waits for the first one's sweep to finish.
+ */
 export function collectGarbage(): void {
   if (!gc) {
     const exposed = (globalThis as { gc?: () => void }).gc;
@@ -31,5 +36,6 @@ export function collectGarbage(): void {
       gc = vm.runInNewContext('gc') as () => void;
     }
   }
+  gc();
   gc();
 }
