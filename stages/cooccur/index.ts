@@ -84,7 +84,10 @@ export default defineStage({
     'cross-sentences': { type: 'bool', default: false, describe: 'let windows run across sentence boundaries (never across documents)' },
     'dense-words': {
       type: 'int',
-      default: 2048,
+      // 512, not 2048: a region per thread of ~96 MB at 2048 made two threads slower than one
+      // (their random writes contend for the shared cache); at 512 one thread is as fast and
+      // two are 1.1x (3M tokens) to 1.3x (10M) faster (docs/BENCHMARKS.md).
+      default: 512,
       min: 0,
       max: 8192,
       fingerprint: false,
