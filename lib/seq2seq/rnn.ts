@@ -22,6 +22,7 @@ import { tf } from '../nn/backend/index.js';
 import { BOS } from '../formats/tokens.js';
 import { MASKED } from '../nn/attention.js';
 import { lstmBias, lstmStep, type LstmState } from '../nn/lstm-cell.js';
+import { lstmSequenceInference, lstmSequenceTrain } from '../nn/backend/wasm-lstm-sequence.js';
 import { createOutputLayer } from '../nn/output.js';
 import { dropout, embed, makeParam } from '../nn/params.js';
 import { mixSeed, uniformArray } from '../nn/random.js';
@@ -80,29 +81,58 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
   params.push(...out.params);
   names.push(...out.paramNames);
 
-  /** One direction over time-major embeddings (S·B, E): outputs S × (B, H), final state. */
-  const direction = (w: typeof fwd, x: tf.Tensor2D, srcLen: Int32Array, B: number, S: number, reverse: boolean): { hs: tf.Tensor2D[]; final: tf.Tensor2D } => {
-    const all = tf.reshape(tf.add(tf.matMul(x, w.wx), w.b), [S, B, 4 * H]); // (S, B, 4H)
+  /**
+   * One direction over time-major embeddings (S·B, E): its outputs (S, B, H) time-major,
+   * and each row's final state (after its last real token, or its first for `reverse`).
+   * Where it can, the whole direction runs on the heap (lib/nn/backend/wasm-lstm-sequence.ts):
+   * the forward one runs on through a row's padding, whose outputs the attention mask
+   * weighs exactly 0, and its final state is picked at the row's last real step; the
+   * reverse one runs over the reversed steps with each row's state zeroed before its
+   * last real token, so its padding changes nothing. `inference`: no gradient is taken.
+   */
+  const direction = (w: typeof fwd, x: tf.Tensor2D, srcLen: Int32Array, B: number, S: number, reverse: boolean, inference: boolean): { hs: tf.Tensor3D; final: tf.Tensor2D } => {
+    const xwAll = tf.add(tf.matMul(x, w.wx), w.b) as tf.Tensor2D; // (S·B, 4H), time-major
+    const zero = (): tf.Tensor2D => tf.zeros([B, H]) as tf.Tensor2D;
+    const sequence = inference ? lstmSequenceInference : lstmSequenceTrain;
+    if (!reverse) {
+      const seq = sequence(xwAll, w.wh as tf.Tensor2D, zero(), zero(), S, []);
+      if (seq) {
+        const hs = tf.reshape(seq.hs, [S, B, H]) as tf.Tensor3D;
+        const last = new Float32Array(S * B); // 1 at (len[b] − 1, b): an exact pick, 1·h + 0·(the rest)
+        srcLen.forEach((n, b) => (last[(n - 1) * B + b] = 1));
+        return { hs, final: tf.sum(tf.mul(hs, tf.tensor3d(last, [S, B, 1])), 0) as tf.Tensor2D };
+      }
+    } else {
+      // Zeroed before the step at position len[b] − 1 (a full-length row starts from zero anyway).
+      const resets: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(S).fill(undefined);
+      for (let p = 0; p < S - 1; p++) {
+        const rows: number[] = [];
+        srcLen.forEach((n, b) => n - 1 === p && rows.push(b));
+        if (rows.length) resets[p] = Int32Array.from(rows);
+      }
+      const seq = sequence(xwAll, w.wh as tf.Tensor2D, zero(), zero(), S, resets, true);
+      if (seq) return { hs: tf.reshape(seq.hs, [S, B, H]) as tf.Tensor3D, final: seq.h };
+    }
+    // Per-step ops: a padded step keeps the state (exact selection).
     // tfjs's Unpack gradient fails for a single output: a one-token source is a reshape.
+    const all = tf.reshape(xwAll, [S, B, 4 * H]); // (S, B, 4H)
     const xw = S === 1 ? [tf.reshape(all, [B, 4 * H]) as tf.Tensor2D] : (tf.unstack(all, 0) as tf.Tensor2D[]); // S × (B, 4H)
-    let st: LstmState = { h: tf.zeros([B, H]) as tf.Tensor2D, c: tf.zeros([B, H]) as tf.Tensor2D };
-    const hs: tf.Tensor2D[] = new Array(S);
+    let st: LstmState = { h: zero(), c: zero() };
+    const hs: tf.Tensor2D[] = new Array<tf.Tensor2D>(S);
     for (let i = 0; i < S; i++) {
       const t = reverse ? S - 1 - i : i;
       const next = lstmStep(xw[t]!, st, w.wh);
-      // A padded step keeps the state: exact selection, so padding changes nothing.
       const real = tf.tensor2d(Array.from(srcLen, (n) => t < n), [B, 1], 'bool');
       st = { h: tf.where(real, next.h, st.h) as tf.Tensor2D, c: tf.where(real, next.c, st.c) as tf.Tensor2D };
       hs[t] = st.h;
     }
-    return { hs, final: st.h };
+    return { hs: tf.stack(hs, 0) as tf.Tensor3D, final: st.h };
   };
-
-  const encodeT = (src: Int32Array, srcLen: Int32Array, B: number, S: number, rate: number, seed: number): { enc: RnnEncoded; state: RnnState } => {
+  const encodeT = (src: Int32Array, srcLen: Int32Array, B: number, S: number, rate: number, seed: number, inference: boolean): { enc: RnnEncoded; state: RnnState } => {
     const x = dropout(embed(srcEmb, toTimeMajor(src, B, S)), rate, mixSeed(seed, 1)); // (S·B, E)
-    const f = direction(fwd, x, srcLen, B, S, false);
-    const b = direction(bwd, x, srcLen, B, S, true);
-    const both = tf.concat([tf.stack(f.hs, 1), tf.stack(b.hs, 1)], 2) as tf.Tensor3D; // (B, S, 2H)
+    const f = direction(fwd, x, srcLen, B, S, false, inference);
+    const b = direction(bwd, x, srcLen, B, S, true, inference);
+    const both = tf.transpose(tf.concat([f.hs, b.hs], 2), [1, 0, 2]) as tf.Tensor3D; // (B, S, 2H)
     const memory = tf.reshape(tf.matMul(tf.reshape(both, [B * S, 2 * H]), memW), [B, S, H]) as tf.Tensor3D; // (B, S, H)
     const h0 = tf.tanh(tf.add(tf.matMul(tf.concat([f.final, b.final], 1), bridgeW), bridgeB)) as tf.Tensor2D; // (B, H)
     const keys = w1 ? (tf.reshape(tf.matMul(tf.reshape(memory, [B * S, H]), w1), [B, S, H]) as tf.Tensor3D) : undefined;
@@ -130,8 +160,8 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
   };
 
   /** Teacher forcing over a batch: h̃ time-major (T·B, H). */
-  const forward = (b: PairBatch, rate: number, seed: number): tf.Tensor2D => {
-    const { enc: e, state } = encodeT(b.src, b.srcLen, b.B, b.S, rate, seed);
+  const forward = (b: PairBatch, rate: number, seed: number, inference = false): tf.Tensor2D => {
+    const { enc: e, state } = encodeT(b.src, b.srcLen, b.B, b.S, rate, seed, inference);
     let st = state;
     const tin = toTimeMajor(b.tgtIn, b.B, b.T);
     const hts: tf.Tensor2D[] = [];
@@ -152,7 +182,7 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
       return tf.tidy(() => out.loss(forward(b, cfg.dropout, seed), toTimeMajor(b.tgtOut, b.B, b.T), toTimeMajorF(b.weights, b.B, b.T), cfg.labelSmoothing ?? 0));
     },
     positionLogProbs(b: PairBatch) {
-      const h = tf.tidy(() => forward(b, 0, 0));
+      const h = tf.tidy(() => forward(b, 0, 0, true));
       const lp = out.labelLogProbs(h, toTimeMajor(b.tgtOut, b.B, b.T)); // time-major (T·B)
       h.dispose();
       const rowMajor = new Float32Array(lp.length);
@@ -165,7 +195,7 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
     encode(src, srcLen, B, S) {
       let r!: { enc: RnnEncoded; state: RnnState };
       tf.tidy(() => {
-        r = encodeT(src, srcLen, B, S, 0, 0);
+        r = encodeT(src, srcLen, B, S, 0, 0, true);
         keepRows(r.enc), keepRows(r.state);
       });
       return r;

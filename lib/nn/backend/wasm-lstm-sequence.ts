@@ -8,6 +8,10 @@
 // runs step by step on the heap (the cell's backward kernel and dh_{t-1} = dz_t·Whᵀ),
 // and the recurrent weight's gradient is one product at the end,
 // dWh = [h_0 … h_{T-1}]ᵀ·[dz_1 … dz_T], instead of T small ones.
+// `reverse` runs the steps from the last to the first (a bidirectional encoder's
+// backward direction) with every per-step buffer indexed by position, so no
+// tensor is reversed around the call (tfjs's Reverse kernel on wasm cost more
+// than the whole direction).
 // Runs only where the native BLAS (native-gemm.ts) and the fused cell do;
 // otherwise the caller keeps its per-step ops (the same numbers to rounding).
 
@@ -36,43 +40,52 @@ function zeroRows(hc: Float32Array, rows: Int32Array | undefined, H: number, BH:
   }
 }
 
+/** Position of the t-th step: t, or T − 1 − t for a reversed sequence. */
+function position(t: number, T: number, reverse: boolean): number {
+  return reverse ? T - 1 - t : t;
+}
+
 /**
- * The forward recurrence: from [h0; c0] in `state` (2·B·H floats), for t < T: rows in
- * resets[t] zeroed, z_t = xw_t + h·Wh into zs, the cell into the other state buffer,
- * h_t into hs. For training, `prevH` and `prevC` [T·B, H] also record each step's
- * state before it (after the resets). Returns the index (0 or 1) of the final state.
+ * The forward recurrence: from [h0; c0] in `state` (2·B·H floats), for the t-th step
+ * (t < T), at position p (t, or T − 1 − t reversed): rows in resets[p] zeroed,
+ * z_p = xw_p + h·Wh into zs, the cell into the other state buffer, h into hs at p.
+ * For training, `prevH` and `prevC` [T·B, H] also record at p each step's state
+ * before it (after the resets). Returns the index (0 or 1) of the final state.
  */
 function recur(
   k: { sgemm: Sgemm; backend: WasmBackend },
   dims: { T: number; B: number; H: number },
   bufs: { xw: Float32Array; wh: Float32Array; zs: Float32Array; zsOffset: number; zStride: number; hs: Float32Array; state: Float32Array[]; stateOffset: number[]; prevH?: Float32Array; prevC?: Float32Array },
   resets: (Int32Array | undefined)[],
+  reverse: boolean,
 ): number {
   const { T, B, H } = dims;
   const BH = B * H;
   for (let t = 0; t < T; t++) {
+    const p = position(t, T, reverse);
     const cur = bufs.state[t & 1]!;
     const next = (t + 1) & 1;
-    zeroRows(cur, resets[t], H, BH);
-    bufs.prevH?.set(cur.subarray(0, BH), t * BH);
-    bufs.prevC?.set(cur.subarray(BH), t * BH);
-    const zo = t * bufs.zStride; // floats: one z per step (training) or the same scratch (inference)
+    zeroRows(cur, resets[p], H, BH);
+    bufs.prevH?.set(cur.subarray(0, BH), p * BH);
+    bufs.prevC?.set(cur.subarray(BH), p * BH);
+    const zo = p * bufs.zStride; // floats: one z per step (training) or the same scratch (inference)
     const z = bufs.zs.subarray(zo, zo + 4 * BH);
-    z.set(bufs.xw.subarray(t * 4 * BH, (t + 1) * 4 * BH));
+    z.set(bufs.xw.subarray(p * 4 * BH, (p + 1) * 4 * BH));
     k.sgemm(false, false, B, 4 * H, H, 1, cur.subarray(0, BH), H, bufs.wh, 4 * H, 1, z, 4 * H);
     lstmCellForwardAt(k.backend, bufs.zsOffset + 4 * zo, bufs.stateOffset[t & 1]! + 4 * BH, bufs.stateOffset[next]!, B, H);
-    bufs.hs.set(bufs.state[next]!.subarray(0, BH), t * BH);
+    bufs.hs.set(bufs.state[next]!.subarray(0, BH), p * BH);
   }
   return T & 1;
 }
 
 /**
  * xw [T·B, 4H] (x_t·Wx + b of every step, time-major), wh [H, 4H], the start state
- * h0, c0 [B, H]; `resets[t]` lists the rows whose state is zeroed before step t
- * (a sentence starts there). Returns the hidden states [T·B, H] (time-major) and
- * the final state, or undefined where this path cannot run. No gradient: scoring.
+ * h0, c0 [B, H]; `resets[t]` lists the rows whose state is zeroed before the step at
+ * position t (a sentence starts there). `reverse`: the steps run from position T − 1
+ * down to 0. Returns the hidden states [T·B, H] (time-major, by position) and the
+ * final state, or undefined where this path cannot run. No gradient: scoring.
  */
-export function lstmSequenceInference(xw: tf.Tensor2D, wh: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D, T: number, resets: (Int32Array | undefined)[]): Sequence | undefined {
+export function lstmSequenceInference(xw: tf.Tensor2D, wh: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D, T: number, resets: (Int32Array | undefined)[], reverse = false): Sequence | undefined {
   const [B, H] = h0.shape;
   const k = heapPath(H, [xw, wh, h0, c0]);
   if (!k) return undefined;
@@ -86,7 +99,7 @@ export function lstmSequenceInference(xw: tf.Tensor2D, wh: tf.Tensor2D, h0: tf.T
   const state = hc.map(view);
   state[0]!.set(view(h0), 0);
   state[0]!.set(view(c0), BH);
-  const last = recur(k, { T, B, H }, { xw: view(xw), wh: view(wh), zs: view(zInfo), zsOffset: heapOffset(backend, zInfo), zStride: 0, hs: view(hsInfo), state, stateOffset: hc.map((x) => heapOffset(backend, x)) }, resets);
+  const last = recur(k, { T, B, H }, { xw: view(xw), wh: view(wh), zs: view(zInfo), zsOffset: heapOffset(backend, zInfo), zStride: 0, hs: view(hsInfo), state, stateOffset: hc.map((x) => heapOffset(backend, x)) }, resets, reverse);
   backend.disposeData(zInfo.dataId);
   backend.disposeData(hc[1 - last]!.dataId);
   const fin = tf.engine().makeTensorFromTensorInfo(hc[last]!) as tf.Tensor3D;
@@ -99,7 +112,7 @@ export function lstmSequenceInference(xw: tf.Tensor2D, wh: tf.Tensor2D, h0: tf.T
  * The same recurrence with its gradient (truncated BPTT within the sequence), for
  * training: gradients flow to xw, wh, h0 and c0. Undefined where it cannot run.
  */
-export function lstmSequenceTrain(xw: tf.Tensor2D, wh: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D, T: number, resets: (Int32Array | undefined)[]): Sequence | undefined {
+export function lstmSequenceTrain(xw: tf.Tensor2D, wh: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D, T: number, resets: (Int32Array | undefined)[], reverse = false): Sequence | undefined {
   const [B, H] = h0.shape;
   const k = heapPath(H, [xw, wh, h0, c0]);
   if (!k) return undefined;
@@ -119,7 +132,7 @@ export function lstmSequenceTrain(xw: tf.Tensor2D, wh: tf.Tensor2D, h0: tf.Tenso
     state[0]!.set(view(h0In), 0);
     state[0]!.set(view(c0In), BH);
     const outV = view(out);
-    const last = recur(k, { T, B, H }, { xw: view(xwIn), wh: view(whIn), zs: view(zs), zsOffset: heapOffset(backend, zs), zStride: 4 * BH, hs: outV, state, stateOffset: hc.map((x) => heapOffset(backend, x)), prevH: view(prevH), prevC: view(prevC) }, resets);
+    const last = recur(k, { T, B, H }, { xw: view(xwIn), wh: view(whIn), zs: view(zs), zsOffset: heapOffset(backend, zs), zStride: 4 * BH, hs: outV, state, stateOffset: hc.map((x) => heapOffset(backend, x)), prevH: view(prevH), prevC: view(prevC) }, resets, reverse);
     outV.set(state[last]!, T * BH); // [h_T; c_T] follow the hidden states
     hc.forEach((x) => backend.disposeData(x.dataId));
     save([whIn, wrap(zs), wrap(prevH), wrap(prevC)]);
@@ -136,14 +149,15 @@ export function lstmSequenceTrain(xw: tf.Tensor2D, wh: tf.Tensor2D, h0: tf.Tenso
         const [dxwO, dhcO, dc0O, zsO, prevCO] = [dxw, dhc, dc0, zsS, prevCS].map((x) => heapOffset(backend, x));
         dhcV!.set(dyV.subarray(T * BH, (T + 2) * BH)); // d[h_T; c_T]
         for (let t = T - 1; t >= 0; t--) {
+          const p = position(t, T, reverse);
           const dh = dhcV!.subarray(0, BH);
-          const g = dyV.subarray(t * BH, (t + 1) * BH);
+          const g = dyV.subarray(p * BH, (p + 1) * BH);
           for (let i = 0; i < BH; i++) dh[i]! += g[i]!;
-          lstmCellBackwardAt(backend, zsO + 16 * t * BH, prevCO + 4 * t * BH, dhcO, dxwO + 16 * t * BH, dc0O, B, H);
-          // dh_{t-1} = dz_t·Whᵀ; dc_{t-1} from the cell. A reset row passes nothing further back.
-          sgemm(false, true, B, H, 4 * H, 1, dxwV!.subarray(t * 4 * BH, (t + 1) * 4 * BH), 4 * H, whV!, 4 * H, 0, dh, H);
+          lstmCellBackwardAt(backend, zsO + 16 * p * BH, prevCO + 4 * p * BH, dhcO, dxwO + 16 * p * BH, dc0O, B, H);
+          // dh before the step = dz·Whᵀ; dc from the cell. A reset row passes nothing further back.
+          sgemm(false, true, B, H, 4 * H, 1, dxwV!.subarray(p * 4 * BH, (p + 1) * 4 * BH), 4 * H, whV!, 4 * H, 0, dh, H);
           dhcV!.set(dc0V!, BH);
-          zeroRows(dhcV!, resets[t], H, BH);
+          zeroRows(dhcV!, resets[p], H, BH);
         }
         sgemm(true, false, H, 4 * H, T * B, 1, prevHV!, H, dxwV!, 4 * H, 0, dwhV!, 4 * H);
         const fin = wrap(dhc) as tf.Tensor3D;
