@@ -79,9 +79,12 @@ export class GenerativeBot implements Bot {
     if (k > 0) {
       const src = encodeSource(this.m.src, context, this.m.shape);
       const width = Math.min(Math.max(k, this.decoding.beam), this.m.tgt.tokens.length);
+      // The beam keeps the k best by its length-penalized log-probability; they are shown
+      // best first by the score shown with them (the two orders can differ by a hair).
       candidates = beamTranslate(this.decoder, src, width, this.decoding.lengthPenalty)
         .slice(0, k)
-        .map((h, i) => ({ id: `beam-${i + 1}`, context: read, text: this.text(h), score: meanProb(h) }));
+        .map((h, i) => ({ id: `beam-${i + 1}`, context: read, text: this.text(h), score: meanProb(h) }))
+        .sort((a, b) => b.score - a.score);
     }
     const confidence = meanProb(best);
     if (text === '') return { text: NOTHING_TO_SAY, mode: 'generative', known: false, confidence, candidates, reason: 'the model wrote an empty reply' };
