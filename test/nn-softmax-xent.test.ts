@@ -139,5 +139,11 @@ t.test('the fused kernels leave no tensors behind', async (t) => {
   for (let i = 0; i < 3; i++) lossAndGrads(true, z, b, labels, new Float32Array(4).fill(1), 0.1);
   withFused(true, () => labelLogProbsWithBias(z as tf.Tensor2D, b as tf.Tensor1D, labels));
   t.equal(tf.memory().numTensors, before);
+  // The loss alone, no gradient taken: the exp(x − max) it keeps for one goes with the scope.
+  const bytes = tf.memory().numBytes;
+  const value = withFused(true, () => tf.tidy(() => softmaxCrossEntropyWithBias(z as tf.Tensor2D, b as tf.Tensor1D, labels).dataSync()[0]!));
+  t.ok(Number.isFinite(value), `loss without a gradient: ${value}`);
+  t.equal(tf.memory().numTensors, before, 'no tensor left without a gradient');
+  t.equal(tf.memory().numBytes, bytes, 'nor any bytes');
   tf.dispose([z, b]);
 });

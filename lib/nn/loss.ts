@@ -75,26 +75,32 @@ function fusedBackend(): any {
   return softmaxXentAvailable(backend) ? backend : undefined;
 }
 
-/** ln Z of every row of z + b, in float64, from the kernel's row statistics; also each row's Σ x. */
-function rowLogZ(backend: any, z: tf.Tensor2D, b: tf.Tensor1D): { logZ: Float64Array; sumX: Float64Array } {
+/**
+ * ln Z of every row of z + b, in float64, from the kernel's row statistics; also each
+ * row's Σ x and Σ exp(x − max); with `keepExp`, exp(x − max) [N, V] (a tensor info).
+ */
+function rowLogZ(backend: any, z: tf.Tensor2D, b: tf.Tensor1D, keepExp = false): { logZ: Float64Array; sumX: Float64Array; sumExp: Float64Array; exp?: tf.TensorInfo } {
   const n = z.shape[0];
-  const stats = softmaxRowStats(backend, z, b);
+  const { stats, exp } = softmaxRowStats(backend, z, b, keepExp);
   const sv = backend.typedArrayFromHeap(stats) as Float32Array;
   const logZ = new Float64Array(n);
   const sumX = new Float64Array(n);
+  const sumExp = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     logZ[i] = sv[3 * i]! + Math.log(sv[3 * i + 1]!);
     sumX[i] = sv[3 * i + 2]!;
+    sumExp[i] = sv[3 * i + 1]!;
   }
   backend.disposeData(stats.dataId);
-  return { logZ, sumX };
+  return { logZ, sumX, sumExp, exp };
 }
 
 /**
  * `sparseSoftmaxCrossEntropy(z + b, ...)` for an output layer's scores z [N, V]
  * before its bias b [V], with the same value and gradients (to float32 rounding).
- * On wasm the sum never materializes: the loss is one SIMD pass over z, and its
- * gradients dz (softmax − q, scaled) and db (Σ of dz's rows) one more.
+ * On wasm the sum never materializes: the loss is one SIMD pass over z, which also
+ * keeps exp(x − max) for the gradient, and the gradients dz (softmax − q, scaled, in
+ * place over that copy) and db (Σ of dz's rows) one more, with no second exp.
  */
 export function softmaxCrossEntropyWithBias(z: tf.Tensor2D, b: tf.Tensor1D, labels: Int32Array, weights?: Float32Array, smoothing = 0): tf.Scalar {
   const backend = fusedBackend();
@@ -106,7 +112,7 @@ export function softmaxCrossEntropyWithBias(z: tf.Tensor2D, b: tf.Tensor1D, labe
   for (let i = 0; i < n; i++) total += w[i]!;
   const denom = Math.max(total, 1);
   const lossOf = tf.customGrad(((zz: tf.Tensor2D, bb: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const { logZ, sumX } = rowLogZ(backend, zz, bb);
+    const { logZ, sumX, sumExp, exp } = rowLogZ(backend, zz, bb, true);
     const zv = backend.typedArrayFromHeap(zz) as Float32Array;
     const bv = backend.typedArrayFromHeap(bb) as Float32Array;
     let loss = 0;
@@ -115,22 +121,23 @@ export function softmaxCrossEntropyWithBias(z: tf.Tensor2D, b: tf.Tensor1D, labe
       const nll = logZ[i]! - (zv[i * vocab + y]! + bv[y]!);
       loss += w[i]! * (smoothing > 0 ? (1 - smoothing) * nll + smoothing * (logZ[i]! - sumX[i]! / vocab) : nll);
     }
-    save([zz, bb]);
+    // exp(x − max) as a tensor of this scope: kept for the gradient when one is taken, else disposed with the scope.
+    save([tf.engine().makeTensorFromTensorInfo(exp!)]);
     return {
       value: tf.scalar(loss / denom),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [zs, bs] = saved as [tf.Tensor2D, tf.Tensor1D];
+        // dz is written over the saved exp: a new tensor on the same data, which the saved one then leaves to it.
+        const dzT = saved[0]!.clone();
         const g = dy.dataSync()[0]! / denom;
-        // Row i: scale w_i·g on the softmax, minus ε/V of it everywhere and (1 − ε) of it at the label (below).
-        const coef = new Float32Array(3 * n);
+        // Row i: softmax = e / Σe; scale w_i·g on it, minus ε/V of it everywhere and (1 − ε) of it at the label (below).
+        const coef = new Float32Array(2 * n);
         for (let i = 0; i < n; i++) {
-          coef[3 * i] = logZ[i]!;
-          coef[3 * i + 1] = w[i]! * g;
-          coef[3 * i + 2] = (smoothing / vocab) * w[i]! * g;
+          coef[2 * i] = (w[i]! * g) / sumExp[i]!;
+          coef[2 * i + 1] = (smoothing / vocab) * w[i]! * g;
         }
-        const coefT = tf.tensor2d(coef, [n, 3]);
-        const { dz, db } = softmaxRowGrad(backend, zs, bs, coefT);
-        const dzv = backend.typedArrayFromHeap(dz) as Float32Array;
+        const coefT = tf.tensor2d(coef, [n, 2]);
+        const db = softmaxRowGrad(backend, dzT, coefT);
+        const dzv = backend.typedArrayFromHeap(dzT) as Float32Array;
         const dbv = backend.typedArrayFromHeap(db) as Float32Array;
         for (let i = 0; i < n; i++) {
           const c = (1 - smoothing) * w[i]! * g;
@@ -138,7 +145,7 @@ export function softmaxCrossEntropyWithBias(z: tf.Tensor2D, b: tf.Tensor1D, labe
           dbv[labels[i]!]! -= c;
         }
         coefT.dispose();
-        return [tf.engine().makeTensorFromTensorInfo(dz), tf.engine().makeTensorFromTensorInfo(db)];
+        return [dzT, tf.engine().makeTensorFromTensorInfo(db)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

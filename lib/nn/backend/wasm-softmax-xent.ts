@@ -4,8 +4,10 @@
 // materialized):
 //   rowStats: per row, m = max(z + b), s = Σ exp(z + b − m), x̄ = Σ (z + b);
 //             log Z = m + ln s is then taken in JS (N logarithms, in float64);
-//   rowGrad:  dz = exp(z + b − log Z)·scale − sub per row, and db += dz,
-//             written in the same pass (the label entries are corrected after, in JS).
+//             for training it also writes e = exp(z + b − m) to a buffer of its own;
+//   rowGrad:  from e, dz = e·(scale / s) − sub per row, in place, and db += dz,
+//             in the same pass (the label entries are corrected after, in JS):
+//             each exp is taken once, in the forward pass.
 // Against tfjs's ops (logSoftmax, gather, oneHot, cast, exp, sub, mul, the bias's
 // add and its gradient's sum: about ten passes over [N, V]) that is three.
 // exp is wasm-math.ts's (Cephes' expf).
@@ -26,15 +28,25 @@ const at = (base: number, off: number): number[] => [...get(base), ...get(off), 
 /** vB = 4·v (row bytes), vendB = 16·⌊v/4⌋ (bytes covered by whole vectors). */
 const rowBytes = (v: number, vB: number, vendB: number): number[] => [...get(v), ...i32Const(2), ...I32_SHL, ...set(vB), ...get(v), ...i32Const(2), ...I32_SHR_U, ...i32Const(4), ...I32_SHL, ...set(vendB)];
 
-/** rowStats(z, b, n, v, stats): stats[3i..3i+2] = max, Σ exp(x − max), Σ x of row i of x = z + b. */
-function rowStatsBody(): number[] {
-  const [z, b, n, v, stats] = [0, 1, 2, 3, 4];
-  const [i, j, row, vendB, vB] = [5, 6, 7, 8, 9];
-  const [m, s, xs, e] = [10, 11, 12, 13];
-  const [acc, sv, xv, X, FX, Z] = [14, 15, 16, 17, 18, 19];
+/**
+ * rowStats(z, b, n, v, stats, out): stats[3i..3i+2] = max, Σ exp(x − max), Σ x of row i
+ * of x = z + b; with `store`, also out = exp(x − max), row by row.
+ */
+function rowStatsBody(store: boolean): number[] {
+  const [z, b, n, v, stats, out] = [0, 1, 2, 3, 4, 5];
+  const [i, j, row, vendB, vB, orow] = [6, 7, 8, 9, 10, 11];
+  const [m, s, xs, e] = [12, 13, 14, 15];
+  const [acc, sv, xv, X, FX, Z, E] = [16, 17, 18, 19, 20, 21, 22];
+  // exp(X) onto the running sum; with `store` also to out at byte j of the row.
+  const sumExp = store
+    ? [...expOf({ x: X, fx: FX, z: Z }), ...set(E), ...at(orow, j), ...get(E), ...V128_STORE, ...get(sv), ...get(E), ...F32X4_ADD, ...set(sv)]
+    : [...get(sv), ...expOf({ x: X, fx: FX, z: Z }), ...F32X4_ADD, ...set(sv)];
+  const sumExpTail = store
+    ? [...expOf({ x: X, fx: FX, z: Z }), ...f32x4ExtractLane(0), ...set(e), ...at(orow, j), ...get(e), ...f32Store(), ...get(s), ...get(e), ...F32_ADD, ...set(s)]
+    : [...get(s), ...expOf({ x: X, fx: FX, z: Z }), ...f32x4ExtractLane(0), ...F32_ADD, ...set(s)];
   const code = [
     ...rowBytes(v, vB, vendB),
-    ...get(z), ...set(row),
+    ...get(z), ...set(row), ...get(out), ...set(orow),
     ...whileBelow(i, n, 1, [
       // pass 1: the row's maximum
       ...v128F32(-Infinity), ...set(acc), ...i32Const(0), ...set(j),
@@ -47,65 +59,63 @@ function rowStatsBody(): number[] {
         ...at(row, j), ...V128_LOAD, ...at(b, j), ...V128_LOAD, ...F32X4_ADD, ...set(X),
         ...get(xv), ...get(X), ...F32X4_ADD, ...set(xv),
         ...get(X), ...get(acc), ...F32X4_SUB, ...set(X),
-        ...get(sv), ...expOf({ x: X, fx: FX, z: Z }), ...F32X4_ADD, ...set(sv),
+        ...sumExp,
       ]),
       ...hsum(sv), ...set(s), ...hsum(xv), ...set(xs),
       ...whileBelow(j, vB, 4, [
         ...at(row, j), ...f32Load(), ...at(b, j), ...f32Load(), ...F32_ADD, ...set(e),
         ...get(xs), ...get(e), ...F32_ADD, ...set(xs),
         ...get(e), ...F32X4_SPLAT, ...get(acc), ...F32X4_SUB, ...set(X),
-        ...get(s), ...expOf({ x: X, fx: FX, z: Z }), ...f32x4ExtractLane(0), ...F32_ADD, ...set(s),
+        ...sumExpTail,
       ]),
       ...get(stats), ...get(m), ...f32Store(0), ...get(stats), ...get(s), ...f32Store(4), ...get(stats), ...get(xs), ...f32Store(8),
-      ...addTo(stats, 12), ...addLocal(row, vB),
+      ...addTo(stats, 12), ...addLocal(row, vB), ...addLocal(orow, vB),
     ]),
     0x0b,
   ];
-  return funcBody([[5, I32], [4, F32], [6, V128]], code);
+  return funcBody([[6, I32], [4, F32], [7, V128]], code);
 }
 
-/** rowGrad(z, b, n, v, coef, dz, db): with coef[3i..3i+2] = log Z, scale, sub of row i: dz = exp(z + b − log Z)·scale − sub; db += dz. */
+/** rowGrad(e, n, v, coef, db): with coef[2i..2i+1] = scale, sub of row i: e = e·scale − sub in place; db += e. */
 function rowGradBody(): number[] {
-  const [z, b, n, v, coef, dz, db] = [0, 1, 2, 3, 4, 5, 6];
-  const [i, j, row, drow, vendB, vB] = [7, 8, 9, 10, 11, 12];
-  const [L, S, U, G, X, FX, Z] = [13, 14, 15, 16, 17, 18, 19];
-  const grad = (load: number[]): number[] => [
-    ...load, ...get(L), ...F32X4_SUB, ...set(X),
-    ...expOf({ x: X, fx: FX, z: Z }), ...get(S), ...F32X4_MUL, ...get(U), ...F32X4_SUB, ...set(G),
-  ];
+  const [e, n, v, coef, db] = [0, 1, 2, 3, 4];
+  const [i, j, row, vendB, vB] = [5, 6, 7, 8, 9];
+  const [S, U, G] = [10, 11, 12];
   const code = [
     ...rowBytes(v, vB, vendB),
-    ...get(z), ...set(row), ...get(dz), ...set(drow),
+    ...get(e), ...set(row),
     ...whileBelow(i, n, 1, [
-      ...get(coef), ...f32Load(0), ...F32X4_SPLAT, ...set(L), ...get(coef), ...f32Load(4), ...F32X4_SPLAT, ...set(S), ...get(coef), ...f32Load(8), ...F32X4_SPLAT, ...set(U),
+      ...get(coef), ...f32Load(0), ...F32X4_SPLAT, ...set(S), ...get(coef), ...f32Load(4), ...F32X4_SPLAT, ...set(U),
       ...i32Const(0), ...set(j),
       ...whileBelow(j, vendB, 16, [
-        ...grad([...at(row, j), ...V128_LOAD, ...at(b, j), ...V128_LOAD, ...F32X4_ADD]),
-        ...at(drow, j), ...get(G), ...V128_STORE,
+        ...at(row, j), ...V128_LOAD, ...get(S), ...F32X4_MUL, ...get(U), ...F32X4_SUB, ...set(G),
+        ...at(row, j), ...get(G), ...V128_STORE,
         ...at(db, j), ...at(db, j), ...V128_LOAD, ...get(G), ...F32X4_ADD, ...V128_STORE,
       ]),
       ...whileBelow(j, vB, 4, [
-        ...grad([...at(row, j), ...f32Load(), ...at(b, j), ...f32Load(), ...F32_ADD, ...F32X4_SPLAT]),
-        ...at(drow, j), ...get(G), ...f32x4ExtractLane(0), ...f32Store(),
+        ...at(row, j), ...f32Load(), ...F32X4_SPLAT, ...get(S), ...F32X4_MUL, ...get(U), ...F32X4_SUB, ...set(G),
+        ...at(row, j), ...get(G), ...f32x4ExtractLane(0), ...f32Store(),
         ...at(db, j), ...at(db, j), ...f32Load(), ...get(G), ...f32x4ExtractLane(0), ...F32_ADD, ...f32Store(),
       ]),
-      ...addTo(coef, 12), ...addLocal(row, vB), ...addLocal(drow, vB),
+      ...addTo(coef, 8), ...addLocal(row, vB),
     ]),
     0x0b,
   ];
-  return funcBody([[6, I32], [7, V128]], code);
+  return funcBody([[5, I32], [3, V128]], code);
 }
 
 interface Exports {
-  rowStats(z: number, b: number, n: number, v: number, stats: number): void;
-  rowGrad(z: number, b: number, n: number, v: number, coef: number, dz: number, db: number): void;
+  rowStats(z: number, b: number, n: number, v: number, stats: number, out: number): void;
+  rowStatsExp(z: number, b: number, n: number, v: number, stats: number, out: number): void;
+  rowGrad(e: number, n: number, v: number, coef: number, db: number): void;
 }
 
 const kernels = heapKernels<Exports>(() =>
   moduleBytes(
     [
-      { name: 'rowStats', params: [I32, I32, I32, I32, I32], results: [], body: rowStatsBody() },
-      { name: 'rowGrad', params: [I32, I32, I32, I32, I32, I32, I32], results: [], body: rowGradBody() },
+      { name: 'rowStats', params: [I32, I32, I32, I32, I32, I32], results: [], body: rowStatsBody(false) },
+      { name: 'rowStatsExp', params: [I32, I32, I32, I32, I32, I32], results: [], body: rowStatsBody(true) },
+      { name: 'rowGrad', params: [I32, I32, I32, I32, I32], results: [], body: rowGradBody() },
     ],
     MAX_PAGES,
     'growable',
@@ -117,20 +127,24 @@ export function softmaxXentAvailable(backend: WasmBackend): boolean {
   return backend?.wasm !== undefined && kernels(backend) !== null;
 }
 
-/** Per row of x = z + b (z [N, V], b [V]): max, Σ exp(x − max), Σ x, as an [N, 3] float32 tensor info. */
-export function softmaxRowStats(backend: WasmBackend, z: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+/**
+ * Per row of x = z + b (z [N, V], b [V]): max, Σ exp(x − max), Σ x, as an [N, 3] float32
+ * tensor info; with `keepExp`, also e = exp(x − max) [N, V] (for softmaxRowGrad).
+ */
+export function softmaxRowStats(backend: WasmBackend, z: tf.TensorInfo, b: tf.TensorInfo, keepExp = false): { stats: tf.TensorInfo; exp?: tf.TensorInfo } {
   const [n, v] = z.shape as [number, number];
-  const out = backend.makeOutput([n, 3], 'float32') as tf.TensorInfo;
-  kernels(backend)!.rowStats(heapOffset(backend, z), heapOffset(backend, b), n, v, heapOffset(backend, out));
-  return out;
+  const stats = backend.makeOutput([n, 3], 'float32') as tf.TensorInfo;
+  const exp = keepExp ? (backend.makeOutput([n, v], 'float32') as tf.TensorInfo) : undefined;
+  const k = kernels(backend)!;
+  (keepExp ? k.rowStatsExp : k.rowStats)(heapOffset(backend, z), heapOffset(backend, b), n, v, heapOffset(backend, stats), exp ? heapOffset(backend, exp) : 0);
+  return { stats, exp };
 }
 
-/** dz [N, V] = exp(z + b − logZ)·scale − sub row by row (coef [N, 3] = logZ, scale, sub), and db [V] = Σ rows of dz. */
-export function softmaxRowGrad(backend: WasmBackend, z: tf.TensorInfo, b: tf.TensorInfo, coef: tf.TensorInfo): { dz: tf.TensorInfo; db: tf.TensorInfo } {
-  const [n, v] = z.shape as [number, number];
-  const dz = backend.makeOutput([n, v], 'float32') as tf.TensorInfo;
+/** In place, e [N, V] = e·scale − sub row by row (coef [N, 2] = scale, sub): dz from rowStats' exp; returns db [V] = Σ rows of dz. */
+export function softmaxRowGrad(backend: WasmBackend, e: tf.TensorInfo, coef: tf.TensorInfo): tf.TensorInfo {
+  const [n, v] = e.shape as [number, number];
   const db = backend.makeOutput([v], 'float32') as tf.TensorInfo;
   (backend.typedArrayFromHeap(db) as Float32Array).fill(0);
-  kernels(backend)!.rowGrad(heapOffset(backend, z), heapOffset(backend, b), n, v, heapOffset(backend, coef), heapOffset(backend, dz), heapOffset(backend, db));
-  return { dz, db };
+  kernels(backend)!.rowGrad(heapOffset(backend, e), n, v, heapOffset(backend, coef), heapOffset(backend, db));
+  return db;
 }
