@@ -14,7 +14,7 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import {
-  F32, F32_ADD, F32_MAX, F32X4_ADD, F32X4_MAX, F32X4_MUL, F32X4_SPLAT, F32X4_SUB, f32Load, f32Store, f32x4ExtractLane, funcBody,
+  F32, F32_ADD, F32_MAX, F32X4_ADD, F32X4_PMAX, F32X4_MUL, F32X4_SPLAT, F32X4_SUB, f32Load, f32Store, f32x4ExtractLane, funcBody,
   I32, I32_ADD, I32_SHL, I32_SHR_U, i32Const, localGet as get, localSet as set, MAX_PAGES, moduleBytes, V128, V128_LOAD, V128_STORE, v128F32, whileBelow,
 } from '../../wasm/asm.js';
 import { heapKernels, heapOffset, type WasmBackend } from './wasm-heap.js';
@@ -48,9 +48,9 @@ function rowStatsBody(store: boolean): number[] {
     ...rowBytes(v, vB, vendB),
     ...get(z), ...set(row), ...get(out), ...set(orow),
     ...whileBelow(i, n, 1, [
-      // pass 1: the row's maximum
+      // pass 1: the row's maximum (pmax: one instruction; a NaN is then skipped here, and the exp pass makes the sum NaN)
       ...v128F32(-Infinity), ...set(acc), ...i32Const(0), ...set(j),
-      ...whileBelow(j, vendB, 16, [...get(acc), ...at(row, j), ...V128_LOAD, ...at(b, j), ...V128_LOAD, ...F32X4_ADD, ...F32X4_MAX, ...set(acc)]),
+      ...whileBelow(j, vendB, 16, [...get(acc), ...at(row, j), ...V128_LOAD, ...at(b, j), ...V128_LOAD, ...F32X4_ADD, ...F32X4_PMAX, ...set(acc)]),
       ...hmax(acc), ...set(m),
       ...whileBelow(j, vB, 4, [...get(m), ...at(row, j), ...f32Load(), ...at(b, j), ...f32Load(), ...F32_ADD, ...F32_MAX, ...set(m)]),
       // pass 2 (the row is in cache): Σ exp(x − m) and Σ x
