@@ -102,6 +102,8 @@ def bench(model, B, T, lstm):
     train = steps * B * T / (time.perf_counter() - t0)
     model.eval()
     with torch.no_grad():
+        h = model(x)  # one untimed call first, as for training (and as bench/lm-neural.ts does)
+        model.head.target_log_probs(h.reshape(-1, h.shape[-1]), y.reshape(-1))
         t0 = time.perf_counter()
         for _ in range(steps):
             h = model(x)

@@ -117,7 +117,10 @@ async function throughput(name: 'lstm' | 'transformer', softmax: SoftmaxKind = '
   const trainTps = (steps * B * T) / ((performance.now() - t0) / 1000);
   let evalTps = NaN;
   if (!parallel) {
-    // Evaluation: the same shapes, forward only, log-probabilities of the targets.
+    // Evaluation: the same shapes, forward only, log-probabilities of the targets; one
+    // untimed call first, as for training (both sides: bench/lm-neural-torch.py too).
+    const first = batches.batch(0);
+    m.scoreSequences(first.inputs, B, T, first.targets);
     t0 = performance.now();
     for (let k = 1; k <= steps; k++) {
       const b = batches.batch(k);
