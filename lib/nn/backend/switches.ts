@@ -31,4 +31,6 @@ export const kernelSwitches = {
   fusedAdam: true,
   /** The output layer's softmax cross-entropy as one SIMD kernel (wasm-softmax-xent.ts) instead of tfjs ops. */
   fusedSoftmaxXent: true,
+  /** Layer norm as one loop each way on the heap (heap-layer-norm.ts) instead of some thirty tfjs ops. */
+  fusedLayerNorm: true,
 };
