@@ -104,12 +104,9 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
       }
     } else {
       // Zeroed before the step at position len[b] − 1 (a full-length row starts from zero anyway).
-      const resets: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(S).fill(undefined);
-      for (let p = 0; p < S - 1; p++) {
-        const rows: number[] = [];
-        srcLen.forEach((n, b) => n - 1 === p && rows.push(b));
-        if (rows.length) resets[p] = Int32Array.from(rows);
-      }
+      const rowsAt: number[][] = Array.from({ length: S }, () => []);
+      srcLen.forEach((n, b) => n < S && rowsAt[n - 1]!.push(b));
+      const resets = rowsAt.map((rows) => (rows.length ? Int32Array.from(rows) : undefined));
       const seq = sequence(xwAll, w.wh as tf.Tensor2D, zero(), zero(), S, resets, true);
       if (seq) return { hs: tf.reshape(seq.hs, [S, B, H]) as tf.Tensor3D, final: seq.h };
     }

@@ -171,6 +171,18 @@ export const brIf = (depth: number) => [0x0d, ...uleb(depth)];
 export const END = [0x0b];
 export const SELECT = [0x1b]; // a, b, cond -> cond ? a : b
 
+/** The address local `base` + local `off` (an i32 on the stack). */
+export const addressAt = (base: number, off: number): number[] => [...localGet(base), ...localGet(off), ...I32_ADD];
+/** local l += n (a constant 0..63). */
+export const addToLocal = (l: number, n: number): number[] => [...localGet(l), ...i32Const(n), ...I32_ADD, ...localSet(l)];
+/** local l += local by. */
+export const addLocalToLocal = (l: number, by: number): number[] => [...localGet(l), ...localGet(by), ...I32_ADD, ...localSet(l)];
+/** The sum of the four f32 lanes of v128 local v (an f32 on the stack). */
+export const f32x4LaneSum = (v: number): number[] => [
+  ...localGet(v), ...f32x4ExtractLane(0), ...localGet(v), ...f32x4ExtractLane(1), ...F32_ADD,
+  ...localGet(v), ...f32x4ExtractLane(2), ...F32_ADD, ...localGet(v), ...f32x4ExtractLane(3), ...F32_ADD,
+];
+
 /** `while (local j < local end) { body; j += step }` (unsigned compare; `step` 0..63). */
 export const whileBelow = (j: number, end: number, step: number, body: number[]): number[] =>
   block(loop([...localGet(j), ...localGet(end), ...I32_GE_U, ...brIf(1), ...body, ...localGet(j), ...i32Const(step), ...I32_ADD, ...localSet(j), ...br(0)]));

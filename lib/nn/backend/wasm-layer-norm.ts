@@ -6,17 +6,13 @@
 // The sums are float32, four lanes each, as tfjs's own reductions are.
 
 import {
-  F32, F32_ADD, F32_CONVERT_I32_U, F32_DIV, F32_MUL, F32_SQRT, F32X4_ADD, F32X4_MUL, F32X4_SPLAT, F32X4_SUB, f32Const, f32Load, f32Store, f32x4ExtractLane, funcBody,
-  I32, I32_ADD, I32_SHL, i32Const, localGet as get, localSet as set, MAX_PAGES, moduleBytes, V128, V128_LOAD, V128_STORE, v128F32, whileBelow,
+  addLocalToLocal, addressAt, addToLocal, F32, F32_ADD, F32_CONVERT_I32_U, F32_DIV, F32_MUL, F32_SQRT, F32X4_ADD, F32X4_MUL, F32X4_SPLAT, F32X4_SUB, f32Const, f32Load, f32Store, f32x4LaneSum, funcBody,
+  I32, I32_SHL, i32Const, localGet as get, localSet as set, MAX_PAGES, moduleBytes, V128, V128_LOAD, V128_STORE, v128F32, whileBelow,
 } from '../../wasm/asm.js';
 import { heapKernels, heapOffset, type WasmBackend } from './wasm-heap.js';
 import type * as tf from '@tensorflow/tfjs';
 
-const hsum = (v: number): number[] => [...get(v), ...f32x4ExtractLane(0), ...get(v), ...f32x4ExtractLane(1), ...F32_ADD, ...get(v), ...f32x4ExtractLane(2), ...F32_ADD, ...get(v), ...f32x4ExtractLane(3), ...F32_ADD];
-const at = (base: number, off: number): number[] => [...get(base), ...get(off), ...I32_ADD];
-const load = (base: number, off: number): number[] => [...at(base, off), ...V128_LOAD];
-const advance = (l: number, by: number): number[] => [...get(l), ...get(by), ...I32_ADD, ...set(l)];
-const advanceBy = (l: number, n: number): number[] => [...get(l), ...i32Const(n), ...I32_ADD, ...set(l)];
+const load = (base: number, off: number): number[] => [...addressAt(base, off), ...V128_LOAD];
 
 /** lnForward(x, g, b, y, xhat, rstd, n, d, eps). */
 function forwardBody(): number[] {
@@ -30,18 +26,18 @@ function forwardBody(): number[] {
     ...whileBelow(i, n, 1, [
       ...v128F32(0), ...set(acc), ...i32Const(0), ...set(j),
       ...whileBelow(j, dB, 16, [...get(acc), ...load(x, j), ...F32X4_ADD, ...set(acc)]),
-      ...hsum(acc), ...get(invD), ...F32_MUL, ...set(mean), ...get(mean), ...F32X4_SPLAT, ...set(M),
+      ...f32x4LaneSum(acc), ...get(invD), ...F32_MUL, ...set(mean), ...get(mean), ...F32X4_SPLAT, ...set(M),
       ...v128F32(0), ...set(acc), ...i32Const(0), ...set(j),
       ...whileBelow(j, dB, 16, [...load(x, j), ...get(M), ...F32X4_SUB, ...set(X), ...get(acc), ...get(X), ...get(X), ...F32X4_MUL, ...F32X4_ADD, ...set(acc)]),
-      ...f32Const(1), ...hsum(acc), ...get(invD), ...F32_MUL, ...get(eps), ...F32_ADD, ...F32_SQRT, ...F32_DIV, ...set(r),
+      ...f32Const(1), ...f32x4LaneSum(acc), ...get(invD), ...F32_MUL, ...get(eps), ...F32_ADD, ...F32_SQRT, ...F32_DIV, ...set(r),
       ...get(rstd), ...get(r), ...f32Store(), ...get(r), ...F32X4_SPLAT, ...set(R),
       ...i32Const(0), ...set(j),
       ...whileBelow(j, dB, 16, [
         ...load(x, j), ...get(M), ...F32X4_SUB, ...get(R), ...F32X4_MUL, ...set(X),
-        ...at(xhat, j), ...get(X), ...V128_STORE,
-        ...at(y, j), ...get(X), ...load(g, j), ...F32X4_MUL, ...load(b, j), ...F32X4_ADD, ...V128_STORE,
+        ...addressAt(xhat, j), ...get(X), ...V128_STORE,
+        ...addressAt(y, j), ...get(X), ...load(g, j), ...F32X4_MUL, ...load(b, j), ...F32X4_ADD, ...V128_STORE,
       ]),
-      ...advance(x, dB), ...advance(xhat, dB), ...advance(y, dB), ...advanceBy(rstd, 4),
+      ...addLocalToLocal(x, dB), ...addLocalToLocal(xhat, dB), ...addLocalToLocal(y, dB), ...addToLocal(rstd, 4),
     ]),
     0x0b,
   ]);
@@ -62,19 +58,19 @@ function backwardBody(): number[] {
         ...load(dy, j), ...set(E), ...load(xhat, j), ...set(H), ...get(E), ...load(g, j), ...F32X4_MUL, ...set(DH),
         ...get(A1), ...get(DH), ...F32X4_ADD, ...set(A1),
         ...get(A2), ...get(DH), ...get(H), ...F32X4_MUL, ...F32X4_ADD, ...set(A2),
-        ...at(dg, j), ...load(dg, j), ...get(E), ...get(H), ...F32X4_MUL, ...F32X4_ADD, ...V128_STORE,
-        ...at(db, j), ...load(db, j), ...get(E), ...F32X4_ADD, ...V128_STORE,
+        ...addressAt(dg, j), ...load(dg, j), ...get(E), ...get(H), ...F32X4_MUL, ...F32X4_ADD, ...V128_STORE,
+        ...addressAt(db, j), ...load(db, j), ...get(E), ...F32X4_ADD, ...V128_STORE,
       ]),
-      ...hsum(A1), ...get(invD), ...F32_MUL, ...F32X4_SPLAT, ...set(M1),
-      ...hsum(A2), ...get(invD), ...F32_MUL, ...F32X4_SPLAT, ...set(M2),
+      ...f32x4LaneSum(A1), ...get(invD), ...F32_MUL, ...F32X4_SPLAT, ...set(M1),
+      ...f32x4LaneSum(A2), ...get(invD), ...F32_MUL, ...F32X4_SPLAT, ...set(M2),
       ...get(rstd), ...f32Load(), ...F32X4_SPLAT, ...set(R),
       ...i32Const(0), ...set(j),
       ...whileBelow(j, dB, 16, [
-        ...at(dx, j),
+        ...addressAt(dx, j),
         ...load(dy, j), ...load(g, j), ...F32X4_MUL, ...get(M1), ...F32X4_SUB, ...load(xhat, j), ...get(M2), ...F32X4_MUL, ...F32X4_SUB, ...get(R), ...F32X4_MUL,
         ...V128_STORE,
       ]),
-      ...advance(dy, dB), ...advance(xhat, dB), ...advance(dx, dB), ...advanceBy(rstd, 4),
+      ...addLocalToLocal(dy, dB), ...addLocalToLocal(xhat, dB), ...addLocalToLocal(dx, dB), ...addToLocal(rstd, 4),
     ]),
     0x0b,
   ]);

@@ -14,17 +14,13 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import {
-  F32, F32_ADD, F32_MAX, F32X4_ADD, F32X4_PMAX, F32X4_MUL, F32X4_SPLAT, F32X4_SUB, f32Load, f32Store, f32x4ExtractLane, funcBody,
-  I32, I32_ADD, I32_SHL, I32_SHR_U, i32Const, localGet as get, localSet as set, MAX_PAGES, moduleBytes, V128, V128_LOAD, V128_STORE, v128F32, whileBelow,
+  addLocalToLocal, addressAt, addToLocal, f32x4LaneSum, F32, F32_ADD, F32_MAX, F32X4_ADD, F32X4_PMAX, F32X4_MUL, F32X4_SPLAT, F32X4_SUB, f32Load, f32Store, f32x4ExtractLane, funcBody,
+  I32, I32_SHL, I32_SHR_U, i32Const, localGet as get, localSet as set, MAX_PAGES, moduleBytes, V128, V128_LOAD, V128_STORE, v128F32, whileBelow,
 } from '../../wasm/asm.js';
 import { heapKernels, heapOffset, type WasmBackend } from './wasm-heap.js';
 import { expOf } from './wasm-math.js';
 
-const hsum = (v: number): number[] => [...get(v), ...f32x4ExtractLane(0), ...get(v), ...f32x4ExtractLane(1), ...F32_ADD, ...get(v), ...f32x4ExtractLane(2), ...F32_ADD, ...get(v), ...f32x4ExtractLane(3), ...F32_ADD];
 const hmax = (v: number): number[] => [...get(v), ...f32x4ExtractLane(0), ...get(v), ...f32x4ExtractLane(1), ...F32_MAX, ...get(v), ...f32x4ExtractLane(2), ...F32_MAX, ...get(v), ...f32x4ExtractLane(3), ...F32_MAX];
-const addTo = (l: number, n: number): number[] => [...get(l), ...i32Const(n), ...I32_ADD, ...set(l)];
-const addLocal = (l: number, by: number): number[] => [...get(l), ...get(by), ...I32_ADD, ...set(l)];
-const at = (base: number, off: number): number[] => [...get(base), ...get(off), ...I32_ADD];
 /** vB = 4·v (row bytes), vendB = 16·⌊v/4⌋ (bytes covered by whole vectors). */
 const rowBytes = (v: number, vB: number, vendB: number): number[] => [...get(v), ...i32Const(2), ...I32_SHL, ...set(vB), ...get(v), ...i32Const(2), ...I32_SHR_U, ...i32Const(4), ...I32_SHL, ...set(vendB)];
 
@@ -39,10 +35,10 @@ function rowStatsBody(store: boolean): number[] {
   const [acc, sv, xv, X, FX, Z, E] = [16, 17, 18, 19, 20, 21, 22];
   // exp(X) onto the running sum; with `store` also to out at byte j of the row.
   const sumExp = store
-    ? [...expOf({ x: X, fx: FX, z: Z }), ...set(E), ...at(orow, j), ...get(E), ...V128_STORE, ...get(sv), ...get(E), ...F32X4_ADD, ...set(sv)]
+    ? [...expOf({ x: X, fx: FX, z: Z }), ...set(E), ...addressAt(orow, j), ...get(E), ...V128_STORE, ...get(sv), ...get(E), ...F32X4_ADD, ...set(sv)]
     : [...get(sv), ...expOf({ x: X, fx: FX, z: Z }), ...F32X4_ADD, ...set(sv)];
   const sumExpTail = store
-    ? [...expOf({ x: X, fx: FX, z: Z }), ...f32x4ExtractLane(0), ...set(e), ...at(orow, j), ...get(e), ...f32Store(), ...get(s), ...get(e), ...F32_ADD, ...set(s)]
+    ? [...expOf({ x: X, fx: FX, z: Z }), ...f32x4ExtractLane(0), ...set(e), ...addressAt(orow, j), ...get(e), ...f32Store(), ...get(s), ...get(e), ...F32_ADD, ...set(s)]
     : [...get(s), ...expOf({ x: X, fx: FX, z: Z }), ...f32x4ExtractLane(0), ...F32_ADD, ...set(s)];
   const code = [
     ...rowBytes(v, vB, vendB),
@@ -50,26 +46,26 @@ function rowStatsBody(store: boolean): number[] {
     ...whileBelow(i, n, 1, [
       // pass 1: the row's maximum (pmax: one instruction; a NaN is then skipped here, and the exp pass makes the sum NaN)
       ...v128F32(-Infinity), ...set(acc), ...i32Const(0), ...set(j),
-      ...whileBelow(j, vendB, 16, [...get(acc), ...at(row, j), ...V128_LOAD, ...at(b, j), ...V128_LOAD, ...F32X4_ADD, ...F32X4_PMAX, ...set(acc)]),
+      ...whileBelow(j, vendB, 16, [...get(acc), ...addressAt(row, j), ...V128_LOAD, ...addressAt(b, j), ...V128_LOAD, ...F32X4_ADD, ...F32X4_PMAX, ...set(acc)]),
       ...hmax(acc), ...set(m),
-      ...whileBelow(j, vB, 4, [...get(m), ...at(row, j), ...f32Load(), ...at(b, j), ...f32Load(), ...F32_ADD, ...F32_MAX, ...set(m)]),
+      ...whileBelow(j, vB, 4, [...get(m), ...addressAt(row, j), ...f32Load(), ...addressAt(b, j), ...f32Load(), ...F32_ADD, ...F32_MAX, ...set(m)]),
       // pass 2 (the row is in cache): Σ exp(x − m) and Σ x
       ...get(m), ...F32X4_SPLAT, ...set(acc), ...v128F32(0), ...set(sv), ...v128F32(0), ...set(xv), ...i32Const(0), ...set(j),
       ...whileBelow(j, vendB, 16, [
-        ...at(row, j), ...V128_LOAD, ...at(b, j), ...V128_LOAD, ...F32X4_ADD, ...set(X),
+        ...addressAt(row, j), ...V128_LOAD, ...addressAt(b, j), ...V128_LOAD, ...F32X4_ADD, ...set(X),
         ...get(xv), ...get(X), ...F32X4_ADD, ...set(xv),
         ...get(X), ...get(acc), ...F32X4_SUB, ...set(X),
         ...sumExp,
       ]),
-      ...hsum(sv), ...set(s), ...hsum(xv), ...set(xs),
+      ...f32x4LaneSum(sv), ...set(s), ...f32x4LaneSum(xv), ...set(xs),
       ...whileBelow(j, vB, 4, [
-        ...at(row, j), ...f32Load(), ...at(b, j), ...f32Load(), ...F32_ADD, ...set(e),
+        ...addressAt(row, j), ...f32Load(), ...addressAt(b, j), ...f32Load(), ...F32_ADD, ...set(e),
         ...get(xs), ...get(e), ...F32_ADD, ...set(xs),
         ...get(e), ...F32X4_SPLAT, ...get(acc), ...F32X4_SUB, ...set(X),
         ...sumExpTail,
       ]),
       ...get(stats), ...get(m), ...f32Store(0), ...get(stats), ...get(s), ...f32Store(4), ...get(stats), ...get(xs), ...f32Store(8),
-      ...addTo(stats, 12), ...addLocal(row, vB), ...addLocal(orow, vB),
+      ...addToLocal(stats, 12), ...addLocalToLocal(row, vB), ...addLocalToLocal(orow, vB),
     ]),
     0x0b,
   ];
@@ -88,16 +84,16 @@ function rowGradBody(): number[] {
       ...get(coef), ...f32Load(0), ...F32X4_SPLAT, ...set(S), ...get(coef), ...f32Load(4), ...F32X4_SPLAT, ...set(U),
       ...i32Const(0), ...set(j),
       ...whileBelow(j, vendB, 16, [
-        ...at(row, j), ...V128_LOAD, ...get(S), ...F32X4_MUL, ...get(U), ...F32X4_SUB, ...set(G),
-        ...at(row, j), ...get(G), ...V128_STORE,
-        ...at(db, j), ...at(db, j), ...V128_LOAD, ...get(G), ...F32X4_ADD, ...V128_STORE,
+        ...addressAt(row, j), ...V128_LOAD, ...get(S), ...F32X4_MUL, ...get(U), ...F32X4_SUB, ...set(G),
+        ...addressAt(row, j), ...get(G), ...V128_STORE,
+        ...addressAt(db, j), ...addressAt(db, j), ...V128_LOAD, ...get(G), ...F32X4_ADD, ...V128_STORE,
       ]),
       ...whileBelow(j, vB, 4, [
-        ...at(row, j), ...f32Load(), ...F32X4_SPLAT, ...get(S), ...F32X4_MUL, ...get(U), ...F32X4_SUB, ...set(G),
-        ...at(row, j), ...get(G), ...f32x4ExtractLane(0), ...f32Store(),
-        ...at(db, j), ...at(db, j), ...f32Load(), ...get(G), ...f32x4ExtractLane(0), ...F32_ADD, ...f32Store(),
+        ...addressAt(row, j), ...f32Load(), ...F32X4_SPLAT, ...get(S), ...F32X4_MUL, ...get(U), ...F32X4_SUB, ...set(G),
+        ...addressAt(row, j), ...get(G), ...f32x4ExtractLane(0), ...f32Store(),
+        ...addressAt(db, j), ...addressAt(db, j), ...f32Load(), ...get(G), ...f32x4ExtractLane(0), ...F32_ADD, ...f32Store(),
       ]),
-      ...addTo(coef, 8), ...addLocal(row, vB),
+      ...addToLocal(coef, 8), ...addLocalToLocal(row, vB),
     ]),
     0x0b,
   ];
