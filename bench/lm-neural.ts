@@ -41,6 +41,8 @@ import { writePtbTokens } from './ptb-tokens.js';
 import { findTool } from './common.js';
 import { blasThreads, nativeSgemm } from '../lib/nn/backend/native-gemm.js';
 import { kernelSwitches } from '../lib/nn/backend/switches.js';
+import { rowHelper } from '../lib/nn/backend/row-helper.js';
+import { sharedSoftmaxAvailable } from '../lib/nn/backend/shared-softmax.js';
 
 const args = process.argv.slice(2);
 const ptb = args[0];
@@ -58,16 +60,27 @@ const qualityArch = opt('arch', 'lstm') as ModelConfig['arch'];
 const threads = Number(opt('threads', '2'));
 const throughputOnly = args.includes('--throughput-only');
 
+// OpenBLAS's thread timeout as the user's environment has it, before lexflow's BLAS
+// sets its own (native-gemm.ts): PyTorch runs both ways below.
+const userBlasTimeout = process.env.OPENBLAS_THREAD_TIMEOUT;
 const backend = await selectBackend('auto');
 // wasm and cpu run one thread in Node; tfjs-node runs TensorFlow's own pool over every core.
 const lexflowThreads = backend.name === 'tensorflow' ? os.cpus().length : 1;
 // With the native BLAS (lib/nn/backend/native-gemm.ts) the one JS thread's matMuls run on
 // OpenBLAS's own pool: every core unless OPENBLAS_NUM_THREADS says otherwise.
 const blasThreadCount = nativeSgemm() && kernelSwitches.nativeGemm && backend.name === 'wasm' ? blasThreads() : 0;
-const oneThreadLabel = blasThreadCount ? `1 thread, matMuls on ${blasThreadCount} BLAS thread${blasThreadCount > 1 ? 's' : ''}` : '1 thread';
+// With it the full softmax's row passes take a second thread (lib/nn/backend/row-helper.ts).
+const rowHelperThreads = blasThreadCount && sharedSoftmaxAvailable() && rowHelper()?.threaded ? 1 : 0;
+const oneThreadLabel = blasThreadCount
+  ? `1 thread${rowHelperThreads ? ' (the full softmax\'s row passes on 2)' : ''}, matMuls on ${blasThreadCount} BLAS thread${blasThreadCount > 1 ? 's' : ''}`
+  : '1 thread';
 // What pool workers of a data-parallel run select: the backend the main thread got.
 const workerBackend = backend.name === 'tensorflow' ? 'node' : (backend.name as 'wasm' | 'cpu');
-console.log(`backend: ${backend.name} (${backend.reason}); lexflow threads: ${lexflowThreads}${backend.name === 'tensorflow' ? " (TensorFlow's pool)" : ''}${blasThreadCount ? `, BLAS threads: ${blasThreadCount}` : ''}`);
+console.log(
+  `backend: ${backend.name} (${backend.reason}); lexflow threads: ${lexflowThreads}${backend.name === 'tensorflow' ? " (TensorFlow's pool)" : ''}${
+    blasThreadCount ? `, BLAS threads: ${blasThreadCount}, OPENBLAS_THREAD_TIMEOUT ${process.env.OPENBLAS_THREAD_TIMEOUT ?? 'unset'}` : ''
+  }${rowHelperThreads ? ', the full softmax\'s row passes on 2 threads' : ''}`,
+);
 console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared: figures taken under contention)`);
 
 // ---------------------------------------------------------------- data
@@ -138,17 +151,26 @@ const skipThroughput = args.includes('--quality-only');
 const none: Figures = { lstm: { train: NaN, eval: NaN }, transformer: { train: NaN, eval: NaN } };
 const faster = (a: number, b: number): number => (Number.isFinite(b) && !(b <= a) ? b : a);
 
-type TorchFigures = { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string; threads: number; blas_threads: number };
+type TorchFigures = { lstm_train: number; lstm_eval: number; transformer_train: number; transformer_eval: number; torch: string; threads: number; blas_threads: number; blas_timeout?: string };
 type TorchKey = 'lstm_train' | 'lstm_eval' | 'transformer_train' | 'transformer_eval';
 const TORCH_KEYS: TorchKey[] = ['lstm_train', 'lstm_eval', 'transformer_train', 'transformer_eval'];
 // Debian's python3-torch lives under /usr/bin/python3, which a pyenv python3 on PATH may hide.
 const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
 if (!python) console.log('PyTorch: not available (python3 -c "import torch" failed); torch_ratio is null');
-/** PyTorch with `n` threads for its own ops and `blas` for OpenBLAS's GEMMs (bench/lm-neural-torch.py says why both). */
-const runTorch = (n: number, blas: number, softmax: SoftmaxKind): TorchFigures => {
+/**
+ * PyTorch with `n` threads for its own ops and `blas` for OpenBLAS's GEMMs
+ * (bench/lm-neural-torch.py says why both); its OpenBLAS threads' spin timeout as
+ * the user's environment has it, or with `timeout` as lexflow's (native-gemm.ts).
+ */
+const runTorch = (n: number, blas: number, softmax: SoftmaxKind, timeout?: string): TorchFigures => {
   const script = new URL('../../bench/lm-neural-torch.py', import.meta.url).pathname;
-  const r = JSON.parse(execFileSync(python!, [script, String(n), String(steps), String(blas), softmax], { encoding: 'utf8' }).trim().split('\n').at(-1)!) as TorchFigures;
-  console.log(`PyTorch ${r.torch} (${n} thread${n > 1 ? 's' : ''}, OpenBLAS ${blas}), ${softmax} softmax: LSTM train ${r.lstm_train.toFixed(0)} tok/s, eval ${r.lstm_eval.toFixed(0)} tok/s; Transformer train ${r.transformer_train.toFixed(0)} tok/s, eval ${r.transformer_eval.toFixed(0)} tok/s`);
+  const env = { ...process.env };
+  if (timeout !== undefined) env.OPENBLAS_THREAD_TIMEOUT = timeout;
+  else if (userBlasTimeout === undefined) delete env.OPENBLAS_THREAD_TIMEOUT;
+  else env.OPENBLAS_THREAD_TIMEOUT = userBlasTimeout;
+  const r = JSON.parse(execFileSync(python!, [script, String(n), String(steps), String(blas), softmax], { encoding: 'utf8', env }).trim().split('\n').at(-1)!) as TorchFigures;
+  if (timeout !== undefined) r.blas_timeout = timeout;
+  console.log(`PyTorch ${r.torch} (${n} thread${n > 1 ? 's' : ''}, OpenBLAS ${blas}${timeout !== undefined ? `, OPENBLAS_THREAD_TIMEOUT ${timeout}` : ''}), ${softmax} softmax: LSTM train ${r.lstm_train.toFixed(0)} tok/s, eval ${r.lstm_eval.toFixed(0)} tok/s; Transformer train ${r.transformer_train.toFixed(0)} tok/s, eval ${r.transformer_eval.toFixed(0)} tok/s`);
   return r;
 };
 /** Each figure at the faster of the configurations (the peer at its best on these cores). */
@@ -157,7 +179,7 @@ const best = (runs: TorchFigures[]): TorchFigures & { configs: Record<TorchKey, 
   for (const k of TORCH_KEYS) {
     const r = runs.reduce((x, y) => (y[k] > x[k] ? y : x));
     out[k] = r[k];
-    out.configs[k] = `torch ${r.threads}, OpenBLAS ${r.blas_threads}`;
+    out.configs[k] = `torch ${r.threads}, OpenBLAS ${r.blas_threads}${r.blas_timeout !== undefined ? `, thread timeout ${r.blas_timeout}` : ''}`;
   }
   return out;
 };
@@ -197,7 +219,13 @@ async function compare(softmax: SoftmaxKind) {
     lstm_eval: oneThreadLabel,
     transformer_eval: oneThreadLabel,
   };
-  const runs = python ? (threads > 1 ? [runTorch(threads, threads, softmax), runTorch(1, threads, softmax)] : []) : [];
+  // Its usual fastest configuration also with lexflow's OpenBLAS thread timeout, where that differs from the user's.
+  const lexflowTimeout = blasThreadCount > 1 && process.env.OPENBLAS_THREAD_TIMEOUT !== userBlasTimeout ? process.env.OPENBLAS_THREAD_TIMEOUT : undefined;
+  const runs = python
+    ? threads > 1
+      ? [runTorch(threads, threads, softmax), runTorch(1, threads, softmax), ...(lexflowTimeout ? [runTorch(1, threads, softmax, lexflowTimeout)] : [])]
+      : []
+    : [];
   const torchOne = python ? runTorch(1, 1, softmax) : undefined;
   // One thread everywhere is also a way to run on these cores, and it was at times the fastest.
   const torch = runs.length ? best(torchOne ? [...runs, torchOne] : runs) : threads === 1 ? torchOne : undefined;
@@ -228,6 +256,8 @@ const throughputJson = {
   torch_ratios_class_softmax: cls?.ratios ?? null,
   lexflow_threads: threads > 1 && backend.name !== 'tensorflow' ? threads : lexflowThreads,
   lexflow_blas_threads: blasThreadCount,
+  lexflow_blas_thread_timeout: blasThreadCount ? (process.env.OPENBLAS_THREAD_TIMEOUT ?? null) : null,
+  lexflow_softmax_row_threads: rowHelperThreads ? 2 : 1,
   lexflow_configs: full?.configs ?? null,
   torch_threads: full?.torch ? threads : null,
   output_layer: 'full',

@@ -17,6 +17,7 @@
 import { tf } from './backend/index.js';
 import { labelLogProbsWithBias, softmaxCrossEntropyWithBias } from './loss.js';
 import { groupedMatMul } from './backend/wasm-grouped-matmul.js';
+import { sharedLabelLogProbs, sharedSoftmaxAvailable, sharedSoftmaxLoss, type SoftmaxWeights } from './backend/shared-softmax.js';
 import { makeParam } from './params.js';
 
 export type SoftmaxKind = 'full' | 'class';
@@ -75,11 +76,17 @@ class FullSoftmax implements OutputLayer {
   logits(h: tf.Tensor2D): tf.Tensor2D {
     return tf.add(this.scores(h), this.b) as tf.Tensor2D;
   }
+  private weights(): SoftmaxWeights {
+    return this.w ? { w: this.w as tf.Tensor2D, transposed: false } : { w: this.tied! as tf.Tensor2D, transposed: true };
+  }
   loss(h: tf.Tensor2D, targets: Int32Array, weights?: Float32Array, smoothing = 0): tf.Scalar {
+    // With the system BLAS the scores live outside the tfjs heap, their row passes on two threads (backend/shared-softmax.ts).
+    if (sharedSoftmaxAvailable()) return sharedSoftmaxLoss(h, this.weights(), this.b as tf.Tensor1D, targets, weights, smoothing);
     // The bias goes in with the loss: on wasm the (N, V) sum is never materialized (loss.ts).
     return softmaxCrossEntropyWithBias(this.scores(h), this.b as tf.Tensor1D, targets, weights, smoothing);
   }
   labelLogProbs(h: tf.Tensor2D, targets: Int32Array): Float32Array {
+    if (sharedSoftmaxAvailable()) return sharedLabelLogProbs(h, this.weights(), this.b as tf.Tensor1D, targets);
     const z = this.scores(h);
     const out = labelLogProbsWithBias(z, this.b as tf.Tensor1D, targets);
     z.dispose();

@@ -15,6 +15,7 @@ declare namespace WebAssembly {
   class Memory {
     constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
     readonly buffer: SharedArrayBuffer;
+    grow(pages: number): number;
   }
   function validate(bytes: Uint8Array): boolean;
 }
@@ -228,6 +229,11 @@ export function compileModule(bytes: Uint8Array): WasmModule | null {
 /** The module's exports, instantiated on `memory`. */
 export function instantiate<T>(mod: WasmModule, memory: WasmMemory): T {
   return new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as T;
+}
+
+/** A shared memory of one page that `grow` may take up to 4 GiB (every thread sees its growth). */
+export function growableSharedMemory(): WasmMemory {
+  return new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
 }
 
 /** A shared memory of at least `bytes` bytes (page-rounded). */

@@ -40,8 +40,19 @@ const TRANS = 112;
 
 let loaded: { sgemm: Sgemm | null; why: string } | undefined;
 
+/**
+ * OpenBLAS's threads spin for 2^28 cycles (about 0.1 s) after each call before they
+ * sleep; on two cores that spinner held the core that the row helper thread
+ * (row-helper.ts) runs the softmax's second half on, which then waited for the
+ * main thread's core: 8.3 ms for the row statistics of a [700, 10002] batch instead
+ * of 4.3. 2^16 cycles (tens of µs) keeps them awake across the gaps between an
+ * LSTM's per-step products. Read once, when the library loads; a user's own value wins.
+ */
+export const OPENBLAS_THREAD_TIMEOUT = '16';
+
 function load(): { sgemm: Sgemm | null; why: string } {
   if (process.env.LEXFLOW_BLAS === 'off') return { sgemm: null, why: 'LEXFLOW_BLAS=off' };
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= OPENBLAS_THREAD_TIMEOUT;
   try {
     const nb = createRequire(import.meta.url)('nblas') as NblasModule;
     const raw = nb.sgemm;

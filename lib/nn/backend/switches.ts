@@ -33,4 +33,8 @@ export const kernelSwitches = {
   fusedSoftmaxXent: true,
   /** Layer norm as one loop each way on the heap (heap-layer-norm.ts) instead of some thirty tfjs ops. */
   fusedLayerNorm: true,
+  /** With the system BLAS, the full softmax's scores in a shared memory of lexflow's own, its row passes split over two threads (shared-softmax.ts), instead of on the tfjs heap in one. */
+  sharedSoftmax: true,
+  /** The helper thread of row-helper.ts runs half of each split; off, the main thread runs both halves (the same bytes). */
+  rowHelperThread: true,
 };

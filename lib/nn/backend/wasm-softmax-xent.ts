@@ -100,23 +100,26 @@ function rowGradBody(): number[] {
   return funcBody([[5, I32], [3, V128]], code);
 }
 
-interface Exports {
+export interface SoftmaxKernels {
   rowStats(z: number, b: number, n: number, v: number, stats: number, out: number): void;
   rowStatsExp(z: number, b: number, n: number, v: number, stats: number, out: number): void;
   rowGrad(e: number, n: number, v: number, coef: number, db: number): void;
 }
 
-const kernels = heapKernels<Exports>(() =>
-  moduleBytes(
+/** The kernels' module, importing the tfjs heap ('growable') or a shared memory of lexflow's own. */
+export function softmaxKernelBytes(memory: 'shared' | 'growable'): Uint8Array {
+  return moduleBytes(
     [
       { name: 'rowStats', params: [I32, I32, I32, I32, I32, I32], results: [], body: rowStatsBody(false) },
       { name: 'rowStatsExp', params: [I32, I32, I32, I32, I32, I32], results: [], body: rowStatsBody(true) },
       { name: 'rowGrad', params: [I32, I32, I32, I32, I32], results: [], body: rowGradBody() },
     ],
     MAX_PAGES,
-    'growable',
-  ),
-);
+    memory,
+  );
+}
+
+const kernels = heapKernels<SoftmaxKernels>(() => softmaxKernelBytes('growable'));
 
 /** Whether the fused kernels can run on this backend (wasm, SIMD, its heap reachable). */
 export function softmaxXentAvailable(backend: WasmBackend): boolean {
