@@ -14,7 +14,8 @@
 // `--rnn.X V` / `--transformer.X V` set `--seq2seq.X V` for that architecture's run,
 // over the settings below. The last line is one JSON object: bleu_rnn,
 // bleu_transformer, train_minutes (per architecture), torch_ratio (lexflow tokens/s ÷
-// PyTorch tokens/s of the best-BLEU architecture), and the details.
+// PyTorch tokens/s of the best-BLEU architecture, both over training steps alone;
+// torch_ratio_*_wall with lexflow's validation passes and checkpoint writes), and the details.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -73,7 +74,10 @@ const python = [process.env.PYTHON, ...(process.env.PATH ?? '').split(':').map((
 interface ArchResult {
   bleu: number;
   bleuGreedy: number;
+  /** Real target tokens over the training wall time (validation passes and checkpoint writes included). */
   tokensPerS: number;
+  /** The same over the training steps alone: the work PyTorch's figure times (forward, backward, clipping, Adam). */
+  stepTokensPerS: number;
   torchTokensPerS: number;
   wallS: number;
   rssMB: number;
@@ -104,10 +108,10 @@ for (const arch of archs) {
     .toArray()
     .filter((h) => Number.isFinite(Number(h.valid_ppl)))
     .map((h) => ({ epoch: Number(h.epoch) + 1, validPpl: Number(h.valid_ppl), wallS: Number(h.wall_s) }));
-  const r: ArchResult = { bleu: get('bleu', 'test', 'beam'), bleuGreedy: get('bleu', 'test', 'greedy'), tokensPerS: get('train_tokens_per_s', 'train'), torchTokensPerS: NaN, wallS: run.wall, rssMB: run.rssMB, stopReason: String(manifest.metrics?.stopReason), curve };
+  const r: ArchResult = { bleu: get('bleu', 'test', 'beam'), bleuGreedy: get('bleu', 'test', 'greedy'), tokensPerS: get('train_tokens_per_s', 'train'), stepTokensPerS: get('train_step_tokens_per_s', 'train'), torchTokensPerS: NaN, wallS: run.wall, rssMB: run.rssMB, stopReason: String(manifest.metrics?.stopReason), curve };
   for (const x of rows.filter((x) => x.split === 'test')) console.log(`  test ${x.metric.padEnd(6)} ${x.value.toFixed(2).padStart(8)}  ${x.note}`);
   console.log(`  valid ppl by epoch (at minute): ${curve.map((c) => `${c.epoch}: ${c.validPpl.toFixed(2)} (${(c.wallS / 60).toFixed(1)})`).join(', ') || '(no validation)'}`);
-  console.log(`${arch}: test2016 BLEU ${r.bleu.toFixed(2)} (beam 4), ${r.bleuGreedy.toFixed(2)} (greedy); ${r.tokensPerS.toFixed(0)} target tok/s; wall ${r.wallS.toFixed(0)} s, peak RSS ${r.rssMB.toFixed(0)} MB; ${r.stopReason}`);
+  console.log(`${arch}: test2016 BLEU ${r.bleu.toFixed(2)} (beam 4), ${r.bleuGreedy.toFixed(2)} (greedy); ${r.tokensPerS.toFixed(0)} target tok/s over the training time, ${r.stepTokensPerS.toFixed(0)} over its steps alone; wall ${r.wallS.toFixed(0)} s, peak RSS ${r.rssMB.toFixed(0)} MB; ${r.stopReason}`);
 
   // PyTorch at the same shapes.
   const vocab = (f: string): number => readTableSync(path.join(stage, f)).numRows;
@@ -141,7 +145,7 @@ for (const arch of archs) {
     const t = runs.find((x) => x.t.ok)?.t ?? runs[0]!.t;
     if (t.ok) {
       r.torchTokensPerS = Math.max(...runs.filter((x) => x.t.ok).map((x) => x.tokS));
-      console.log(`  PyTorch on ${threads} cores, the faster: ${r.torchTokensPerS.toFixed(0)} target tok/s; lexflow/PyTorch = ${(r.tokensPerS / r.torchTokensPerS).toFixed(2)}`);
+      console.log(`  PyTorch on ${threads} cores, the faster: ${r.torchTokensPerS.toFixed(0)} target tok/s; lexflow/PyTorch = ${(r.stepTokensPerS / r.torchTokensPerS).toFixed(2)} (steps alone on both sides; ${(r.tokensPerS / r.torchTokensPerS).toFixed(2)} with lexflow's validation passes and checkpoints)`);
     } else console.log(`  PyTorch peer skipped: ${t.stderr.trim().split('\n').at(-1)}`);
   } else console.log('  PyTorch peer skipped: no python3 on PATH (or $PYTHON) imports torch');
   results[arch] = r;
@@ -149,7 +153,11 @@ for (const arch of archs) {
 }
 
 const best = Object.entries(results).sort((a, b) => (b[1]!.bleu || 0) - (a[1]!.bleu || 0))[0];
-const ratio = (r?: ArchResult): number | null => (r && Number.isFinite(r.tokensPerS / r.torchTokensPerS) ? r.tokensPerS / r.torchTokensPerS : null);
+// Steps alone on both sides (PyTorch's script times its steps only); `_wall` with lexflow's validation and checkpoints in.
+const ratio = (r?: ArchResult, wall = false): number | null => {
+  const x = r ? (wall ? r.tokensPerS : r.stepTokensPerS) / r.torchTokensPerS : NaN;
+  return Number.isFinite(x) ? x : null;
+};
 printJsonLine({
   bleu_rnn: results.rnn?.bleu ?? null,
   bleu_transformer: results.transformer?.bleu ?? null,
@@ -157,7 +165,10 @@ printJsonLine({
   torch_ratio: ratio(best?.[1]),
   torch_ratio_rnn: ratio(results.rnn),
   torch_ratio_transformer: ratio(results.transformer),
+  torch_ratio_rnn_wall: ratio(results.rnn, true),
+  torch_ratio_transformer_wall: ratio(results.transformer, true),
   lexflow_tokens_per_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.tokensPerS])),
+  lexflow_step_tokens_per_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.stepTokensPerS])),
   torch_tokens_per_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.torchTokensPerS])),
   peak_rss_mb: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.rssMB])),
   wall_s: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v!.wallS])),

@@ -71,6 +71,9 @@ export interface LoopResult<V> extends TrainPosition {
   resumedFromStep: number;
   /** Validation of the returned weights, when it was computed in this process. */
   valid?: V;
+  /** This process's training steps alone (batch, gradients, clipping, update; no validation pass or checkpoint write): their seconds and tokens. */
+  stepSeconds: number;
+  stepTokens: number;
 }
 
 export class Halted extends Error {}
@@ -123,6 +126,8 @@ export async function trainLoop<B, V>(
   const maxSteps = o.maxSteps && o.maxSteps > 0 ? o.maxSteps : Infinity;
   let stopReason = `${o.epochs} epochs done`;
   let stepsHere = 0;
+  let stepSeconds = 0;
+  let stepTokens = 0;
   let lossSum = 0;
   let lossN = 0;
   let windowStart = performance.now();
@@ -163,6 +168,7 @@ export async function trainLoop<B, V>(
         stopReason = `step budget of ${maxSteps} batches reached`;
         break outer;
       }
+      const stepStart = performance.now();
       const batch = batcher.batch(pos.epoch, pos.stepInEpoch);
       lr = learningRate(o, pos.globalStep, pos.epoch, totalSteps);
       const seed = mixSeed(o.seed, 9, pos.globalStep);
@@ -178,6 +184,8 @@ export async function trainLoop<B, V>(
       if (clipped.grads !== grads) tf.dispose(clipped.grads);
       model.commitState?.();
       const tokensPerStep = o.tokensIn(batch);
+      stepSeconds += (performance.now() - stepStart) / 1000;
+      stepTokens += tokensPerStep;
       pos.stepInEpoch++;
       pos.globalStep++;
       pos.tokensSeen += tokensPerStep;
@@ -226,5 +234,5 @@ export async function trainLoop<B, V>(
   save();
   bar.done(`${pos.globalStep} batches, ${stopReason}`);
   opt.dispose();
-  return { ...pos, elapsedS: elapsed(), stopReason, resumedFromStep, valid: bestValid };
+  return { ...pos, elapsedS: elapsed(), stopReason, resumedFromStep, valid: bestValid, stepSeconds, stepTokens };
 }

@@ -136,10 +136,10 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
     return { enc: { B, S, memory, mask: sourceMask(srcLen, S), keys }, state: { h: h0, c: tf.zerosLike(h0), feed: tf.zerosLike(h0) } };
   };
 
-  /** One teacher-forced or decoding step: -> h̃ (B, H), attention (B, S), next state. */
-  const stepT = (e: RnnEncoded, st: RnnState, prev: Int32Array, rate: number, seed: number): { ht: tf.Tensor2D; att: tf.Tensor2D; state: RnnState } => {
+  /** One teacher-forced or decoding step from the previous tokens' embeddings (B, E): -> h̃ (B, H), attention (B, S), next state. */
+  const stepT = (e: RnnEncoded, st: RnnState, prevEmb: tf.Tensor2D, rate: number, seed: number): { ht: tf.Tensor2D; att: tf.Tensor2D; state: RnnState } => {
     const { B, S } = e;
-    const x = tf.concat([dropout(embed(tgtEmb, prev), rate, seed), st.feed], 1) as tf.Tensor2D; // (B, E+H)
+    const x = tf.concat([dropout(prevEmb, rate, seed), st.feed], 1) as tf.Tensor2D; // (B, E+H)
     const { h, c } = lstmStep(tf.add(tf.matMul(x, dec.wx), dec.b) as tf.Tensor2D, st, dec.wh);
     let scores: tf.Tensor2D; // (B, S)
     if (cfg.attention === 'additive') {
@@ -160,10 +160,14 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
   const forward = (b: PairBatch, rate: number, seed: number, inference = false): tf.Tensor2D => {
     const { enc: e, state } = encodeT(b.src, b.srcLen, b.B, b.S, rate, seed, inference);
     let st = state;
-    const tin = toTimeMajor(b.tgtIn, b.B, b.T);
+    // Every step's input embeddings in one lookup: its gradient is one scatter-add into the
+    // [Vt, E] table, where a lookup per step made T dense [Vt, E] gradients and T − 1 adds of them
+    // (6% of a Multi30K step). tfjs's Unpack gradient fails for a single output: T = 1 is a reshape.
+    const embAll = tf.reshape(embed(tgtEmb, toTimeMajor(b.tgtIn, b.B, b.T)), [b.T, b.B, E]);
+    const embs = b.T === 1 ? [tf.reshape(embAll, [b.B, E]) as tf.Tensor2D] : (tf.unstack(embAll, 0) as tf.Tensor2D[]);
     const hts: tf.Tensor2D[] = [];
     for (let t = 0; t < b.T; t++) {
-      const r = stepT(e, st, tin.subarray(t * b.B, (t + 1) * b.B), rate, mixSeed(seed, 3, t));
+      const r = stepT(e, st, embs[t]!, rate, mixSeed(seed, 3, t));
       hts.push(r.ht);
       st = r.state;
     }
@@ -200,7 +204,7 @@ export function createRnnSeq2Seq(cfg: Seq2SeqConfig): Seq2SeqModel {
     step(e, st, prev) {
       let r!: { logProbs: tf.Tensor2D; state: RnnState; attention: tf.Tensor2D };
       tf.tidy(() => {
-        const s = stepT(e as RnnEncoded, st as RnnState, prev, 0, 0);
+        const s = stepT(e as RnnEncoded, st as RnnState, embed(tgtEmb, prev), 0, 0);
         r = { logProbs: tf.logSoftmax(out.logits(s.ht)) as tf.Tensor2D, state: s.state, attention: s.att };
         tf.keep(r.logProbs), tf.keep(r.attention), keepRows(r.state);
       });

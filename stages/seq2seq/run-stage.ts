@@ -167,6 +167,8 @@ async function translationStage(ctx: StageContext<typeof params>): Promise<Stage
       fs.writeFileSync(path.join(ctx.outDir, `ref-${split}.txt`), refs.join('\n') + '\n');
     }
     m.push({ metric: 'train_tokens_per_s', split: 'train', value: tokensPerS, note: backend.name });
+    // The same without the validation passes and checkpoint writes: what a peer timing its steps alone measures.
+    if (result.stepSeconds > 0) m.push({ metric: 'train_step_tokens_per_s', split: 'train', value: result.stepTokens / result.stepSeconds, note: `${backend.name}; training steps only, this process` });
     m.push({ metric: 'train_steps', split: 'train', value: result.globalStep, note: result.stopReason });
 
     // 5. outputs

@@ -94,15 +94,19 @@ export class RowHelper {
     return new Float32Array(this.memory.buffer, off, n);
   }
 
+  /** Below this many floats a split runs both halves here: waking the helper costs tens of µs. */
+  minThreadedFloats = 1 << 16;
+
   /**
-   * `kernel` over rows [0, n): `args(from, count, part)` gives its arguments for rows
-   * [from, from + count); part 0 is rows [0, ⌊n/2⌋), run here, part 1 the rest, run on
-   * the helper thread at the same time when there is one, else here after part 0.
+   * `kernel` over rows [0, n) of `rowFloats` floats each: `args(from, count, part)` gives
+   * its arguments for rows [from, from + count); part 0 is rows [0, ⌊n/2⌋), run here,
+   * part 1 the rest, run on the helper thread at the same time when there is one (and
+   * the rows are many floats), else here after part 0.
    */
-  split(kernel: RowKernel, n: number, args: (from: number, count: number, part: 0 | 1) => number[]): void {
+  split(kernel: RowKernel, n: number, rowFloats: number, args: (from: number, count: number, part: 0 | 1) => number[]): void {
     const half = n >> 1;
     const fn = this.kernels[kernel] as (...a: number[]) => void;
-    if (!this.worker || !kernelSwitches.rowHelperThread || half === 0) {
+    if (!this.worker || !kernelSwitches.rowHelperThread || half === 0 || n * rowFloats < this.minThreadedFloats) {
       if (half > 0) fn(...args(0, half, 0));
       fn(...args(half, n - half, 1));
       return;
@@ -117,8 +121,9 @@ export class RowHelper {
     try {
       fn(...args(0, half, 0));
     } finally {
-      // Even when this half throws, the helper's half ends before the memory is reused.
-      while (Atomics.load(c, CTRL.done) !== seq) Atomics.wait(c, CTRL.done, Atomics.load(c, CTRL.done));
+      // Even when this half throws, the helper's half ends before the memory is reused. The wait
+      // is on the value just read: if the helper finishes in between, it returns at once.
+      for (let d = Atomics.load(c, CTRL.done); d !== seq; d = Atomics.load(c, CTRL.done)) Atomics.wait(c, CTRL.done, d);
     }
     if (c[CTRL.failed]) throw new Error(`the row helper thread failed in ${kernel}`);
   }

@@ -66,7 +66,7 @@ function forward(helper: RowHelper, backend: Backend, h: tf.Tensor2D, sw: Softma
   const labelScore = new Float64Array(n);
   for (let i = 0; i < n; i++) labelScore[i] = z[i * v + labels[i]!]! + bias[labels[i]!]!;
   const rowZ = (from: number): number => base + lay.z + from * v * 4;
-  helper.split(keepExp ? 'rowStatsExp' : 'rowStats', n, (from, count) => [rowZ(from), base + lay.b, count, v, base + lay.stats + from * 12, keepExp ? rowZ(from) : 0]);
+  helper.split(keepExp ? 'rowStatsExp' : 'rowStats', n, v, (from, count) => [rowZ(from), base + lay.b, count, v, base + lay.stats + from * 12, keepExp ? rowZ(from) : 0]);
   const st = helper.f32(base + lay.stats, 3 * n);
   const logZ = new Float64Array(n);
   const sumX = new Float64Array(n);
@@ -126,7 +126,7 @@ export function sharedSoftmaxLoss(h: tf.Tensor2D, sw: SoftmaxWeights, b: tf.Tens
         }
         helper.f32(base + lay.db0, v).fill(0);
         helper.f32(base + lay.db1, v).fill(0);
-        helper.split('rowGrad', n, (from, count, part) => [base + lay.z + from * v * 4, count, v, base + lay.coef + from * 8, base + (part === 0 ? lay.db0 : lay.db1)]);
+        helper.split('rowGrad', n, v, (from, count, part) => [base + lay.z + from * v * 4, count, v, base + lay.coef + from * 8, base + (part === 0 ? lay.db0 : lay.db1)]);
         const dz = helper.f32(base + lay.z, n * v);
         const db0 = helper.f32(base + lay.db0, v);
         const db1 = helper.f32(base + lay.db1, v);
