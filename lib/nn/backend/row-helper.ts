@@ -22,7 +22,10 @@ export const ROW_KERNELS = ['rowStats', 'rowStatsExp', 'rowGrad'] as const;
 export type RowKernel = (typeof ROW_KERNELS)[number];
 
 // The control block's Int32 slots.
-export const CTRL = { request: 0, done: 1, kernel: 2, args: 3, failed: 10, size: 16 } as const;
+export const CTRL = { request: 0, done: 1, kernel: 2, args: 3, failed: 10, started: 11, size: 16 } as const;
+
+/** How long a split waits for a helper thread that has not started before running without it. */
+const START_TIMEOUT_MS = 30_000;
 
 interface Region {
   off: number;
@@ -37,7 +40,7 @@ const roundUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 export class RowHelper {
   readonly memory: WasmMemory;
   private readonly kernels: SoftmaxKernels;
-  private readonly worker: Worker | undefined;
+  private worker: Worker | undefined;
   private readonly ctrl: Int32Array;
   private seq = 0;
   private regions: Region[] = [];
@@ -59,10 +62,12 @@ export class RowHelper {
   }
 
   /**
-   * `bytes` of the shared memory (64-byte aligned), growing it if needed. With a
-   * `tape` (the engine's active gradient tape), the region outlives this call until
-   * `free`; regions of a tape that has since ended are reclaimed here, so a forward
-   * pass whose gradient was never asked for does not hold memory for ever.
+   * `bytes` of the shared memory (64-byte aligned), growing it if needed. Without a
+   * `tape` the region is for the calling function alone, freed before the next alloc
+   * (which reclaims it otherwise, as after an exception). With one (the engine's
+   * active gradient tape) it outlives the call until `free`; regions of a tape that
+   * has since ended are reclaimed here, so a forward pass whose gradient was never
+   * asked for does not hold memory for ever.
    */
   alloc(bytes: number, tape: unknown = null): number {
     this.regions = this.regions.filter((r) => r.tape !== null && r.tape === tape);
@@ -78,6 +83,13 @@ export class RowHelper {
     this.regions.push({ off, bytes, tape });
     this.regions.sort((a, b) => a.off - b.off);
     return off;
+  }
+
+  /** A helper that never started (its script failed to load): withdraw the request, and run without it from now on. */
+  private abandon(): void {
+    Atomics.store(this.ctrl, CTRL.request, 0);
+    void this.worker?.terminate();
+    this.worker = undefined;
   }
 
   free(off: number): void {
@@ -123,7 +135,14 @@ export class RowHelper {
     } finally {
       // Even when this half throws, the helper's half ends before the memory is reused. The wait
       // is on the value just read: if the helper finishes in between, it returns at once.
-      for (let d = Atomics.load(c, CTRL.done); d !== seq; d = Atomics.load(c, CTRL.done)) Atomics.wait(c, CTRL.done, d);
+      const since = performance.now();
+      for (let d = Atomics.load(c, CTRL.done); d !== seq; d = Atomics.load(c, CTRL.done)) {
+        if (Atomics.wait(c, CTRL.done, d, 1000) === 'timed-out' && !Atomics.load(c, CTRL.started) && performance.now() - since > START_TIMEOUT_MS) {
+          this.abandon();
+          fn(...args(half, n - half, 1));
+          return;
+        }
+      }
     }
     if (c[CTRL.failed]) throw new Error(`the row helper thread failed in ${kernel}`);
   }

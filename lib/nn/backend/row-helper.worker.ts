@@ -11,6 +11,7 @@ const { module, memory, ctrl } = workerData as { module: WasmModule; memory: Was
 const kernels = instantiate<SoftmaxKernels>(module, memory);
 const table = ROW_KERNELS.map((name) => kernels[name] as (...a: number[]) => void);
 
+Atomics.store(ctrl, CTRL.started, 1);
 let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, CTRL.request, seen);
