@@ -1,10 +1,11 @@
 // The SIMD exp of lexflow's kernels (lib/nn/backend/wasm-math.ts expOf) over a sweep
 // of inputs: against Math.exp (about 1 ulp), at the clamps and on NaN, and bit for
 // bit against Cephes' formulation with NaN-propagating clamps, a nearest and a
-// saturating truncation (the sequence it replaced, written out here).
+// saturating truncation (the sequence it replaced, written out here); and the
+// rational tanh of GELU's kernels against Math.tanh.
 
 import t from 'tap';
-import { expOf } from '../lib/nn/backend/wasm-math.js';
+import { expOf, tanhRationalOf } from '../lib/nn/backend/wasm-math.js';
 import {
   F32X4_ADD, F32X4_MAX, F32X4_MIN, F32X4_MUL, F32X4_NEAREST, F32X4_SUB, I32, I32X4_ADD, I32X4_SHL, I32X4_TRUNC_SAT_F32X4_S,
   compileModule, funcBody, i32Const, instantiate, localGet as get, localSet as set, moduleBytes, sharedMemory, V128, V128_LOAD, V128_STORE, v128F32, v128I32, whileBelow, I32_ADD,
@@ -43,13 +44,15 @@ function applyBody(exp: (x: number, fx: number, z: number) => number[]): number[
   ]);
 }
 
-type Exp = { apply: (p: number, b: number) => void; reference: (p: number, b: number) => void };
+type Exp = { apply: (p: number, b: number) => void; reference: (p: number, b: number) => void; tanh: (p: number, b: number) => void };
 
 function kernels(bytes: number): { memory: WasmMemory } & Exp {
   const mod = compileModule(
     moduleBytes([
       { name: 'apply', params: [I32, I32], results: [], body: applyBody((x, fx, z) => expOf({ x, fx, z })) },
       { name: 'reference', params: [I32, I32], results: [], body: applyBody(referenceExp) },
+      // tanhRationalOf reads the vector that its first argument pushes.
+      { name: 'tanh', params: [I32, I32], results: [], body: applyBody((x, fx, z) => tanhRationalOf(get(x), { x: fx, fx, z })) },
     ]),
   );
   if (!mod) throw new Error('no WebAssembly SIMD here');
@@ -86,4 +89,28 @@ t.test('expOf: about 1 ulp from Math.exp over [-87, 88], clamped below and above
   t.equal(tail[4], 1, 'e^-0 = 1');
   t.ok(tail[5]! > 2e38 && tail[6] === tail[5], `above the clamp: ${tail[5]}`);
   t.ok(Number.isNaN(tail[7]), 'NaN stays NaN');
+});
+
+t.test('tanhRationalOf: within 4e-7 of Math.tanh over [-10, 10] (about 6 ulp of 1), relative error small near 0, ±1 far out, NaN stays NaN', async (t) => {
+  const n = 1 << 18;
+  const { memory, tanh } = kernels(4 * n);
+  const heap = new Float32Array(memory.buffer, 0, n);
+  const xs = new Float32Array(n);
+  for (let i = 0; i < n - 6; i++) xs[i] = -10 + (20 * i) / (n - 6);
+  xs.set([1e-30, -1e-8, 30, -1e30, 0, NaN], n - 6);
+  heap.set(xs);
+  tanh(0, 4 * n);
+  let worstAbs = 0;
+  let worstRel = 0;
+  for (let i = 0; i < n - 6; i++) {
+    const want = Math.tanh(xs[i]!);
+    worstAbs = Math.max(worstAbs, Math.abs(heap[i]! - want));
+    if (Math.abs(want) > 1e-3) worstRel = Math.max(worstRel, Math.abs(heap[i]! - want) / Math.abs(want));
+  }
+  t.ok(worstAbs < 4e-7, `largest absolute error ${worstAbs.toExponential(2)}`);
+  t.ok(worstRel < 5e-7, `largest relative error where |tanh| > 1e-3: ${worstRel.toExponential(2)}`);
+  const tail = heap.slice(n - 6);
+  t.ok(Math.abs(tail[0]! - 1e-30) < 1e-36 && Math.abs(tail[1]! + 1e-8) < 1e-14, `tiny inputs keep their value: ${tail[0]}, ${tail[1]}`);
+  t.same([tail[2], tail[3], tail[4]], [1, -1, 0], '±1 far out, 0 at 0');
+  t.ok(Number.isNaN(tail[5]), 'NaN stays NaN');
 });

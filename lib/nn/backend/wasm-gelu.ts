@@ -11,7 +11,7 @@ import {
   V128_LOAD, V128_STORE, v128F32, whileBelow,
 } from '../../wasm/asm.js';
 import { heapKernels, heapOffset, type WasmBackend } from './wasm-heap.js';
-import { tanhOf } from './wasm-math.js';
+import { tanhRationalOf } from './wasm-math.js';
 
 const C = Math.sqrt(2 / Math.PI);
 const A = 0.044715;
@@ -20,7 +20,7 @@ const A = 0.044715;
 function tanhU(x: number, x2: number, t: number, s: { x: number; fx: number; z: number }): number[] {
   return [
     ...get(x), ...get(x), ...F32X4_MUL, ...set(x2),
-    ...tanhOf([...v128F32(C), ...get(x), ...v128F32(1), ...v128F32(A), ...get(x2), ...F32X4_MUL, ...F32X4_ADD, ...F32X4_MUL, ...F32X4_MUL], s), ...set(t),
+    ...tanhRationalOf([...v128F32(C), ...get(x), ...v128F32(1), ...v128F32(A), ...get(x2), ...F32X4_MUL, ...F32X4_ADD, ...F32X4_MUL, ...F32X4_MUL], s), ...set(t),
   ];
 }
 
