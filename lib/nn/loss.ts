@@ -10,7 +10,7 @@
 
 import { tf } from './backend/index.js';
 import { kernelSwitches } from './backend/switches.js';
-import { softmaxRowGrad, softmaxRowStats, softmaxXentAvailable } from './backend/wasm-softmax-xent.js';
+import { logZFromRowStats, softmaxRowGrad, softmaxRowStats, softmaxXentAvailable } from './backend/wasm-softmax-xent.js';
 
 /** Flat indices i·V + label[i] into a row-major [N, V] matrix. */
 function labelIndex(labels: Int32Array, vocab: number): tf.Tensor1D {
@@ -80,19 +80,10 @@ function fusedBackend(): any {
  * row's Σ x and Σ exp(x − max); with `keepExp`, exp(x − max) [N, V] (a tensor info).
  */
 function rowLogZ(backend: any, z: tf.Tensor2D, b: tf.Tensor1D, keepExp = false): { logZ: Float64Array; sumX: Float64Array; sumExp: Float64Array; exp?: tf.TensorInfo } {
-  const n = z.shape[0];
   const { stats, exp } = softmaxRowStats(backend, z, b, keepExp);
-  const sv = backend.typedArrayFromHeap(stats) as Float32Array;
-  const logZ = new Float64Array(n);
-  const sumX = new Float64Array(n);
-  const sumExp = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    logZ[i] = sv[3 * i]! + Math.log(sv[3 * i + 1]!);
-    sumX[i] = sv[3 * i + 2]!;
-    sumExp[i] = sv[3 * i + 1]!;
-  }
+  const out = logZFromRowStats(backend.typedArrayFromHeap(stats) as Float32Array, z.shape[0]);
   backend.disposeData(stats.dataId);
-  return { logZ, sumX, sumExp, exp };
+  return { ...out, exp };
 }
 
 /**

@@ -13,7 +13,7 @@ import { tf } from './index.js';
 import { nativeSgemm } from './native-gemm.js';
 import { rowHelper, type RowHelper } from './row-helper.js';
 import { kernelSwitches } from './switches.js';
-import { softmaxXentAvailable } from './wasm-softmax-xent.js';
+import { logZFromRowStats, softmaxXentAvailable } from './wasm-softmax-xent.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Backend = any;
@@ -67,16 +67,7 @@ function forward(helper: RowHelper, backend: Backend, h: tf.Tensor2D, sw: Softma
   for (let i = 0; i < n; i++) labelScore[i] = z[i * v + labels[i]!]! + bias[labels[i]!]!;
   const rowZ = (from: number): number => base + lay.z + from * v * 4;
   helper.split(keepExp ? 'rowStatsExp' : 'rowStats', n, v, (from, count) => [rowZ(from), base + lay.b, count, v, base + lay.stats + from * 12, keepExp ? rowZ(from) : 0]);
-  const st = helper.f32(base + lay.stats, 3 * n);
-  const logZ = new Float64Array(n);
-  const sumX = new Float64Array(n);
-  const sumExp = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    logZ[i] = st[3 * i]! + Math.log(st[3 * i + 1]!);
-    sumExp[i] = st[3 * i + 1]!;
-    sumX[i] = st[3 * i + 2]!;
-  }
-  return { base, lay, labelScore, logZ, sumX, sumExp };
+  return { base, lay, labelScore, ...logZFromRowStats(helper.f32(base + lay.stats, 3 * n), n) };
 }
 
 /** ln p(label) of every row of softmax(h·W + b). */

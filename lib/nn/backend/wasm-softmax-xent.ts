@@ -121,6 +121,19 @@ export function softmaxKernelBytes(memory: 'shared' | 'growable'): Uint8Array {
 
 const kernels = heapKernels<SoftmaxKernels>(() => softmaxKernelBytes('growable'));
 
+/** From rowStats' [N, 3] output: ln Z = max + ln Σ exp(x − max) of each row, in float64, with Σ x and Σ exp(x − max). */
+export function logZFromRowStats(stats: Float32Array, n: number): { logZ: Float64Array; sumX: Float64Array; sumExp: Float64Array } {
+  const logZ = new Float64Array(n);
+  const sumX = new Float64Array(n);
+  const sumExp = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    logZ[i] = stats[3 * i]! + Math.log(stats[3 * i + 1]!);
+    sumExp[i] = stats[3 * i + 1]!;
+    sumX[i] = stats[3 * i + 2]!;
+  }
+  return { logZ, sumX, sumExp };
+}
+
 /** Whether the fused kernels can run on this backend (wasm, SIMD, its heap reachable). */
 export function softmaxXentAvailable(backend: WasmBackend): boolean {
   return backend?.wasm !== undefined && kernels(backend) !== null;
