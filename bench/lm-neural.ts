@@ -164,10 +164,8 @@ if (!python) console.log('PyTorch: not available (python3 -c "import torch" fail
  */
 const runTorch = (n: number, blas: number, softmax: SoftmaxKind, timeout?: string): TorchFigures => {
   const script = new URL('../../bench/lm-neural-torch.py', import.meta.url).pathname;
-  const env = { ...process.env };
-  if (timeout !== undefined) env.OPENBLAS_THREAD_TIMEOUT = timeout;
-  else if (userBlasTimeout === undefined) delete env.OPENBLAS_THREAD_TIMEOUT;
-  else env.OPENBLAS_THREAD_TIMEOUT = userBlasTimeout;
+  const env = { ...process.env, OPENBLAS_THREAD_TIMEOUT: timeout ?? userBlasTimeout };
+  if (env.OPENBLAS_THREAD_TIMEOUT === undefined) delete env.OPENBLAS_THREAD_TIMEOUT;
   const r = JSON.parse(execFileSync(python!, [script, String(n), String(steps), String(blas), softmax], { encoding: 'utf8', env }).trim().split('\n').at(-1)!) as TorchFigures;
   if (timeout !== undefined) r.blas_timeout = timeout;
   console.log(`PyTorch ${r.torch} (${n} thread${n > 1 ? 's' : ''}, OpenBLAS ${blas}${timeout !== undefined ? `, OPENBLAS_THREAD_TIMEOUT ${timeout}` : ''}), ${softmax} softmax: LSTM train ${r.lstm_train.toFixed(0)} tok/s, eval ${r.lstm_eval.toFixed(0)} tok/s; Transformer train ${r.transformer_train.toFixed(0)} tok/s, eval ${r.transformer_eval.toFixed(0)} tok/s`);

@@ -36,6 +36,8 @@ interface Region {
 
 const ALIGN = 64;
 const roundUp = (n: number, a: number): number => Math.ceil(n / a) * a;
+/** `n` bytes rounded up to the regions' alignment (64: a cache line), for laying out buffers inside one region. */
+export const alignBytes = (n: number): number => roundUp(n, ALIGN);
 
 export class RowHelper {
   readonly memory: WasmMemory;

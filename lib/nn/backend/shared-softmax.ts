@@ -11,7 +11,7 @@
 
 import { tf } from './index.js';
 import { nativeSgemm } from './native-gemm.js';
-import { rowHelper, type RowHelper } from './row-helper.js';
+import { alignBytes, rowHelper, type RowHelper } from './row-helper.js';
 import { kernelSwitches } from './switches.js';
 import { logZFromRowStats, softmaxXentAvailable } from './wasm-softmax-xent.js';
 
@@ -32,7 +32,7 @@ export function sharedSoftmaxAvailable(): boolean {
 
 /** Byte offsets in one region: the scores (then exp, then dz), the bias, the row statistics, the gradient's row coefficients, the two halves' db. */
 function layout(n: number, v: number): { z: number; b: number; stats: number; coef: number; db0: number; db1: number; bytes: number } {
-  const a = (x: number): number => Math.ceil(x / 64) * 64;
+  const a = alignBytes;
   const z = 0;
   const b = a(z + n * v * 4);
   const stats = a(b + v * 4);
