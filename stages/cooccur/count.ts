@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { readTokenShard } from '../../lib/formats/tokens.js';
 import { PairLog } from './pair-log.js';
-import { DenseRegion, type RowGroups } from './dense-region.js';
+import { DenseRegion, drainDenseByRow, type RowGroups } from './dense-region.js';
 import { writeRun } from './runs.js';
 
 export interface CountUnit {
@@ -47,18 +47,23 @@ export interface CountTask {
 export interface CountResult {
   /** Run files spilled while counting. */
   runs: string[];
-  /** The last run, when kept in memory (keepLastInMemory). */
-  memoryRun?: RowGroups;
+  /** The last runs (the log's and the dense region's), when kept in memory (keepLastInMemory). */
+  memoryRuns: RowGroups[];
   tokens: number;
   kept: number;
   sentences: number;
 }
 
-/** Spill the log as one run file, grouped by row (both directions for symmetric counting). */
-function spill(log: PairLog, task: CountTask, runs: string[], dense?: DenseRegion): void {
+/** Write a run file (entries grouped by row, both directions for symmetric counting). */
+function spillRun(groups: RowGroups, task: CountTask, runs: string[]): void {
   const file = `${task.runPrefix}-${String(runs.length).padStart(4, '0')}.run`;
-  writeRun(file, task.V, log.drainByRow(task.V, task.symmetric, dense));
+  writeRun(file, task.V, groups);
   runs.push(file);
+}
+
+/** Spill the log as one run file. */
+function spill(log: PairLog, task: CountTask, runs: string[]): void {
+  spillRun(log.drainByRow(task.V, task.symmetric), task, runs);
 }
 
 /**
@@ -79,7 +84,7 @@ function countCenters(seq: Int32Array, from: number, to: number, task: CountTask
       const r = symmetric && left < center ? left : center;
       const c = symmetric && left < center ? center : left;
       if (r < rowsD && c < lim[r]!) cells[off[r]! + c]! += w;
-      else log.add(r, c, w);
+      else log.add(r, c, i - k);
     }
     if (log.full) spill(log, task, runs);
   }
@@ -111,9 +116,9 @@ export function countUnits(task: CountTask): CountResult {
   }
   for (const unit of task.units) {
     const shard = readTokenShard(unit.file);
-    // The log starts small and doubles: with the dense region taking most pairs, a size guessed
+    // The log grows a chunk at a time: with the dense region taking most pairs, a size guessed
     // from the token count overshot its entries tenfold.
-    log ??= new PairLog(task.maxEntries);
+    log ??= new PairLog(task.maxEntries, task.weightUnits);
     const lo = Math.floor(shard.rows * unit.from);
     const hi = unit.to === 1 ? shard.rows : Math.floor(shard.rows * unit.to);
     for (let r = lo; r < hi; r++) {
@@ -143,8 +148,10 @@ export function countUnits(task: CountTask): CountResult {
       }
     }
   }
-  log ??= new PairLog(task.maxEntries);
-  const memoryRun = task.keepLastInMemory ? log.drainByRow(task.V, task.symmetric, dense, true) : undefined;
-  if (!memoryRun) spill(log, task, runs, dense);
-  return { runs: runs.map((r) => path.resolve(r)), ...(memoryRun ? { memoryRun } : {}), tokens, kept, sentences };
+  log ??= new PairLog(task.maxEntries, task.weightUnits);
+  // The last runs: the log's events and the dense region's cells.
+  const shared = task.keepLastInMemory === true;
+  const last = [log.drainByRow(task.V, task.symmetric, shared), drainDenseByRow(dense, task.V, task.symmetric, shared)].filter((g) => g.cols.length > 0);
+  if (!shared) for (const g of last) spillRun(g, task, runs);
+  return { runs: runs.map((r) => path.resolve(r)), memoryRuns: shared ? last : [], tokens, kept, sentences };
 }

@@ -158,7 +158,7 @@ export default defineStage({
           return r;
         }),
       );
-      const runs: RunSource[] = counted.flatMap((r) => [...r.runs, ...(r.memoryRun ? [r.memoryRun] : [])]);
+      const runs: RunSource[] = counted.flatMap((r) => [...r.runs, ...r.memoryRuns]);
       const tokens = counted.reduce((s, r) => s + r.tokens, 0);
       const kept = counted.reduce((s, r) => s + r.kept, 0);
       counting.done(`${tokens} tokens (${kept} in the vocabulary), ${runs.length} sorted runs`);
@@ -183,11 +183,11 @@ export default defineStage({
       const pending: Promise<MergeResult>[] = [];
       const launch = (i: number): void => {
         const [rowLo, rowHi] = ranges[i]!;
-        const task: MergeTask = { runs, V, rowLo, rowHi, scale: weights.scale, indexToId };
+        const task: MergeTask = { runs, V, rowLo, rowHi, scale: weights.scale, weightUnits: weights.units, indexToId };
         pending[i] = ctx.pool.run<MergeResult>(TASKS.merge, task);
       };
       // The runs kept in memory take their share of the budget first.
-      const heldBytes = counted.reduce((s, r) => s + (r.memoryRun ? r.memoryRun.starts.byteLength + r.memoryRun.cols.byteLength + r.memoryRun.sums.byteLength : 0), 0);
+      const heldBytes = counted.reduce((s, r) => s + r.memoryRuns.reduce((b, g) => b + g.starts.byteLength + g.cols.byteLength + (g.sums ?? g.dists!).byteLength, 0), 0);
       const inFlight = Math.max(1, Math.min(threads + 1, Math.floor((p.memory - heldBytes) / (RANGE_ENTRIES * MERGE_BYTES_PER_ENTRY))));
       for (let i = 0; i < Math.min(inFlight, ranges.length); i++) launch(i);
       for (let i = 0; i < ranges.length; i++) {

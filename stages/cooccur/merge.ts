@@ -12,6 +12,8 @@ export interface MergeTask {
   rowHi: number;
   /** Weight units per 1.0 of weight. */
   scale: number;
+  /** Weight units of an event at distance d (the runs' `dists`). */
+  weightUnits: Float64Array;
   /** Matrix index -> vocabulary id (increasing). */
   indexToId: Int32Array;
 }
@@ -46,13 +48,27 @@ function sortColumns(cs: Int32Array, seen: Uint8Array, V: number): void {
   } else cs.sort();
 }
 
+/**
+ * This thread's output arrays, reused from merge to merge: a merge fills them up to its
+ * entries and returns exact copies, which move to the main thread (the bound, the runs'
+ * entries, is well above the distinct pairs once two threads' runs overlap, and arrays
+ * of the bound's size were garbage after every merge).
+ */
+let scratch: { rows: Int32Array; cols: Int32Array; weights: Float32Array } | undefined;
+
+function outputScratch(bound: number): NonNullable<typeof scratch> {
+  if (!scratch || scratch.rows.length < bound) {
+    const n = Math.max(bound, scratch ? 2 * scratch.rows.length : 0);
+    scratch = { rows: new Int32Array(n), cols: new Int32Array(n), weights: new Float32Array(n) };
+  }
+  return scratch;
+}
+
 export function mergeRows(task: MergeTask): MergeResult {
-  const { V, rowLo, rowHi, scale, indexToId } = task;
+  const { V, rowLo, rowHi, scale, indexToId, weightUnits } = task;
   const slices: RunSlice[] = task.runs.map((f) => readRunRows(f, rowLo, rowHi));
   const bound = slices.reduce((s, x) => s + x.cols.length, 0);
-  const rows = new Int32Array(bound);
-  const cols = new Int32Array(bound);
-  const weights = new Float32Array(bound);
+  const { rows, cols, weights } = outputScratch(bound);
   const rowSums = new Float64Array(rowHi - rowLo);
   const colSums = new Float64Array(V);
   const acc = new Float64Array(V);
@@ -63,13 +79,27 @@ export function mergeRows(task: MergeTask): MergeResult {
     let t = 0;
     for (const s of slices) {
       const end = s.starts[r - rowLo + 1]!;
-      for (let k = s.starts[r - rowLo]!; k < end; k++) {
-        const c = s.cols[k]!;
-        if (!seen[c]) {
-          seen[c] = 1;
-          touched[t++] = c;
+      const sc = s.cols;
+      const sums = s.sums;
+      if (sums)
+        for (let k = s.starts[r - rowLo]!; k < end; k++) {
+          const c = sc[k]!;
+          if (!seen[c]) {
+            seen[c] = 1;
+            touched[t++] = c;
+          }
+          acc[c]! += sums[k]!;
         }
-        acc[c]! += s.sums[k]!;
+      else {
+        const dists = s.dists!;
+        for (let k = s.starts[r - rowLo]!; k < end; k++) {
+          const c = sc[k]!;
+          if (!seen[c]) {
+            seen[c] = 1;
+            touched[t++] = c;
+          }
+          acc[c]! += weightUnits[dists[k]!]!;
+        }
       }
     }
     const cs = touched.subarray(0, t);
@@ -89,7 +119,5 @@ export function mergeRows(task: MergeTask): MergeResult {
     }
     rowSums[r - rowLo] = rowSum;
   }
-  // No copy when no entry was in two runs (one run, or runs that split the rows).
-  const trim = <T extends Int32Array | Float32Array>(a: T): T => (m === bound ? a : (a.slice(0, m) as T));
-  return { rows: trim(rows), cols: trim(cols), weights: trim(weights), rowSums, colSums };
+  return { rows: rows.slice(0, m), cols: cols.slice(0, m), weights: weights.slice(0, m), rowSums, colSums };
 }

@@ -1,153 +1,117 @@
-// Pairs outside the dense region, logged as they are seen: (row, col, weight)
-// appended to three typed arrays, summed only when the log is drained and the
+// Pairs outside the dense region, logged as they are seen: (row, col, distance)
+// appended to chunks of three typed arrays, summed only when the log is drained and the
 // runs merged. Most such pairs are seen once (on the 3M-token corpus, 1.35M
 // distinct pairs in 1.53M events), so a hash table spent a cache miss per
 // event (about 200-400 ns, the table being far larger than the cache) to find
 // a slot that was almost always new; an append is a sequential write. When
-// full the log is drained into per-row arrays (a run) and reset.
+// full the log is drained into per-row arrays (a run) and reset. An event is
+// kept as its distance, not its weight (weightUnits[distance]): 2 bytes where a
+// float64 took 8, in the log and in the run it drains into, which the merge
+// reads; the dense region's cells, sums of many events, drain as float64
+// (dense-region.ts).
 
-import type { DenseRegion, RowGroups } from './dense-region.js';
+import type { RowGroups } from './dense-region.js';
 
-/** Output entries per block of target rows when mirroring the dense region (a few hundred KB). */
-const TRANSPOSE_BLOCK_ENTRIES = 1 << 15;
+/** Entries per chunk of the log (640 kB): the log grows a chunk at a time, never copied. */
+export const LOG_CHUNK = 1 << 16;
+
+/** One chunk: rows, cols, and each event's distance, whose weight is weightUnits[distance]. */
+interface Chunk {
+  rows: Int32Array;
+  cols: Int32Array;
+  dists: Uint16Array;
+}
+
+const newChunk = (): Chunk => ({ rows: new Int32Array(LOG_CHUNK), cols: new Int32Array(LOG_CHUNK), dists: new Uint16Array(LOG_CHUNK) });
 
 export class PairLog {
-  private rows: Int32Array;
-  private cols: Int32Array;
-  private sums: Float64Array;
+  // 10 bytes an event, in chunks: a doubling array of float64 sums took 16 and up to twice
+  // the events in capacity, and its last doubling held old and new copies at once.
+  private readonly chunks: Chunk[] = [];
+  private cur: Chunk | undefined;
+  /** Entries in the current (last used) chunk. */
+  private fill = LOG_CHUNK;
   size = 0;
 
-  /** `maxEntries`: the size at which `full` turns true. The log starts small and doubles up to it. */
-  constructor(readonly maxEntries: number) {
-    const cap = Math.min(1 << 16, Math.max(1, maxEntries));
-    this.rows = new Int32Array(cap);
-    this.cols = new Int32Array(cap);
-    this.sums = new Float64Array(cap);
-  }
+  /**
+   * `maxEntries`: the size at which `full` turns true. `weightUnits[d]` is the weight of an
+   * event at distance d (d < 65536: --window is at most 1000).
+   */
+  constructor(
+    readonly maxEntries: number,
+    private readonly weightUnits: Float64Array,
+  ) {}
 
   get full(): boolean {
     return this.size >= this.maxEntries;
   }
 
-  private grow(): void {
-    // `full` is checked between centers, after at most a window's adds (--window is at most 1000)
-    const cap = Math.min(this.maxEntries + 1024, this.rows.length * 2);
-    const rows = new Int32Array(cap);
-    const cols = new Int32Array(cap);
-    const sums = new Float64Array(cap);
-    rows.set(this.rows.subarray(0, this.size));
-    cols.set(this.cols.subarray(0, this.size));
-    sums.set(this.sums.subarray(0, this.size));
-    [this.rows, this.cols, this.sums] = [rows, cols, sums];
+  private nextChunk(): void {
+    const used = Math.ceil(this.size / LOG_CHUNK);
+    // chunks past `used` are kept from before the last drain and reused
+    if (used === this.chunks.length) this.chunks.push(newChunk());
+    this.cur = this.chunks[used]!;
+    this.fill = 0;
   }
 
-  add(row: number, col: number, w: number): void {
-    if (this.size === this.rows.length) this.grow();
-    const k = this.size++;
-    this.rows[k] = row;
-    this.cols[k] = col;
-    this.sums[k] = w;
+  /** Log one event: the pair (row, col) at distance `dist`. */
+  add(row: number, col: number, dist: number): void {
+    if (this.fill === LOG_CHUNK) this.nextChunk();
+    const k = this.fill++;
+    const ch = this.cur!;
+    ch.rows[k] = row;
+    ch.cols[k] = col;
+    ch.dists[k] = dist;
+    this.size++;
   }
 
   /**
-   * Empty the log (and the dense region, when given) into arrays grouped by
-   * row (a counting sort: one pass to count, one to place; columns stay
-   * unordered within a row and may repeat: the merge adds them up and sorts). `symmetric`: each stored
-   * (a, b) also stands for (b, a); a stored (a, a) counts twice. `shared`:
-   * the arrays live in SharedArrayBuffers, so a merge on another thread can
-   * read them in place.
+   * Empty the log into arrays grouped by row (a counting sort: one pass to count, one to
+   * place; columns stay unordered within a row and may repeat: the merge adds them up and
+   * sorts), each entry an event's column and distance, 6 bytes. `symmetric`: each stored
+   * (a, b) also stands for (b, a); a stored (a, a) counts twice (two entries). `shared`:
+   * the arrays live in SharedArrayBuffers, so a merge on another thread can read them in place.
    */
-  drainByRow(V: number, symmetric: boolean, dense?: DenseRegion, shared = false): RowGroups {
-    const rk = this.rows;
-    const ck = this.cols;
-    const sums = this.sums;
+  drainByRow(V: number, symmetric: boolean, shared = false): RowGroups {
     const size = this.size;
+    const chunks = this.chunks.slice(0, Math.ceil(size / LOG_CHUNK));
+    const chunkSize = (i: number): number => (i < chunks.length - 1 ? LOG_CHUNK : size - i * LOG_CHUNK);
     const starts = shared ? new Float64Array(new SharedArrayBuffer(8 * (V + 1))) : new Float64Array(V + 1);
     let n = 0;
-    const rowsD = dense ? Math.min(V, dense.lim.length) : 0;
-    const cells = dense?.cells ?? new Float64Array(0);
-    for (let r = 0; r < rowsD; r++) {
-      const o = dense!.off[r]!;
-      const end = dense!.lim[r]!;
-      for (let c = symmetric ? r : 0; c < end; c++) {
-        if (cells[o + c] === 0) continue;
-        starts[r + 1]!++;
+    for (let i = 0; i < chunks.length; i++) {
+      const { rows: rk, cols: ck } = chunks[i]!;
+      for (let h = 0, m = chunkSize(i); h < m; h++) {
+        starts[rk[h]! + 1]!++;
         n++;
-        if (symmetric && c !== r) {
-          starts[c + 1]!++;
+        if (symmetric) {
+          starts[ck[h]! + 1]!++;
           n++;
         }
-      }
-    }
-    for (let h = 0; h < size; h++) {
-      const r = rk[h]!;
-      starts[r + 1]!++;
-      n++;
-      if (symmetric && ck[h] !== r) {
-        starts[ck[h]! + 1]!++;
-        n++;
       }
     }
     for (let v = 0; v < V; v++) starts[v + 1]! += starts[v]!;
     const next = starts.slice(0, V);
     const cols = shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
-    const out = shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
-    if (symmetric && rowsD > 0) {
-      // The mirrored cells first: (r, c) also lands in row c. Placed for a block of target rows at a
-      // time, whose output span stays in cache, instead of one scattered write per cell (two cache
-      // misses each on the 3M-token corpus); each region row's cells for the block are contiguous.
-      const { lim, off } = dense!;
-      for (let c0 = 0; c0 < V; ) {
-        let c1 = c0 + 1;
-        while (c1 < V && starts[c1 + 1]! - starts[c0]! <= TRANSPOSE_BLOCK_ENTRIES) c1++;
-        for (let r = 0; r < rowsD && r + 1 < c1 && lim[r]! > c0; r++) {
-          const o = off[r]!;
-          const end = Math.min(c1, lim[r]!);
-          for (let c = Math.max(c0, r + 1); c < end; c++) {
-            const s = cells[o + c]!;
-            if (s === 0) continue;
-            const k = next[c]!++;
-            cols[k] = r;
-            out[k] = s;
-          }
-        }
-        c0 = c1;
-      }
-    }
-    // Each row's own cells (the region is drained once, at the end of counting, and dropped: not cleared).
-    for (let r = 0; r < rowsD; r++) {
-      const o = dense!.off[r]!;
-      const end = dense!.lim[r]!;
-      for (let c = symmetric ? r : 0; c < end; c++) {
-        const s = cells[o + c]!;
-        if (s === 0) continue;
-        const k = next[r]!++;
-        cols[k] = c;
-        out[k] = symmetric && r === c ? 2 * s : s;
-      }
-    }
-    for (let h = 0; h < size; h++) {
-      const r = rk[h]!;
-      const c = ck[h]!;
-      const s = sums[h]!;
-      if (!symmetric) {
-        const k = next[r]!++;
-        cols[k] = c;
-        out[k] = s;
-      } else if (r === c) {
-        const k = next[r]!++;
-        cols[k] = c;
-        out[k] = 2 * s;
-      } else {
+    const dists = shared ? new Uint16Array(new SharedArrayBuffer(2 * n)) : new Uint16Array(n);
+    for (let i = 0; i < chunks.length; i++) {
+      const { rows: rk, cols: ck, dists: dk } = chunks[i]!;
+      for (let h = 0, m = chunkSize(i); h < m; h++) {
+        const r = rk[h]!;
+        const c = ck[h]!;
+        const d = dk[h]!;
         let k = next[r]!++;
         cols[k] = c;
-        out[k] = s;
-        k = next[c]!++;
-        cols[k] = r;
-        out[k] = s;
+        dists[k] = d;
+        if (symmetric) {
+          // (b, a) for (a, b); for (a, a) the second count of the same cell
+          k = next[c]!++;
+          cols[k] = r;
+          dists[k] = d;
+        }
       }
     }
     this.size = 0;
-    return { starts, cols, sums: out };
+    this.fill = LOG_CHUNK;
+    return { starts, cols, dists };
   }
 }

@@ -1,14 +1,18 @@
 // Runs: one per spill of a counting table, entries grouped by row (columns
-// unordered within a row). A spill while counting goes to a file laid out so
-// a merge can read any row range without reading the rest:
-//   [V, n] float64 | rowStarts (V+1) float64 | cols n int32 | sums n float64
+// unordered within a row), each with a float64 sum of weight units (the dense
+// region's cells) or a uint16 distance (the pair log's events; dense-region.ts,
+// RowGroups). A spill while counting goes to a file laid out so a merge can read
+// any row range without reading the rest:
+//   [V, n, kind] float64 | rowStarts (V+1) float64 | cols n int32 | sums n float64 (kind 0) or dists n uint16 (kind 1)
 // A counting task's last run may instead stay in memory (SharedArrayBuffers),
 // read in place by the merges on this machine: no write and read back.
 
 import fs from 'node:fs';
 import type { RowGroups } from './dense-region.js';
 
-const HEADER = 16;
+const HEADER = 24;
+const SUMS = 0;
+const DISTS = 1;
 
 function writeAll(fd: number, a: ArrayBufferView): void {
   const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -29,10 +33,10 @@ export function writeRun(file: string, V: number, t: RowGroups): void {
   const starts = t.starts;
   const fd = fs.openSync(file, 'w');
   try {
-    writeAll(fd, Float64Array.of(V, n));
+    writeAll(fd, Float64Array.of(V, n, t.sums ? SUMS : DISTS));
     writeAll(fd, starts);
     writeAll(fd, t.cols);
-    writeAll(fd, t.sums);
+    writeAll(fd, t.sums ?? t.dists!);
   } finally {
     fs.closeSync(fd);
   }
@@ -41,12 +45,8 @@ export function writeRun(file: string, V: number, t: RowGroups): void {
 /** A run file's path, or a run kept in memory. */
 export type RunSource = string | RowGroups;
 
-/** Rows [lo, hi) of a run: starts relative to the slice (hi-lo+1), cols, sums. */
-export interface RunSlice {
-  starts: Float64Array;
-  cols: Int32Array;
-  sums: Float64Array;
-}
+/** Rows [lo, hi) of a run: starts relative to the slice (hi-lo+1), cols, and sums or dists as the run has. */
+export type RunSlice = RowGroups;
 
 export function readRunRows(run: RunSource, lo: number, hi: number): RunSlice {
   if (typeof run !== 'string') {
@@ -54,27 +54,28 @@ export function readRunRows(run: RunSource, lo: number, hi: number): RunSlice {
     const starts = run.starts.slice(lo, hi + 1);
     for (let i = 0; i < starts.length; i++) starts[i]! -= first;
     const end = run.starts[hi]!;
-    return { starts, cols: run.cols.subarray(first, end), sums: run.sums.subarray(first, end) };
+    const cols = run.cols.subarray(first, end);
+    return run.sums ? { starts, cols, sums: run.sums.subarray(first, end) } : { starts, cols, dists: run.dists!.subarray(first, end) };
   }
   const file = run;
   const fd = fs.openSync(file, 'r');
   try {
-    const head = new Float64Array(2);
+    const head = new Float64Array(3);
     readInto(fd, head, 0);
-    const [V, n] = [head[0]!, head[1]!];
+    const [V, n, kind] = [head[0]!, head[1]!, head[2]!];
     const starts = new Float64Array(hi - lo + 1);
     readInto(fd, starts, HEADER + lo * 8);
     const first = starts[0]!;
     const count = starts[hi - lo]! - first;
     for (let i = 0; i < starts.length; i++) starts[i]! -= first;
     const cols = new Int32Array(count);
-    const sums = new Float64Array(count);
+    const values = kind === SUMS ? new Float64Array(count) : new Uint16Array(count);
     const colsAt = HEADER + (V + 1) * 8;
     if (count > 0) {
       readInto(fd, cols, colsAt + first * 4);
-      readInto(fd, sums, colsAt + n * 4 + first * 8);
+      readInto(fd, values, colsAt + n * 4 + first * values.BYTES_PER_ELEMENT);
     }
-    return { starts, cols, sums };
+    return values instanceof Float64Array ? { starts, cols, sums: values } : { starts, cols, dists: values };
   } finally {
     fs.closeSync(fd);
   }
