@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync, type StdioOptions } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { LEXFLOW_PROCESS_ENV } from '../pipeline/cli/process-env.js';
 
 /** `--name VALUE` from the command line (also `name VALUE` when `name` is given with its dashes). */
 export function arg(name: string, dflt: string): string {
@@ -231,9 +232,12 @@ export const LEXFLOW_CLI = path.resolve(path.dirname(new URL(import.meta.url).pa
 /** Tokenize flags for text that is already one sentence per line, tokens split by spaces, as the peers read it: every line in train. */
 export const PRETOKENIZED = ['--tokenize.tokenizer', 'whitespace', '--tokenize.sentences', 'line', '--tokenize.normalize', 'none', '--tokenize.split', '1,0,0'];
 
-/** `lexflow ARGS` as a child process, timed whole (an error when it fails). */
+/** The environment lexflow runs in: this one with the C library settings the `lexflow` command starts with. */
+export const lexflowEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, ...LEXFLOW_PROCESS_ENV, ...extra });
+
+/** `lexflow ARGS` as a child process, as the `lexflow` command starts it, timed whole (an error when it fails). */
 export function lexflow(args: string[], opts: Parameters<typeof timed>[2] = {}): Timed {
-  return timedOk(process.execPath, [LEXFLOW_CLI, ...args], opts);
+  return timedOk(process.execPath, [LEXFLOW_CLI, ...args], { ...opts, env: lexflowEnv(opts.env) });
 }
 
 /** `lexflow run` into a fresh `out` folder (removed first, so nothing is reused): its clock includes tokenizing and counting. */

@@ -29,7 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { arg, findTool, flag, printJsonLine, timed } from './common.js';
+import { arg, findTool, flag, lexflowEnv, printJsonLine, timed } from './common.js';
 import { listTokenShards, readTokenShard, readVocab, UNK } from '../lib/formats/tokens.js';
 import { readTableSync } from '../pipeline/arrow.js';
 import { cliPath } from '../testkit/tmp.js';
@@ -104,7 +104,7 @@ interface RunFigures {
 }
 
 /** The environment the `lexflow` command gives itself (its shebang line, pipeline/cli/main.ts), and plain progress. */
-const lexflowEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_MMAP_THRESHOLD_: '131072', CI: '1' });
+const scaleEnv = (): NodeJS.ProcessEnv => lexflowEnv({ CI: '1' });
 
 function lexflowRun(out: string, dataset: string, memory: string, order: number, threads: number, extra: string[] = [], only: readonly string[] = STAGES): RunFigures {
   const args = [
@@ -132,7 +132,7 @@ function lexflowRun(out: string, dataset: string, memory: string, order: number,
     ...extra,
   ];
   const load_start = load();
-  const t = timed(process.execPath, args, { env: lexflowEnv() });
+  const t = timed(process.execPath, args, { env: scaleEnv() });
   return { wall: t.wall, rssMB: t.rssMB, ok: t.ok, stderr: t.stderr, load_start, load_end: load() };
 }
 
@@ -267,7 +267,7 @@ async function remote(work: string, dataset: string, memory: string, order: numb
     const per = Math.max(1, Math.floor(threads / 2));
     for (const file of logs) {
       const log = fs.openSync(file, 'w');
-      workers.push(spawn(process.execPath, [cliPath, 'worker', '--redis', redis.url, '--threads', String(per)], { stdio: ['ignore', log, log], env: lexflowEnv() }));
+      workers.push(spawn(process.execPath, [cliPath, 'worker', '--redis', redis.url, '--threads', String(per)], { stdio: ['ignore', log, log], env: scaleEnv() }));
     }
     const out = path.join(shared, 'run');
     const r = lexflowRun(out, dataset, memory, order, threads, ['--executor', redis.url, '--shared-dir', shared]);

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { readTableSync } from '../pipeline/arrow.js';
-import { arg, dataDir, printJsonLine, timed } from './common.js';
+import { arg, dataDir, lexflowEnv, printJsonLine, timed } from './common.js';
 import { OPENBLAS_THREAD_TIMEOUT } from '../lib/nn/backend/native-gemm.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -92,7 +92,7 @@ for (const arch of archs) {
   const s = settingsFor(arch);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `lexflow-bench-seq2seq-${arch}-`));
   console.log(`\n${arch}: ${Object.entries(s).map(([k, v]) => `--seq2seq.${k} ${v}`).join(' ')}`);
-  const run = timed(process.execPath, [cli, 'run', '--dataset', `multi30k=${data}`, '--out', out, '--threads', String(threads), ...Object.entries(s).flatMap(([k, v]) => [`--seq2seq.${k}`, v])]);
+  const run = timed(process.execPath, [cli, 'run', '--dataset', `multi30k=${data}`, '--out', out, '--threads', String(threads), ...Object.entries(s).flatMap(([k, v]) => [`--seq2seq.${k}`, v])], { env: lexflowEnv() });
   if (!run.ok) {
     console.error(run.stderr.slice(-3000));
     process.exit(1);

@@ -1,6 +1,6 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node
-// The threshold (glibc's default, held fixed; pipeline/memory.ts says why) is set here
-// because glibc reads it only at process start; other C libraries ignore it.
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 GLIBC_TUNABLES=glibc.malloc.hugetlb=1 node
+// glibc's settings are set here because glibc reads them only at process start
+// (pipeline/cli/process-env.ts says what each does and why).
 // lexflow's command line. Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.
 
 import yargs from 'yargs';
