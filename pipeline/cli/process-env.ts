@@ -12,8 +12,8 @@
 //   (madvise MADV_HUGEPAGE), as KenLM's util/mmap.cc advises its own large
 //   blocks: a 2 MB page is one fault where 4 kB pages are 512, and lm-ngram
 //   allocates gigabytes of fresh arrays on a 3M-token corpus (docs/BENCHMARKS.md,
-//   "Huge pages"). A kernel without transparent huge pages, or set to `never`,
-//   ignores the advice.
+//   "lexflow is timed as the `lexflow` command starts it"). A kernel without
+//   transparent huge pages, or set to `never`, ignores the advice.
 
 export const LEXFLOW_PROCESS_ENV: Readonly<Record<string, string>> = {
   MALLOC_MMAP_THRESHOLD_: '131072',
