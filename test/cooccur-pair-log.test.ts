@@ -21,7 +21,7 @@ function sumsOf(gs: RowGroups | RowGroups[], V: number): Map<string, number> {
 }
 
 t.test('hand-worked: repeats add up, symmetric pairs both ways, (a, a) twice', async (t) => {
-  const log = new PairLog(100, UNITS);
+  const log = new PairLog(100);
   log.add(0, 2, 3);
   log.add(1, 1, 1);
   log.add(0, 2, 4);
@@ -40,7 +40,7 @@ for (const symmetric of [true, false])
     const V = 500;
     let x = 7;
     const rand = (): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const log = new PairLog(1 << 20, UNITS);
+    const log = new PairLog(1 << 20);
     const dense = new DenseRegion(V, symmetric, 400);
     const want = new Map<string, number>();
     const count = (r: number, c: number, w: number): void => void want.set(`${r} ${c}`, (want.get(`${r} ${c}`) ?? 0) + w);

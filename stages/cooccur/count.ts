@@ -118,7 +118,7 @@ export function countUnits(task: CountTask): CountResult {
     const shard = readTokenShard(unit.file);
     // The log grows a chunk at a time: with the dense region taking most pairs, a size guessed
     // from the token count overshot its entries tenfold.
-    log ??= new PairLog(task.maxEntries, task.weightUnits);
+    log ??= new PairLog(task.maxEntries);
     const lo = Math.floor(shard.rows * unit.from);
     const hi = unit.to === 1 ? shard.rows : Math.floor(shard.rows * unit.to);
     for (let r = lo; r < hi; r++) {
@@ -148,7 +148,7 @@ export function countUnits(task: CountTask): CountResult {
       }
     }
   }
-  log ??= new PairLog(task.maxEntries, task.weightUnits);
+  log ??= new PairLog(task.maxEntries);
   // The last runs: the log's events and the dense region's cells.
   const shared = task.keepLastInMemory === true;
   const last = [log.drainByRow(task.V, task.symmetric, shared), drainDenseByRow(dense, task.V, task.symmetric, shared)].filter((g) => g.cols.length > 0);

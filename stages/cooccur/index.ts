@@ -30,7 +30,11 @@ export const marginalsSchema = new A.Schema([
   field('col_sum', new A.Float64()),
 ]);
 
-/** Bytes per table entry while counting: hash slots at load 1/2 plus the spill's sort buffers. */
+/**
+ * Bytes of the budget per logged event while counting: 10 in the log and up to 12 in the run
+ * it drains into (both directions), with the margin of the hash table the log replaced (its
+ * slots at load 1/2 and the spill's sort buffers took 96).
+ */
 const BYTES_PER_ENTRY = 96;
 /** Bytes per entry while merging: run slices read plus output arrays. */
 const MERGE_BYTES_PER_ENTRY = 48;

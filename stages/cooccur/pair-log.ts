@@ -33,14 +33,8 @@ export class PairLog {
   private fill = LOG_CHUNK;
   size = 0;
 
-  /**
-   * `maxEntries`: the size at which `full` turns true. `weightUnits[d]` is the weight of an
-   * event at distance d (d < 65536: --window is at most 1000).
-   */
-  constructor(
-    readonly maxEntries: number,
-    private readonly weightUnits: Float64Array,
-  ) {}
+  /** `maxEntries`: the size at which `full` turns true. */
+  constructor(readonly maxEntries: number) {}
 
   get full(): boolean {
     return this.size >= this.maxEntries;
@@ -54,7 +48,7 @@ export class PairLog {
     this.fill = 0;
   }
 
-  /** Log one event: the pair (row, col) at distance `dist`. */
+  /** Log one event: the pair (row, col) at distance `dist` (below 65,536: --window is at most 1000). */
   add(row: number, col: number, dist: number): void {
     if (this.fill === LOG_CHUNK) this.nextChunk();
     const k = this.fill++;
