@@ -58,6 +58,13 @@ export interface RowGroups {
   dists?: Uint16Array;
 }
 
+type GroupArray = Float64Array | Int32Array | Uint16Array;
+
+/** `n` zeroed elements, in a SharedArrayBuffer when `shared` (a merge on another thread reads it in place). */
+export function groupArray<T extends GroupArray>(Type: { new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, n: number, shared: boolean): T {
+  return new Type(shared ? new SharedArrayBuffer(n * Type.BYTES_PER_ELEMENT) : new ArrayBuffer(n * Type.BYTES_PER_ELEMENT));
+}
+
 /** Output entries per block of target rows when mirroring the region (a few hundred KB). */
 const TRANSPOSE_BLOCK_ENTRIES = 1 << 15;
 
@@ -69,7 +76,7 @@ const TRANSPOSE_BLOCK_ENTRIES = 1 << 15;
 export function drainDenseByRow(dense: DenseRegion, V: number, symmetric: boolean, shared = false): RowGroups {
   const { lim, off, cells } = dense;
   const rowsD = Math.min(V, lim.length);
-  const starts = shared ? new Float64Array(new SharedArrayBuffer(8 * (V + 1))) : new Float64Array(V + 1);
+  const starts = groupArray(Float64Array, V + 1, shared);
   let n = 0;
   for (let r = 0; r < rowsD; r++) {
     const o = off[r]!;
@@ -86,8 +93,8 @@ export function drainDenseByRow(dense: DenseRegion, V: number, symmetric: boolea
   }
   for (let v = 0; v < V; v++) starts[v + 1]! += starts[v]!;
   const next = starts.slice(0, V);
-  const cols = shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
-  const out = shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
+  const cols = groupArray(Int32Array, n, shared);
+  const out = groupArray(Float64Array, n, shared);
   if (symmetric && rowsD > 0) {
     // The mirrored cells first: (r, c) also lands in row c. Placed for a block of target rows at a
     // time, whose output span stays in cache, instead of one scattered write per cell (two cache

@@ -10,7 +10,7 @@
 // reads; the dense region's cells, sums of many events, drain as float64
 // (dense-region.ts).
 
-import type { RowGroups } from './dense-region.js';
+import { groupArray, type RowGroups } from './dense-region.js';
 
 /** Entries per chunk of the log (640 kB): the log grows a chunk at a time, never copied. */
 export const LOG_CHUNK = 1 << 16;
@@ -70,7 +70,7 @@ export class PairLog {
     const size = this.size;
     const chunks = this.chunks.slice(0, Math.ceil(size / LOG_CHUNK));
     const chunkSize = (i: number): number => (i < chunks.length - 1 ? LOG_CHUNK : size - i * LOG_CHUNK);
-    const starts = shared ? new Float64Array(new SharedArrayBuffer(8 * (V + 1))) : new Float64Array(V + 1);
+    const starts = groupArray(Float64Array, V + 1, shared);
     let n = 0;
     for (let i = 0; i < chunks.length; i++) {
       const { rows: rk, cols: ck } = chunks[i]!;
@@ -85,8 +85,8 @@ export class PairLog {
     }
     for (let v = 0; v < V; v++) starts[v + 1]! += starts[v]!;
     const next = starts.slice(0, V);
-    const cols = shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
-    const dists = shared ? new Uint16Array(new SharedArrayBuffer(2 * n)) : new Uint16Array(n);
+    const cols = groupArray(Int32Array, n, shared);
+    const dists = groupArray(Uint16Array, n, shared);
     for (let i = 0; i < chunks.length; i++) {
       const { rows: rk, cols: ck, dists: dk } = chunks[i]!;
       for (let h = 0, m = chunkSize(i); h < m; h++) {
